@@ -1,0 +1,84 @@
+"""The tamper-evident audit trail: append-only entries, each hashing its predecessor."""
+
+import hashlib
+import json
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when, and to which fields, never with the values.
+
+    The actor is kept as id and name, not as a foreign key: deleting a user must not
+    rewrite history.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        CHANGE = "change", _("changed")
+        DELETE = "delete", _("deleted")
+        VIEW = "view", _("viewed")
+        EXPORT = "export", _("exported")
+        LOGIN = "login", _("logged in")
+        LOGOUT = "logout", _("logged out")
+        LOGIN_FAILED = "login_failed", _("login failed")
+        ANONYMISE = "anonymise", _("anonymised")
+        RESTRICT = "restrict", _("restricted")
+        DENIED = "denied", _("refused")
+
+    seq = models.BigIntegerField(_("sequence"), unique=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    subject_id = models.BigIntegerField(_("data subject id"), null=True, blank=True, db_index=True)
+    fields = models.JSONField(_("fields"), default=list, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.get_action_display()} {self.object_type} {self.object_id}"
+
+    def payload(self) -> bytes:
+        data = {
+            "seq": self.seq,
+            "at": self.at.isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "subject_id": self.subject_id,
+            "fields": list(self.fields),
+            "detail": self.detail,
+            "prev_hash": self.prev_hash,
+        }
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.payload()).hexdigest()
+
+
+class AuditChainHead(models.Model):
+    """One row: the last sequence number and hash. Writers update it first, which serialises them."""
+
+    seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.last_hash[:12]}"

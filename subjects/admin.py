@@ -1,0 +1,294 @@
+"""The data subject's page: everything held about a person, grouped by kind, with category and activity."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from audit.admin_mixins import AuditedAdminMixin
+
+from .models import (
+    AdConversion,
+    Communication,
+    DataSubject,
+    EmailAddress,
+    EventHealthData,
+    EventRegistration,
+    InteractionProfile,
+    Order,
+    PaymentMethod,
+    PhoneNumber,
+    PostalAddress,
+    SurveyAnswer,
+    TrainingProgress,
+)
+from .services import RecordDefaults
+
+# Shown on every record row; foreign keys are read-only so that no row renders a select
+# (a select per row would be a query per row).
+RECORD_META = ("category", "activity", "collected_on", "restricted_marker")
+
+
+class RecordInline(admin.TabularInline):
+    extra = 0
+    show_change_link = True
+    fields: tuple = ()
+    readonly_fields = ("category", "activity", "restricted_marker")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category", "activity")
+
+    def get_fields(self, request, obj=None):
+        return (*self.fields, *RECORD_META)
+
+    @admin.display(description=_("restricted"))
+    def restricted_marker(self, obj):
+        if obj is None or not obj.restricted_at:
+            return ""
+        return format_html('<span class="restricted">⛔ {}</span>', obj.get_restriction_ground_display())
+
+
+class EmailInline(RecordInline):
+    model = EmailAddress
+    fields = ("email", "is_primary")
+
+
+class PhoneInline(RecordInline):
+    model = PhoneNumber
+    fields = ("number", "kind")
+
+
+class AddressInline(RecordInline):
+    model = PostalAddress
+    fields = ("street", "postal_code", "city", "country")
+
+
+class OrderInline(RecordInline):
+    model = Order
+    fields = ("number", "kind", "ordered_on", "description", "total", "currency", "contract_end")
+
+
+class PaymentInline(RecordInline):
+    """Masked numbers for whoever may see payment data at all; the encrypted values for the DPO only."""
+
+    model = PaymentMethod
+    fields = ("kind", "masked")
+
+    def get_fields(self, request, obj=None):
+        secret = ("account_holder", "iban") if request.user.has_perm("subjects.view_payment_data") else ()
+        return (*self.fields, *secret, *RECORD_META)
+
+
+class CommunicationInline(RecordInline):
+    model = Communication
+    fields = ("channel", "direction", "occurred_at", "subject_line", "is_recording", "recording_notice")
+
+
+class EventInline(RecordInline):
+    model = EventRegistration
+    fields = ("event_name", "event_date", "attended", "share_with_participants")
+
+
+class HealthInline(RecordInline):
+    """Special categories (Art. 9): only with the explicit permission, which only the DPO role has."""
+
+    model = EventHealthData
+    fields = ("registration", "accessibility_needs", "dietary_needs")
+    readonly_fields = ("registration", *RecordInline.readonly_fields)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("registration")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("subjects.view_special_category") and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False  # added with its registration, through the consent it rests on
+
+
+class TrainingInline(RecordInline):
+    model = TrainingProgress
+    fields = ("course", "started_on", "progress_percent", "completed_on", "score")
+
+
+class SurveyInline(RecordInline):
+    model = SurveyAnswer
+    fields = ("survey", "submitted_on", "answers")
+
+
+class ProfileInline(RecordInline):
+    model = InteractionProfile
+    fields = ("purchases", "events_attended", "web_usage", "interests", "industry")
+    max_num = 1
+
+
+class AdConversionInline(RecordInline):
+    model = AdConversion
+    fields = ("click_id", "campaign", "clicked_at", "converted_at")
+
+
+@admin.register(DataSubject)
+class DataSubjectAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "last_name",
+        "first_name",
+        "customer_number",
+        "company",
+        "country",
+        "is_blocked",
+        "restricted",
+        "created_at",
+    )
+    list_filter = ("is_blocked", ("restricted_at", admin.EmptyFieldListFilter), "country", "language", "source")
+    search_fields = (
+        "last_name",
+        "first_name",
+        "=customer_number",
+        "company",
+        "emailaddress__email",
+        "phonenumber__number",
+    )
+    list_select_related = True
+    show_full_result_count = False
+    readonly_fields = (
+        "status_banner",
+        "is_blocked",
+        "blocked_reason",
+        "restricted_at",
+        "restriction_ground",
+        "erased_at",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("status_banner",)}),
+        (
+            _("Identity data"),
+            {
+                "fields": (
+                    ("salutation", "title"),
+                    ("first_name", "last_name"),
+                    "birth_date",
+                    "gender",
+                    "country",
+                    ("company", "job_title"),
+                    "customer_number",
+                    "language",
+                    "source",
+                )
+            },
+        ),
+        (
+            _("Status"),
+            {
+                "fields": (
+                    "is_blocked",
+                    "blocked_reason",
+                    "restricted_at",
+                    "restriction_ground",
+                    "erased_at",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+    inlines = [
+        EmailInline,
+        PhoneInline,
+        AddressInline,
+        OrderInline,
+        PaymentInline,
+        CommunicationInline,
+        EventInline,
+        HealthInline,
+        TrainingInline,
+        SurveyInline,
+        ProfileInline,
+        AdConversionInline,
+    ]
+
+    @admin.display(description=_("restricted"), boolean=True)
+    def restricted(self, obj):
+        return obj.restricted_at is not None
+
+    @admin.display(description=_("status"))
+    def status_banner(self, obj):
+        notes = []
+        if obj.is_blocked:
+            notes.append(format_html('<strong class="blocked">⛔ {}</strong> {}', _("Blocked"), obj.blocked_reason))
+        if obj.restricted_at:
+            notes.append(
+                format_html(
+                    '<strong class="restricted">⛔ {}</strong> {}',
+                    _("Processing restricted"),
+                    obj.get_restriction_ground_display(),
+                )
+            )
+        if obj.erased_at:
+            notes.append(format_html("<strong>{}</strong>", _("Erased")))
+        return format_html("<br>".join(["{}"] * len(notes)), *notes) if notes else "—"
+
+    def save_formset(self, request, form, formset, change):
+        defaults = RecordDefaults()
+        for inline_form in formset.forms:
+            if inline_form.instance.pk is None and inline_form.has_changed():
+                defaults.apply(inline_form.instance)
+        super().save_formset(request, form, formset, change)
+
+
+class RecordAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Every record of one kind across all data subjects (for the DPO and the auditor)."""
+
+    list_filter = ("category", "activity", ("restricted_at", admin.EmptyFieldListFilter), "collected_on")
+    list_select_related = ("subject", "category", "activity")
+    search_fields = ("subject__last_name", "subject__first_name", "=subject__customer_number")
+    autocomplete_fields = ("subject",)
+    readonly_fields = ("restricted_at", "restriction_ground", "anonymised_at", "created_at", "updated_at")
+    date_hierarchy = "collected_on"
+    show_full_result_count = False
+
+    def get_list_display(self, request):
+        return ("__str__", "subject", "category", "activity", "collected_on", "restricted_at")
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(RecordAdmin):
+    search_fields = (*RecordAdmin.search_fields, "email")
+
+
+@admin.register(PhoneNumber)
+class PhoneNumberAdmin(RecordAdmin):
+    search_fields = (*RecordAdmin.search_fields, "number")
+
+
+@admin.register(Order)
+class OrderAdmin(RecordAdmin):
+    search_fields = (*RecordAdmin.search_fields, "number")
+    autocomplete_fields = ("subject", "supplier")
+
+
+@admin.register(PaymentMethod)
+class PaymentMethodAdmin(RecordAdmin):
+    def get_exclude(self, request, obj=None):
+        return () if request.user.has_perm("subjects.view_payment_data") else ("account_holder", "iban")
+
+
+@admin.register(EventHealthData)
+class EventHealthDataAdmin(RecordAdmin):
+    autocomplete_fields = ("subject",)
+    raw_id_fields = ("registration",)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("subjects.view_special_category") and super().has_view_permission(request, obj)
+
+
+for _model in (
+    PostalAddress,
+    Communication,
+    EventRegistration,
+    TrainingProgress,
+    SurveyAnswer,
+    InteractionProfile,
+    AdConversion,
+):
+    admin.site.register(_model, RecordAdmin)

@@ -1,0 +1,473 @@
+"""Data subjects and everything held about them (sections B and C of the privacy policy).
+
+Every record knows its data subject, its processing activity, its data category and
+the dates the retention engine keys on (collected, contract end, last contact).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from dpo_portal.fields import EncryptedTextField
+from dpo_portal.models import DataCategory, ProcessingActivity
+
+from .validators import normalise_phone, validate_not_future, validate_plausible_birth_date
+
+
+class Source(models.TextChoices):
+    WEB_FORM = "web_form", _("web form")
+    ORDER = "order", _("order or registration form")
+    EVENT = "event", _("event registration")
+    EMAIL = "email", _("e-mail")
+    PHONE = "phone", _("phone")
+    CHAT = "chat", _("chat")
+    SURVEY = "survey", _("survey")
+    TRACKING = "tracking", _("website tracking")
+    DERIVED = "derived", _("derived from earlier interactions")
+    IMPORT = "import", _("import")
+
+
+class RestrictionGround(models.TextChoices):
+    """Why processing is restricted: the four grounds of Art. 18(1) and a statutory retention duty (Art. 17(3)(b))."""
+
+    ACCURACY_CONTESTED = "accuracy", _("accuracy contested (Art. 18(1)(a) GDPR)")
+    UNLAWFUL = "unlawful", _("unlawful processing, erasure refused (Art. 18(1)(b) GDPR)")
+    LEGAL_CLAIMS = "legal_claims", _("needed by the data subject for legal claims (Art. 18(1)(c) GDPR)")
+    OBJECTION_PENDING = "objection", _("objection pending (Art. 18(1)(d) GDPR)")
+    RETENTION_DUTY = "retention", _("statutory retention duty (Art. 17(3)(b) GDPR)")
+
+
+class DataSubject(models.Model):
+    """A person whose data the controller holds; identity data lives here, everything else in records."""
+
+    class Language(models.TextChoices):
+        GERMAN = "de", _("German")
+        ENGLISH = "en", _("English")
+
+    class Gender(models.TextChoices):
+        UNKNOWN = "", _("not stated")
+        FEMALE = "f", _("female")
+        MALE = "m", _("male")
+        DIVERSE = "d", _("diverse")
+
+    customer_number = models.CharField(_("customer number"), max_length=30, unique=True, null=True, blank=True)
+    salutation = models.CharField(_("salutation"), max_length=30, blank=True)
+    title = models.CharField(_("academic title"), max_length=50, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True, validators=[validate_plausible_birth_date])
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    country = CountryField(_("country"), blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    job_title = models.CharField(_("job title or role"), max_length=200, blank=True)
+    language = models.CharField(
+        _("correspondence language"), max_length=2, choices=Language.choices, default=Language.GERMAN
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.ORDER)
+    is_blocked = models.BooleanField(
+        _("blocked"),
+        default=False,
+        db_index=True,
+        help_text=_("Access blocked after a possible sanctions list match, until identity is verified."),
+    )
+    blocked_reason = models.CharField(_("reason for the block"), max_length=200, blank=True)
+    restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
+    restriction_ground = models.CharField(
+        _("ground for restriction"), max_length=20, choices=RestrictionGround.choices, blank=True
+    )
+    erased_at = models.DateTimeField(
+        _("erased"), null=True, blank=True, help_text=_("Identity data anonymised after erasure.")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("data subject")
+        verbose_name_plural = _("data subjects")
+        ordering = ["last_name", "first_name", "pk"]
+        indexes = [models.Index(fields=["last_name", "first_name"], name="subject_name_idx")]
+        permissions = [
+            ("view_special_category", _("Can see special categories of personal data (health data)")),
+            ("view_payment_data", _("Can see payment data")),
+        ]
+
+    def __str__(self) -> str:
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return f"{name} ({self.customer_number})" if self.customer_number else name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.salutation, self.title, self.first_name, self.last_name) if p)
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None
+
+
+class PersonalRecordQuerySet(models.QuerySet):
+    def processable(self):
+        """What may still be processed: restricted data is stored, not processed (Art. 18(2) GDPR)."""
+        return self.filter(restricted_at__isnull=True, subject__restricted_at__isnull=True)
+
+    def restricted(self):
+        return self.filter(restricted_at__isnull=False)
+
+
+class PersonalRecord(models.Model):
+    """Base of every kind of personal data held about a data subject."""
+
+    # Which data category and processing activity a concrete record belongs to by default.
+    default_category: str = ""
+    default_activity: str = ""
+
+    subject = models.ForeignKey(DataSubject, verbose_name=_("data subject"), on_delete=models.CASCADE)
+    activity = models.ForeignKey(
+        ProcessingActivity, verbose_name=_("processing activity"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        DataCategory, verbose_name=_("data category"), on_delete=models.PROTECT, related_name="+"
+    )
+    collected_on = models.DateField(_("collected on"), default=timezone.localdate, validators=[validate_not_future])
+    contract_end = models.DateField(_("end of contract or customer relationship"), null=True, blank=True)
+    last_contact = models.DateField(_("last contact"), null=True, blank=True, validators=[validate_not_future])
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.ORDER)
+    restricted_at = models.DateTimeField(_("restricted since"), null=True, blank=True)
+    restriction_ground = models.CharField(
+        _("ground for restriction"), max_length=20, choices=RestrictionGround.choices, blank=True
+    )
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PersonalRecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-collected_on", "-pk"]
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None
+
+    def default_codes(self) -> tuple[str, str]:
+        """(processing activity code, data category code) a new record of this kind belongs to."""
+        return self.default_activity, self.default_category
+
+    def clean(self) -> None:
+        super().clean()
+        if self.contract_end and self.collected_on and self.contract_end < self.collected_on:
+            raise ValidationError({"contract_end": _("The contract cannot end before the data was collected.")})
+
+
+class EmailAddress(PersonalRecord):
+    default_category = "contact"
+    default_activity = "order-processing"
+
+    email = models.EmailField(_("e-mail address"))
+    is_primary = models.BooleanField(_("primary"), default=False)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("e-mail address")
+        verbose_name_plural = _("e-mail addresses")
+        indexes = [models.Index(fields=["email"], name="emailaddress_email_idx")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def save(self, *args, **kwargs):
+        # Lower-cased so that look-ups and the suppression list hash agree.
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class PhoneNumber(PersonalRecord):
+    default_category = "contact"
+    default_activity = "order-processing"
+
+    class Kind(models.TextChoices):
+        LANDLINE = "landline", _("landline")
+        MOBILE = "mobile", _("mobile")
+        FAX = "fax", _("fax")
+
+    number = models.CharField(_("phone number"), max_length=20, help_text=_("Stored in international format (E.164)."))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LANDLINE)
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+        indexes = [models.Index(fields=["number"], name="phonenumber_number_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.number = normalise_phone(self.number)
+        except ValidationError as exc:
+            raise ValidationError({"number": exc.messages}) from None
+
+
+class PostalAddress(PersonalRecord):
+    default_category = "contact"
+    default_activity = "order-processing"
+
+    street = models.CharField(_("street and number"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    country = CountryField(_("country"), default="DE")
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("postal address")
+        verbose_name_plural = _("postal addresses")
+
+    def __str__(self) -> str:
+        return f"{self.street}, {self.postal_code} {self.city}"
+
+
+class Order(PersonalRecord):
+    default_category = "order"
+    default_activity = "order-processing"
+
+    class Kind(models.TextChoices):
+        ORDER = "order", _("order")
+        CONTRACT = "contract", _("contract")
+        SUBSCRIPTION = "subscription", _("subscription")
+
+    number = models.CharField(_("order number"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ORDER)
+    ordered_on = models.DateField(_("ordered on"), validators=[validate_not_future])
+    description = models.CharField(_("goods or services"), max_length=300)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    supplier = models.ForeignKey(
+        "dpo_portal.Recipient",
+        verbose_name=_("supplier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("When the order was passed to a supplier (a transfer, section C of the privacy policy)."),
+    )
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("order or contract")
+        verbose_name_plural = _("orders and contracts")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PaymentMethod(PersonalRecord):
+    """Card numbers are kept only masked; a bank account (for direct debit) is encrypted at rest."""
+
+    default_category = "payment"
+    default_activity = "order-processing"
+
+    class Kind(models.TextChoices):
+        CARD = "card", _("credit card")
+        SEPA = "sepa", _("bank account (SEPA direct debit)")
+        INVOICE = "invoice", _("invoice")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    masked = models.CharField(_("masked number"), max_length=40, help_text=_("E.g. •••• 4242 or DE89 •••• 3000."))
+    account_holder = EncryptedTextField(_("account holder (encrypted)"), blank=True)
+    iban = EncryptedTextField(_("IBAN (encrypted)"), blank=True)
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("payment data")
+        verbose_name_plural = _("payment data")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.masked}"
+
+
+class Communication(PersonalRecord):
+    default_category = "support-communication"
+    default_activity = "customer-support"
+
+    class Channel(models.TextChoices):
+        CHAT = "chat", _("chat")
+        CONTACT_FORM = "contact_form", _("contact form")
+        EMAIL = "email", _("e-mail")
+        PHONE = "phone", _("phone call")
+
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("from the person")
+        OUTBOUND = "out", _("to the person")
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices, default=Direction.INBOUND)
+    occurred_at = models.DateTimeField(_("time"), validators=[validate_not_future])
+    subject_line = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("content or call notes"), blank=True)
+    is_recording = models.BooleanField(
+        _("recorded"), default=False, help_text=_("A recording of the call or chat for quality purposes.")
+    )
+    recording_notice = models.CharField(
+        _("notice given before recording"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the person was told, before the recording began."),
+    )
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("communication")
+        verbose_name_plural = _("communications")
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.occurred_at:%Y-%m-%d}"
+
+    def default_codes(self) -> tuple[str, str]:
+        if self.is_recording:
+            return "call-chat-recording", "recording"
+        if self.channel == self.Channel.EMAIL:
+            return "customer-support", "business-correspondence"
+        return "customer-support", "support-communication"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.is_recording and not self.recording_notice.strip():
+            raise ValidationError(
+                {"recording_notice": _("A recording needs the notice that was given before it began.")}
+            )
+
+
+class EventRegistration(PersonalRecord):
+    default_category = "event"
+    default_activity = "event-management"
+
+    event_name = models.CharField(_("event"), max_length=200)
+    event_date = models.DateField(_("event date"))
+    attended = models.BooleanField(_("attended"), default=False)
+    share_with_participants = models.BooleanField(_("participant data shared with other participants"), default=False)
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("event registration")
+        verbose_name_plural = _("event registrations")
+
+    def __str__(self) -> str:
+        return f"{self.event_name} ({self.event_date})"
+
+
+class EventHealthData(PersonalRecord):
+    """Health data for an event (Art. 9 GDPR, explicit consent): encrypted, shown to the DPO role only."""
+
+    default_category = "health"
+    default_activity = "event-health-data"
+
+    registration = models.ForeignKey(EventRegistration, verbose_name=_("event registration"), on_delete=models.CASCADE)
+    accessibility_needs = EncryptedTextField(_("disabilities / accessibility needs"), blank=True)
+    dietary_needs = EncryptedTextField(_("dietary requirements"), blank=True)
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("health data for an event")
+        verbose_name_plural = _("health data for events")
+
+    def __str__(self) -> str:
+        return str(_("health data for an event"))
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.accessibility_needs or "").strip() and not (self.dietary_needs or "").strip():
+            raise ValidationError(_("Enter accessibility needs or dietary requirements."))
+
+
+class TrainingProgress(PersonalRecord):
+    default_category = "learning"
+    default_activity = "learning-progress"
+
+    course = models.CharField(_("course"), max_length=200)
+    started_on = models.DateField(_("started on"))
+    progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("training progress")
+        verbose_name_plural = _("training progress")
+
+    def __str__(self) -> str:
+        return f"{self.course} {self.progress_percent}%"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.progress_percent > 100:
+            raise ValidationError({"progress_percent": _("Progress cannot exceed 100 %.")})
+
+
+class SurveyAnswer(PersonalRecord):
+    default_category = "survey"
+    default_activity = "surveys"
+
+    survey = models.CharField(_("survey"), max_length=200)
+    submitted_on = models.DateField(_("submitted on"))
+    answers = models.TextField(_("answers"))
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+
+    def __str__(self) -> str:
+        return self.survey
+
+
+class InteractionProfile(PersonalRecord):
+    """The marketing interaction profile (section C: product news), one per data subject."""
+
+    default_category = "interaction-profile"
+    default_activity = "product-news"
+
+    purchases = models.TextField(_("earlier purchases"), blank=True)
+    events_attended = models.TextField(_("webinars, seminars and events attended"), blank=True)
+    web_usage = models.TextField(_("use of (web) services"), blank=True)
+    interests = models.CharField(_("interests"), max_length=300, blank=True)
+    industry = models.CharField(_("employer's industry"), max_length=100, blank=True)
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("interaction profile")
+        verbose_name_plural = _("interaction profiles")
+        constraints = [models.UniqueConstraint(fields=["subject"], name="one_interaction_profile_per_subject")]
+
+    def __str__(self) -> str:
+        return str(_("interaction profile"))
+
+
+class AdConversion(PersonalRecord):
+    """A Google Ads conversion (section C: cookie valid 30 days, then deleted)."""
+
+    default_category = "ad-conversion"
+    default_activity = "google-ads-conversion"
+
+    click_id = models.CharField(_("click id (gclid)"), max_length=200)
+    campaign = models.CharField(_("campaign"), max_length=200, blank=True)
+    clicked_at = models.DateTimeField(_("ad clicked"), validators=[validate_not_future])
+    converted_at = models.DateTimeField(_("conversion"), null=True, blank=True)
+    landing_page = models.CharField(_("conversion page"), max_length=300, blank=True)
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("ad conversion")
+        verbose_name_plural = _("ad conversions")
+
+    def __str__(self) -> str:
+        return self.campaign or self.click_id[:12]
+
+
+# Every kind of record, in the order a data subject's page and the access report show them.
+RECORD_MODELS: tuple[type[PersonalRecord], ...] = (
+    EmailAddress,
+    PhoneNumber,
+    PostalAddress,
+    Order,
+    PaymentMethod,
+    Communication,
+    EventRegistration,
+    EventHealthData,
+    TrainingProgress,
+    SurveyAnswer,
+    InteractionProfile,
+    AdConversion,
+)

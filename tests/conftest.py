@@ -1,0 +1,81 @@
+import pytest
+from django.contrib.auth.models import Group, User
+
+from dpo_portal.roles import AUDITOR, DPO, SUPPORT
+from dpo_portal.services import register_load
+
+
+@pytest.fixture(autouse=True)
+def _german_default(settings):
+    # Tests see the UI as a German user does unless they ask otherwise.
+    settings.LANGUAGE_CODE = "de"
+
+
+@pytest.fixture
+def register(db):
+    """The default register, loaded as `load_register` does."""
+    register_load()
+
+
+def _user(username: str, role: str | None) -> User:
+    user = User.objects.create_user(username, f"{username}@example.org", "pw-for-tests-only", is_staff=True)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def dpo_user(db):
+    return _user("dpo", DPO)
+
+
+@pytest.fixture
+def support_user(db):
+    return _user("support", SUPPORT)
+
+
+@pytest.fixture
+def auditor_user(db):
+    return _user("auditor", AUDITOR)
+
+
+@pytest.fixture
+def dpo_client(client, dpo_user):
+    client.force_login(dpo_user)
+    return client
+
+
+def _services_required() -> bool:
+    import os
+
+    return os.environ.get("REQUIRE_SERVICES", "") not in ("", "0")
+
+
+@pytest.fixture
+def require_postgres(db):
+    """For tests that need PostgreSQL's concurrency: skipped on the laptop, a failure in CI."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        message = "needs PostgreSQL: set DATABASE_URL=postgres://…"
+        if _services_required():
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def require_redis():
+    """For tests that need a real broker: skipped on the laptop, a failure in CI."""
+    import redis
+    from django.conf import settings
+
+    url = settings.CELERY_BROKER_URL
+    try:
+        if not url.startswith("redis://"):
+            raise redis.ConnectionError("CELERY_BROKER_URL is not a redis:// URL")
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if _services_required():
+            pytest.fail(f"needs Redis: {exc}")
+        pytest.skip(f"needs Redis: {exc}")
+    return url
