@@ -21,7 +21,7 @@ from .models import (
     SurveyAnswer,
     TrainingProgress,
 )
-from .services import RecordDefaults
+from .services import RecordDefaults, subject_saved_in_admin
 
 # Shown on every record row; foreign keys are read-only so that no row renders a select
 # (a select per row would be a query per row).
@@ -227,6 +227,10 @@ class DataSubjectAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if obj.erased_at:
             notes.append(format_html("<strong>{}</strong>", _("Erased")))
         return format_html("<br>".join(["{}"] * len(notes)), *notes) if notes else "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        subject_saved_in_admin(subject=obj, created=not change, changed_fields=form.changed_data)
 
     def save_formset(self, request, form, formset, change):
         defaults = RecordDefaults()
