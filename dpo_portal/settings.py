@@ -201,3 +201,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- consents ---
+# Double opt-in: how long a confirmation link stays valid.
+CONSENT_DOI_HOURS = env.int("CONSENT_DOI_HOURS", default=72)
+# The consents API (docs/api.md): requests per token and per client address, largest body.
+CONSENTS_API_RATE = env.str("CONSENTS_API_RATE", default="120/min")
+CONSENTS_API_FAILED_AUTH_RATE = env.str("CONSENTS_API_FAILED_AUTH_RATE", default="10/min")
+CONSENTS_API_MAX_BODY = env.int("CONSENTS_API_MAX_BODY", default=16 * 1024)
