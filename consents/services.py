@@ -50,48 +50,52 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 UNNAMED = "–"
 
 
+def _invalid(field: str, message, code: str) -> ValidationError:
+    """A field error whose code the API hands on (e.g. {"purpose": ["Unknown purpose."]}, "unknown_purpose")."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _state_error(exc: ConsentStateError) -> ValidationError:
     return ValidationError(exc.message, code=exc.code)
 
 
 def _check_channel(channel: str, field: str = "channel") -> None:
     if channel not in ConsentChannel.values:
-        raise ValidationError(
-            {field: _("Unknown channel. Use one of: %s.") % ", ".join(ConsentChannel.values)}, code="invalid_channel"
+        raise _invalid(
+            field, _("Unknown channel. Use one of: %s.") % ", ".join(ConsentChannel.values), "invalid_channel"
         )
 
 
 def _check_moment(at: datetime.datetime, field: str) -> None:
     if timezone.is_naive(at):
-        raise ValidationError({field: _("Give the time with its time zone.")}, code="naive_time")
+        raise _invalid(field, _("Give the time with its time zone."), "naive_time")
     if at > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({field: _("The time cannot be in the future.")}, code="future_time")
+        raise _invalid(field, _("The time cannot be in the future."), "future_time")
 
 
 def purpose_get(code: str) -> ConsentPurpose:
     """The active purpose with this code, or ValidationError (code "unknown_purpose")."""
     purpose = ConsentPurpose.objects.select_related("activity").filter(code=code, is_active=True).first()
     if purpose is None:
-        raise ValidationError({"purpose": _("Unknown purpose.")}, code="unknown_purpose")
+        raise _invalid("purpose", _("Unknown purpose."), "unknown_purpose")
     return purpose
 
 
 def _text_for(purpose: ConsentPurpose, version) -> ConsentText:
     texts = {t.version: t for t in purpose.texts.all()}
     if not texts:
-        raise ValidationError(
-            {"purpose": _("This purpose rests on legitimate interest: there is nothing to consent to.")},
-            code="no_consent_purpose",
+        raise _invalid(
+            "purpose",
+            _("This purpose rests on legitimate interest: there is nothing to consent to."),
+            "no_consent_purpose",
         )
     if version not in texts:
-        raise ValidationError({"text_version": _("Unknown text version.")}, code="unknown_version")
+        raise _invalid("text_version", _("Unknown text version."), "unknown_version")
     if version != max(texts):
-        raise ValidationError(
-            {
-                "text_version": _("Version %(v)s is outdated; the current text is version %(c)s.")
-                % {"v": version, "c": max(texts)}
-            },
-            code="outdated_version",
+        raise _invalid(
+            "text_version",
+            _("Version %(v)s is outdated; the current text is version %(c)s.") % {"v": version, "c": max(texts)},
+            "outdated_version",
         )
     return texts[version]
 
@@ -169,23 +173,21 @@ def consent_give(
     given_at = given_at or timezone.now()
     _check_moment(given_at, "given_at")
     if language not in ("de", "en"):
-        raise ValidationError({"language": _("Language must be de or en.")}, code="invalid_language")
+        raise _invalid("language", _("Language must be de or en."), "invalid_language")
     if email:
         try:
             email = normalise_email(email)
         except ValidationError:
-            raise ValidationError({"email": _("Enter a valid e-mail address.")}, code="invalid_email") from None
+            raise _invalid("email", _("Enter a valid e-mail address."), "invalid_email") from None
     try:
         ip_network = truncate_ip(ip)
     except ValidationError:
-        raise ValidationError({"ip": _("Enter a valid IP address.")}, code="invalid_ip") from None
+        raise _invalid("ip", _("Enter a valid IP address."), "invalid_ip") from None
     needs_confirmation = purpose.double_opt_in and channel in CHANNELS_NEEDING_CONFIRMATION
     if needs_confirmation and not email:
-        raise ValidationError(
-            {"email": _("A double opt-in needs the e-mail address to confirm.")}, code="missing_evidence"
-        )
+        raise _invalid("email", _("A double opt-in needs the e-mail address to confirm."), "missing_evidence")
     if subject is None and not email:
-        raise ValidationError({"email": _("Give the data subject or an e-mail address.")}, code="missing_subject")
+        raise _invalid("email", _("Give the data subject or an e-mail address."), "missing_subject")
     if subject is not None and subject.erased_at:
         raise ValidationError(_("This data subject has been erased."), code="erased")
 
@@ -244,14 +246,14 @@ def consent_confirm(*, token: str, ip: str = "", at: datetime.datetime | None = 
         else None
     )
     if consent is None:
-        raise ValidationError({"token": _("Unknown confirmation token.")}, code="unknown_token")
+        raise _invalid("token", _("Unknown confirmation token."), "unknown_token")
     try:
         consent.confirm(at=at)
         consent.confirmed_ip_network = truncate_ip(ip)
     except ConsentStateError as exc:
         raise _state_error(exc) from None
     except ValidationError:
-        raise ValidationError({"ip": _("Enter a valid IP address.")}, code="invalid_ip") from None
+        raise _invalid("ip", _("Enter a valid IP address."), "invalid_ip") from None
     # Conditional UPDATE: of two clicks on the link, exactly one confirms.
     updated = Consent.objects.filter(pk=consent.pk, confirmed_at__isnull=True, withdrawn_at__isnull=True).update(
         confirmed_at=at, confirmed_ip_network=consent.confirmed_ip_network, updated_at=timezone.now()
@@ -342,10 +344,10 @@ def objection_record(*, subject: DataSubject, activity_code: str, channel: str, 
     """
     activity = ProcessingActivity.objects.filter(code=activity_code).first()
     if activity is None:
-        raise ValidationError({"activity": _("Unknown processing activity.")}, code="unknown_activity")
+        raise _invalid("activity", _("Unknown processing activity."), "unknown_activity")
     if not (activity.objection_possible or activity.is_marketing):
-        raise ValidationError(
-            {"activity": _("This processing is not open to objection (Art. 21 GDPR).")}, code="no_objection_possible"
+        raise _invalid(
+            "activity", _("This processing is not open to objection (Art. 21 GDPR)."), "no_objection_possible"
         )
     _check_channel(channel)
     now = timezone.now()
@@ -424,7 +426,7 @@ def _suppress(*, subject_ref, emails, phones, reason: str, activity: ProcessingA
             try:
                 hashes.add(("phone", contact_hash("phone", phone)))
             except ValidationError:
-                raise ValidationError({"phones": _("Enter valid phone numbers.")}, code="invalid_phone") from None
+                raise _invalid("phones", _("Enter valid phone numbers."), "invalid_phone") from None
     existing = set(
         SuppressionEntry.objects.filter(
             value_hash__in=[h for _k, h in hashes], reason=reason, activity=activity
@@ -465,13 +467,13 @@ def suppression_add(*, subject: DataSubject | None = None, emails=(), phones=(),
     Raises ValidationError for an unknown reason, a malformed address or number.
     """
     if reason not in PUBLIC_SUPPRESSION_REASONS:
-        raise ValidationError({"reason": _("Unknown reason.")}, code="invalid_reason")
+        raise _invalid("reason", _("Unknown reason."), "invalid_reason")
     emails = list(emails)
     for email in emails:
         try:
             normalise_email(email)
         except ValidationError:
-            raise ValidationError({"emails": _("Enter valid e-mail addresses.")}, code="invalid_email") from None
+            raise _invalid("emails", _("Enter valid e-mail addresses."), "invalid_email") from None
     phones = list(phones)
     if subject is not None:
         more_emails, more_phones = _subject_contacts(subject)
@@ -495,7 +497,7 @@ def text_publish(
     if not text_de.strip() or not text_en.strip():
         raise ValidationError(_("Give the text in German and English."), code="text_required")
     if material_change and not change_note.strip():
-        raise ValidationError({"change_note": _("Describe the material change.")}, code="change_note_required")
+        raise _invalid("change_note", _("Describe the material change."), "change_note_required")
     purpose = ConsentPurpose.objects.select_for_update().get(pk=purpose.pk)
     last = purpose.texts.order_by("-version").values_list("version", flat=True).first() or 0
     text = ConsentText.objects.create(

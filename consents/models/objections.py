@@ -50,6 +50,7 @@ class Objection(PersonalRecord):
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
         ordering = ["-received_at", "-pk"]
+        permissions = [("decide_objection", _("Can decide on an objection"))]
         indexes = [
             # may_contact: "does this person object to this activity (or to direct marketing)?"
             models.Index(

@@ -92,6 +92,7 @@ class Consent(PersonalRecord):
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
         ordering = ["-given_at", "-pk"]
+        permissions = [("record_withdrawal", _("Can record a withdrawal of consent"))]
         indexes = [
             # may_contact / may_contact_many: "consents of these subjects for this purpose".
             models.Index(fields=["subject", "purpose"], name="consent_subject_purpose_idx"),
@@ -162,11 +163,21 @@ class Consent(PersonalRecord):
     def clean(self) -> None:
         super().clean()
         if self.text_id and self.purpose_id and self.text.purpose_id != self.purpose_id:
-            raise ValidationError({"text": _("This text belongs to another purpose.")})
+            raise ValidationError(
+                {"text": ValidationError(_("This text belongs to another purpose."), code="unknown_version")}
+            )
         if self.channel in CHANNELS_NEEDING_EVIDENCE and not self.evidence.strip():
-            raise ValidationError({"evidence": _("A consent by phone, on paper or at an event needs evidence.")})
+            raise ValidationError(
+                {
+                    "evidence": ValidationError(
+                        _("A consent by phone, on paper or at an event needs evidence."), code="missing_evidence"
+                    )
+                }
+            )
         if not self.origin.strip():
-            raise ValidationError({"origin": _("Name the form, campaign or staff member.")})
+            raise ValidationError(
+                {"origin": ValidationError(_("Name the form, campaign or staff member."), code="missing_evidence")}
+            )
 
 
 class ConsentEvent(models.Model):
