@@ -429,7 +429,8 @@ def purpose_event_counts(*, purpose: ConsentPurpose, months: int = 12) -> list[d
     [{"month": date, "given": n, "confirmed": n, "withdrawn": n}, …], oldest month first.
     """
     today = timezone.localdate()
-    first = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    first = datetime.date(index // 12, index % 12 + 1, 1)
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
     counts = (
         ConsentEvent.objects.filter(purpose=purpose, at__gte=start)

@@ -96,7 +96,7 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
         links = [
             (reverse("admin:consents_consentpurpose_publish", args=[obj.pk]), _("Publish a new text version")),
             (reverse("admin:consents_consentpurpose_reconsent", args=[obj.pk]), _("Re-consent report")),
-            (reverse("admin:consents_consentpurpose_history", args=[obj.pk]), _("Consent history (CSV)")),
+            (reverse("admin:consents_consentpurpose_history_csv", args=[obj.pk]), _("Consent history (CSV)")),
         ]
         if obj.covers(ContactChannel.EMAIL):
             links.append((reverse("admin:consents_consentpurpose_audience", args=[obj.pk]), _("E-mail audience (CSV)")))
@@ -108,7 +108,7 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
             path("<int:pk>/publish/", wrap(self.publish_view), name="consents_consentpurpose_publish"),
             path("<int:pk>/reconsent/", wrap(self.reconsent_view), name="consents_consentpurpose_reconsent"),
             path("<int:pk>/audience.csv", wrap(self.audience_view), name="consents_consentpurpose_audience"),
-            path("<int:pk>/history.csv", wrap(self.history_view), name="consents_consentpurpose_history"),
+            path("<int:pk>/history.csv", wrap(self.history_csv_view), name="consents_consentpurpose_history_csv"),
             *super().get_urls(),
         ]
 
@@ -165,7 +165,7 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
         )
         return _csv(content, f"audience-{purpose.code}.csv")
 
-    def history_view(self, request, pk):
+    def history_csv_view(self, request, pk):
         purpose = self._purpose(request, pk, "consents.export_consents")
         content, count = exports.history_csv(purpose=purpose)
         audit_export(purpose, detail=f"consent history of purpose {purpose.code}: {count} rows")

@@ -112,7 +112,7 @@ class ConsentAdmin(AuditedAdminMixin, NoEditMixin, admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("withdraw/", wrap(self.withdraw_view), name="consents_consent_withdraw"),
-            path("history.csv", wrap(self.history_view), name="consents_consent_history"),
+            path("history.csv", wrap(self.history_csv_view), name="consents_consent_history_csv"),
             *super().get_urls(),
         ]
 
@@ -147,7 +147,7 @@ class ConsentAdmin(AuditedAdminMixin, NoEditMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/consents/withdraw.html", context)
 
-    def history_view(self, request):
+    def history_csv_view(self, request):
         """Consent history of one data subject (?subject=<id>), as CSV for an auditor."""
         if not request.user.has_perm("consents.export_consents"):
             raise PermissionDenied

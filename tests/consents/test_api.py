@@ -24,7 +24,9 @@ def api(register, client):
     def post(path, body, *, token=raw, raw_body=None, **extra):
         data = raw_body if raw_body is not None else json.dumps(body)
         headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-        return client.post(f"/api/{path}", data, content_type=extra.pop("content_type", "application/json"), **headers, **extra)
+        return client.post(
+            f"/api/{path}", data, content_type=extra.pop("content_type", "application/json"), **headers, **extra
+        )
 
     return post
 
@@ -59,7 +61,9 @@ def test_it_records_confirms_answers_and_withdraws(api):
 
 def test_bulk_may_contact(api):
     api("consents/", {**CONSENT, "channel": "paper", "evidence": "scan 1", "email": "p@example.org"})
-    response = api("may-contact/", {"purpose": "product-news", "channel": "email", "emails": ["p@example.org", "x@example.org"]})
+    response = api(
+        "may-contact/", {"purpose": "product-news", "channel": "email", "emails": ["p@example.org", "x@example.org"]}
+    )
     results = response.json()["results"]
     assert results["p@example.org"] == {"allowed": True, "reasons": []}
     assert results["x@example.org"]["reasons"] == ["unknown_person"]
@@ -69,7 +73,9 @@ def test_by_customer_number(api, person):
     body = {**CONSENT, "customer_number": person.customer_number, "channel": "phone", "evidence": "call 17"}
     del body["email"]
     assert api("consents/", body).status_code == 201
-    answer = api("may-contact/", {"purpose": "product-news", "channel": "email", "customer_number": person.customer_number})
+    answer = api(
+        "may-contact/", {"purpose": "product-news", "channel": "email", "customer_number": person.customer_number}
+    )
     assert answer.json()["allowed"] is True
     missing = api("may-contact/", {"purpose": "product-news", "channel": "email", "customer_number": "K-0"})
     assert missing.status_code == 404 and missing.json()["error"] == "unknown_person"
@@ -105,7 +111,13 @@ def test_an_outdated_text_version(api):
     from consents.models import ConsentPurpose
     from consents.services import text_publish
 
-    text_publish(purpose=ConsentPurpose.objects.get(code="product-news"), text_de="v2", text_en="v2", material_change=True, change_note="adds phone")
+    text_publish(
+        purpose=ConsentPurpose.objects.get(code="product-news"),
+        text_de="v2",
+        text_en="v2",
+        material_change=True,
+        change_note="adds phone",
+    )
     response = api("consents/", CONSENT)
     assert response.status_code == 400 and response.json()["error"] == "outdated_version"
 
@@ -142,9 +154,15 @@ def test_authentication_scopes_and_revocation(api, register):
     assert api("may-contact/", {}, token="wrong").status_code == 401
     reader, raw = api_token_create(name="newsletter", may_record=False, may_query=True)
     assert api("consents/", CONSENT, token=raw).status_code == 403
-    assert api("may-contact/", {"purpose": "surveys", "channel": "email", "email": "a@example.org"}, token=raw).status_code == 200
+    assert (
+        api("may-contact/", {"purpose": "surveys", "channel": "email", "email": "a@example.org"}, token=raw).status_code
+        == 200
+    )
     api_token_revoke(token=reader)
-    assert api("may-contact/", {"purpose": "surveys", "channel": "email", "email": "a@example.org"}, token=raw).status_code == 401
+    assert (
+        api("may-contact/", {"purpose": "surveys", "channel": "email", "email": "a@example.org"}, token=raw).status_code
+        == 401
+    )
     assert len(_denied()) == 4
     assert ApiToken.objects.get(pk=reader.pk).digest != raw
 

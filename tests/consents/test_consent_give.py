@@ -79,7 +79,9 @@ def test_it_refuses_bad_input_and_stores_nothing(register, give, kwargs, code):
 
 
 def test_it_refuses_an_outdated_text_version(person, give):
-    text_publish(purpose=ConsentPurpose.objects.get(code="product-news"), text_de="Neu", text_en="New", material_change=False)
+    text_publish(
+        purpose=ConsentPurpose.objects.get(code="product-news"), text_de="Neu", text_en="New", material_change=False
+    )
     with pytest.raises(ValidationError) as exc:
         give(subject=person, email="anna@example.org", text_version=1)
     assert "outdated_version" in _codes(exc.value)

@@ -14,7 +14,9 @@ def test_it_is_effective_at_once_for_the_future_only(subscribed):
     consent = Consent.objects.get(subject=subscribed)
     before = timezone.now()
     assert may_contact(purpose_code="product-news", channel="email", subject=subscribed).allowed
-    withdrawn = consent_withdraw(subject=subscribed, purpose_code="product-news", channel="phone", source="hotline, Frau M.")
+    withdrawn = consent_withdraw(
+        subject=subscribed, purpose_code="product-news", channel="phone", source="hotline, Frau M."
+    )
     assert [c.pk for c in withdrawn] == [consent.pk]
     decision = may_contact(purpose_code="product-news", channel="email", subject=subscribed)
     assert decision.reasons == ["consent_withdrawn"]

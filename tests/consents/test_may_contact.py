@@ -32,7 +32,9 @@ def test_every_reason_against(subscribed, person, give):
     stranger = DataSubjectFactory()
     EmailAddressFactory(subject=stranger, email="stranger@example.org")
     assert _reasons(subject=stranger) == ["no_consent"]
-    assert may_contact(purpose_code="surveys", channel="email", subject=stranger).reasons == ["no_customer_relationship"]
+    assert may_contact(purpose_code="surveys", channel="email", subject=stranger).reasons == [
+        "no_customer_relationship"
+    ]
     _, token = give(subject=stranger, email="stranger@example.org")
     assert _reasons(subject=stranger) == ["consent_not_confirmed"]
     consent_confirm(token=token)
@@ -93,7 +95,9 @@ def test_opt_out_purposes_need_a_customer_relationship_and_no_objection(person, 
     EmailAddressFactory(subject=visitor)
     EventRegistrationFactory(subject=visitor)
     assert may_contact(purpose_code="feedback-requests", channel="email", subject=visitor).allowed
-    assert may_contact(purpose_code="feedback-requests", channel="phone", subject=visitor).reasons == ["no_contact_data"]
+    assert may_contact(purpose_code="feedback-requests", channel="phone", subject=visitor).reasons == [
+        "no_contact_data"
+    ]
 
 
 def test_non_contact_purposes(person, give):
@@ -103,7 +107,9 @@ def test_non_contact_purposes(person, give):
 
 
 def test_a_withdrawal_ahead_of_time_counts_from_then(person, give):
-    consent, _ = give(subject=person, channel="paper", evidence="scan", given_at=timezone.now() - datetime.timedelta(days=1))
+    consent, _ = give(
+        subject=person, channel="paper", evidence="scan", given_at=timezone.now() - datetime.timedelta(days=1)
+    )
     consent_withdraw(subject=person, purpose_code="product-news", channel="paper")
     assert _reasons(subject=person) == ["consent_withdrawn"]
 

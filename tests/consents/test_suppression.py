@@ -19,7 +19,12 @@ def test_an_erased_persons_address_is_caught_on_re_import(subscribed):
     EmailAddressFactory(subject=again, email="Anna@Example.org")
     OrderFactory(subject=again)
     consent, token = consent_give(
-        subject=again, purpose_code="product-news", text_version=1, channel="web_form", origin="import", email="anna@example.org"
+        subject=again,
+        purpose_code="product-news",
+        text_version=1,
+        channel="web_form",
+        origin="import",
+        email="anna@example.org",
     )
     consent_confirm(token=token)
     assert may_contact(purpose_code="product-news", channel="email", subject=again).reasons == ["suppressed"]
@@ -41,7 +46,9 @@ def test_adding_twice_adds_nothing(register):
 
 def test_a_marketing_suppression_leaves_other_purposes(person):
     suppression_add(emails=["anna@example.org"], reason="marketing_objection")
-    assert "suppressed" in may_contact(purpose_code="existing-customer-marketing", channel="email", subject=person).reasons
+    assert (
+        "suppressed" in may_contact(purpose_code="existing-customer-marketing", channel="email", subject=person).reasons
+    )
     assert may_contact(purpose_code="feedback-requests", channel="email", subject=person).allowed
 
 
