@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from consents.hashing import contact_hash
 from consents.models import SuppressionEntry
 from consents.selectors import may_contact
-from consents.services import consent_give, consent_confirm, suppression_add
+from consents.services import consent_confirm, consent_give, suppression_add
 from tests.factories import DataSubjectFactory, EmailAddressFactory, OrderFactory, PhoneNumberFactory
 
 
