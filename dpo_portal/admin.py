@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import audit_export
@@ -167,7 +168,7 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
         if not parties:
             return "—"
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),  # noqa: S308  (a constant)
             '<span class="third-country">⚠ {} ({}) – {}</span>',
             ((p.name, p.country.code, p.get_transfer_basis_display() or _("no transfer basis!")) for p in parties),
         )

@@ -6,15 +6,25 @@ from dpo_portal.services import register_load
 
 
 @pytest.fixture(autouse=True)
-def _german_default(settings):
-    # Tests see the UI as a German user does unless they ask otherwise.
-    settings.LANGUAGE_CODE = "de"
+def _fast_tests(settings):
+    # Password hashing is deliberately slow; tests don't need that.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The default register is loaded once per test database; tests roll back around it."""
+    with django_db_blocker.unblock():
+        register_load()
 
 
 @pytest.fixture
 def register(db):
-    """The default register, loaded as `load_register` does."""
-    register_load()
+    """The default register, as `load_register` leaves it (reloaded after a transactional test flushed it)."""
+    from dpo_portal.models import ProcessingActivity
+
+    if not ProcessingActivity.objects.exists():
+        register_load()
 
 
 def _user(username: str, role: str | None) -> User:
