@@ -64,11 +64,15 @@ class SupervisoryAuthorityAdmin(admin.ModelAdmin):
 
 @admin.register(DataCategory)
 class DataCategoryAdmin(admin.ModelAdmin):
-    list_display = ("name_de", "name_en", "code", "is_special", "is_payment")
+    list_display = ("name", "code", "is_special", "is_payment")
     list_filter = ("is_special", "is_payment")
     search_fields = ("name_de", "name_en", "code", "description_de")
     list_select_related = True
     prepopulated_fields = {"code": ("name_en",)}
+
+    @admin.display(description=_("data category"), ordering="name_de")
+    def name(self, obj):
+        return obj.name
 
 
 class LocatedAdmin(admin.ModelAdmin):
@@ -161,6 +165,10 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("recipients", "systems")
+
+    @admin.display(description=_("processing activity"), ordering="name_de")
+    def name(self, obj):
+        return obj.name
 
     @admin.display(description=_("third-country transfers"))
     def transfers(self, obj):

@@ -112,3 +112,14 @@ def test_subject_page_shows_payment_data_to_dpo_masked_to_auditor_and_not_to_sup
         page = client.get(reverse("admin:subjects_datasubject_change", args=objects["subject"])).content.decode()
         assert ("DE89 •••• 3000" in page) is masked_visible, role
         assert ("DE89370400440532013000" in page) is iban_visible, role
+
+
+def test_the_overview_counts_health_data_only_for_the_dpo(client, objects, users):
+    for role, visible in (("dpo", True), ("auditor", False)):
+        client.force_login(users[role])
+        response = client.get(
+            reverse("admin:subjects_datasubject_change", args=objects["subject"]), HTTP_ACCEPT_LANGUAGE="en"
+        )
+        kinds = {held.kind for held in response.context["data_overview"]}
+        assert ("health data for events" in kinds) is visible, role
+        assert "orders and contracts" in kinds
