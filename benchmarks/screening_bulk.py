@@ -145,7 +145,9 @@ def main() -> int:
     started = time.perf_counter()
     parsed = build_list(rng, args.names, listed_pool)
     version, _ = list_import(parsed=parsed)
-    print(f"list: {version.entry_count} entries, {version.name_count} names imported in {time.perf_counter() - started:.1f} s")
+    print(
+        f"list: {version.entry_count} entries, {version.name_count} names imported in {time.perf_counter() - started:.1f} s"
+    )
 
     started = time.perf_counter()
     planted = make_persons(rng, args.persons, people_pool, listed_pool)
