@@ -29,9 +29,15 @@ run: migrate
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Refresh locale/*.po from the source (needs GNU gettext), then fill in the German strings.
+# Refresh the .po catalogues from the source (needs GNU gettext), then fill in the German strings.
+# locale/ holds the core (dpo_portal, audit, subjects, templates); every other app keeps its own.
+OWN_LOCALE_APPS := retention consents requests_app screening
 messages: setup
-	$(PY) manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks
+	$(PY) manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks \
+		$(foreach app,$(OWN_LOCALE_APPS),--ignore=$(app))
+	for app in $(OWN_LOCALE_APPS); do \
+		if [ -d $$app/locale ]; then (cd $$app && ../$(PY) ../manage.py makemessages -l de --no-obsolete); fi; \
+	done
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import audit_export
@@ -63,11 +64,15 @@ class SupervisoryAuthorityAdmin(admin.ModelAdmin):
 
 @admin.register(DataCategory)
 class DataCategoryAdmin(admin.ModelAdmin):
-    list_display = ("name_de", "name_en", "code", "is_special", "is_payment")
+    list_display = ("name", "code", "is_special", "is_payment")
     list_filter = ("is_special", "is_payment")
     search_fields = ("name_de", "name_en", "code", "description_de")
     list_select_related = True
     prepopulated_fields = {"code": ("name_en",)}
+
+    @admin.display(description=_("data category"), ordering="name_de")
+    def name(self, obj):
+        return obj.name
 
 
 class LocatedAdmin(admin.ModelAdmin):
@@ -161,13 +166,17 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("recipients", "systems")
 
+    @admin.display(description=_("processing activity"), ordering="name_de")
+    def name(self, obj):
+        return obj.name
+
     @admin.display(description=_("third-country transfers"))
     def transfers(self, obj):
         parties = obj.third_country_parties() if obj.pk else []
         if not parties:
             return "—"
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),  # noqa: S308  (a constant)
             '<span class="third-country">⚠ {} ({}) – {}</span>',
             ((p.name, p.country.code, p.get_transfer_basis_display() or _("no transfer basis!")) for p in parties),
         )

@@ -158,6 +158,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "requests_app.tasks.send_deadline_digest",
         "schedule": crontab(hour=7, minute=0),
     },
+    "audit-verify": {
+        "task": "audit.tasks.verify_audit_trail",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "screening-weekly-rescreen": {
         "task": "screening.tasks.rescreen_all",
         "schedule": crontab(day_of_week="sunday", hour=3, minute=0),

@@ -21,6 +21,7 @@ from .models import (
     SurveyAnswer,
     TrainingProgress,
 )
+from .selectors import subject_data_overview
 from .services import RecordDefaults, subject_saved_in_admin
 
 # Shown on every record row; foreign keys are read-only so that no row renders a select
@@ -227,6 +228,16 @@ class DataSubjectAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if obj.erased_at:
             notes.append(format_html("<strong>{}</strong>", _("Erased")))
         return format_html("<br>".join(["{}"] * len(notes)), *notes) if notes else "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        subject = self.get_object(request, object_id)
+        if subject is not None:
+            special = request.user.has_perm("subjects.view_special_category")
+            extra_context = {
+                **(extra_context or {}),
+                "data_overview": subject_data_overview(subject, include_special=special),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -98,6 +98,10 @@ class DataSubject(models.Model):
         return f"{name} ({self.customer_number})" if self.customer_number else name
 
     @property
+    def audit_subject_id(self) -> int | None:
+        return self.pk
+
+    @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.salutation, self.title, self.first_name, self.last_name) if p)
 

@@ -6,15 +6,33 @@ from dpo_portal.services import register_load
 
 
 @pytest.fixture(autouse=True)
-def _german_default(settings):
-    # Tests see the UI as a German user does unless they ask otherwise.
-    settings.LANGUAGE_CODE = "de"
+def _fast_tests(settings):
+    # Password hashing is deliberately slow; tests don't need that.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The default register is loaded once per test database; tests roll back around it."""
+    with django_db_blocker.unblock():
+        register_load()
+
+
+@pytest.fixture(autouse=True)
+def _register_loaded(request):
+    """Every database test sees the default register, also after a transactional test flushed it."""
+    db_fixtures = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+    if request.node.get_closest_marker("django_db") or db_fixtures & set(request.fixturenames):
+        request.getfixturevalue("register")
 
 
 @pytest.fixture
 def register(db):
-    """The default register, loaded as `load_register` does."""
-    register_load()
+    """The default register, as `load_register` leaves it (reloaded after a transactional test flushed it)."""
+    from dpo_portal.models import ProcessingActivity
+
+    if not ProcessingActivity.objects.exists():
+        register_load()
 
 
 def _user(username: str, role: str | None) -> User:
@@ -79,3 +97,32 @@ def require_redis():
             pytest.fail(f"needs Redis: {exc}")
         pytest.skip(f"needs Redis: {exc}")
     return url
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process unless a test asks for a real worker (CI sets a broker for those tests only)."""
+    from dpo_portal.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def celery_worker(require_redis, transactional_db, _eager_celery):
+    """A real Celery worker (in a thread) consuming from Redis, against the test database."""
+    import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping for the start-up check)
+    from celery.contrib.testing.worker import start_worker
+
+    from dpo_portal.celery import app
+
+    saved = app.conf.broker_url, app.conf.result_backend
+    app.conf.update(broker_url=require_redis, result_backend=require_redis, task_always_eager=False)
+    vars(app._local).pop("backend", None)  # the backend is cached per thread; use the new one
+    app.control.purge()  # nothing left over from an earlier run
+    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=20):
+        yield app
+    app.conf.update(broker_url=saved[0], result_backend=saved[1])
+    vars(app._local).pop("backend", None)

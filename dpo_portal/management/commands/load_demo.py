@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from dpo_portal.demo import demo_load
+
+
+class Command(BaseCommand):
+    help = "Loads demo data subjects and the demo users dpo/support/auditor (embedded demo only, never with DEBUG off)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, default=300)
+
+    def handle(self, *args, count, **options):
+        if not settings.DEMO_MODE:
+            raise CommandError("Demo data is only loaded into the embedded demo (DEBUG on, DEMO_MODE on).")
+        made = demo_load(count=count, log=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS(f"{made} demo data subjects created."))

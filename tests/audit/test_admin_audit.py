@@ -1,0 +1,58 @@
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEntry
+from tests.factories import DataSubjectFactory, EmailAddressFactory
+
+
+@pytest.mark.django_db
+def test_it_audits_the_view_of_a_subject_page(register, dpo_client):
+    subject = DataSubjectFactory(last_name="Sichtbar")
+    EmailAddressFactory(subject=subject)
+    response = dpo_client.get(reverse("admin:subjects_datasubject_change", args=[subject.pk]))
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action="view", object_type="subjects.datasubject")
+    assert entry.subject_id == subject.pk and entry.actor_name == "dpo"
+    assert "last_name" in entry.fields and "emailaddress" in entry.fields
+    assert "Sichtbar" not in entry.payload().decode()
+
+
+@pytest.mark.django_db
+def test_it_audits_a_rectification_with_the_changed_field_names(register, dpo_client):
+    subject = DataSubjectFactory(last_name="Alt", first_name="Eva", country="DE")
+    url = reverse("admin:subjects_datasubject_change", args=[subject.pk])
+    form = dpo_client.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+    data.update({"last_name": "Neu", "birth_date": "", "country": "DE"})
+    for prefix in [fs.formset.prefix for fs in dpo_client.get(url).context["inline_admin_formsets"]]:
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = dpo_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    subject.refresh_from_db()
+    assert subject.last_name == "Neu"
+    entry = AuditEntry.objects.get(action="change", object_type="subjects.datasubject")
+    assert entry.fields == ["last_name"]
+    assert "Neu" not in entry.payload().decode() and "Alt" not in entry.payload().decode()
+
+
+@pytest.mark.django_db
+def test_it_audits_logins_and_failed_logins(client, dpo_user):
+    client.post(reverse("admin:login"), {"username": "dpo", "password": "wrong"})
+    client.post(reverse("admin:login"), {"username": "dpo", "password": "pw-for-tests-only"})
+    actions = list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
+    assert actions == ["login_failed", "login"]
+    assert not AuditEntry.objects.filter(detail__icontains="wrong").exists()
+
+
+@pytest.mark.django_db
+def test_nobody_can_change_or_delete_entries_in_the_admin(register, dpo_client, django_user_model):
+    DataSubjectFactory()
+    entry = AuditEntry.objects.create(seq=999, at="2026-01-01T00:00:00Z", action="view", prev_hash="0" * 64, hash="x")
+    superuser = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    dpo_client.force_login(superuser)
+    assert dpo_client.get(reverse("admin:audit_auditentry_add")).status_code == 403
+    assert dpo_client.get(reverse("admin:audit_auditentry_delete", args=[entry.pk])).status_code == 403
+    response = dpo_client.post(reverse("admin:audit_auditentry_change", args=[entry.pk]), {"action": "change"})
+    assert response.status_code == 403
+    entry.refresh_from_db()
+    assert entry.action == "view"

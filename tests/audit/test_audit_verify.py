@@ -1,0 +1,75 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from audit.models import AuditEntry
+from audit.services import Action, audit_record
+from tests.factories import DataSubjectFactory
+
+
+@pytest.fixture
+def trail(db):
+    subject = DataSubjectFactory()
+    for action in (Action.VIEW, Action.CHANGE, Action.EXPORT, Action.VIEW):
+        audit_record(subject, action, fields=["last_name"])
+    return list(AuditEntry.objects.order_by("seq"))
+
+
+def _sql(statement, params):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def test_it_passes_on_an_intact_trail(trail, capsys):
+    call_command("audit_verify")
+    assert "4" in capsys.readouterr().out
+
+
+def test_it_names_a_changed_entry(trail):
+    _sql("UPDATE audit_auditentry SET actor_name = %s WHERE seq = %s", ["mallory", 2])
+    with pytest.raises(CommandError, match="#2") as exc:
+        call_command("audit_verify")
+    assert exc.value.returncode == 1
+
+
+def test_it_notices_a_changed_field_list(trail):
+    _sql("UPDATE audit_auditentry SET fields = %s WHERE seq = %s", ['["first_name"]', 3])
+    with pytest.raises(CommandError, match="#3"):
+        call_command("audit_verify")
+
+
+def test_it_names_the_entry_after_a_deleted_one(trail):
+    _sql("DELETE FROM audit_auditentry WHERE seq = %s", [2])
+    with pytest.raises(CommandError, match="#3"):
+        call_command("audit_verify")
+
+
+def test_it_notices_deleted_entries_at_the_end(trail):
+    _sql("DELETE FROM audit_auditentry WHERE seq = %s", [4])
+    with pytest.raises(CommandError, match="#4"):
+        call_command("audit_verify")
+
+
+def test_it_notices_reordered_entries(trail):
+    # Swap the sequence numbers of two entries (via a free number, the column is unique).
+    _sql("UPDATE audit_auditentry SET seq = %s WHERE seq = %s", [99, 2])
+    _sql("UPDATE audit_auditentry SET seq = %s WHERE seq = %s", [2, 3])
+    _sql("UPDATE audit_auditentry SET seq = %s WHERE seq = %s", [3, 99])
+    with pytest.raises(CommandError, match="#2"):
+        call_command("audit_verify")
+
+
+def test_a_rewritten_hash_does_not_hide_a_change(trail):
+    entry = trail[1]
+    entry.detail = "forged"
+    forged_hash = entry.compute_hash()
+    _sql("UPDATE audit_auditentry SET detail = %s, hash = %s WHERE seq = %s", ["forged", forged_hash, 2])
+    with pytest.raises(CommandError, match="#3"):
+        call_command("audit_verify")
+
+
+def test_entries_hold_field_names_never_values(db):
+    subject = DataSubjectFactory(last_name="Geheimname")
+    entry = audit_record(subject, Action.CHANGE, fields=["last_name"])
+    assert entry.fields == ["last_name"]
+    assert "Geheimname" not in entry.payload().decode()

@@ -1,0 +1,125 @@
+"""The role matrix: each role × admin page and action, allowed or forbidden."""
+
+import pytest
+from django.urls import reverse
+
+from dpo_portal.models import ProcessingActivity
+from tests.factories import EventHealthDataFactory, PaymentMethodFactory, subject_with_everything
+
+OK, FORBIDDEN = 200, 403
+
+# (role, url name, args key, expected status)
+MATRIX = [
+    # The register
+    ("dpo", "admin:dpo_portal_processingactivity_changelist", None, OK),
+    ("dpo", "admin:dpo_portal_processingactivity_change", "activity", OK),
+    ("dpo", "admin:dpo_portal_processingactivity_add", None, OK),
+    ("dpo", "admin:dpo_portal_processingactivity_delete", "activity", OK),
+    ("auditor", "admin:dpo_portal_processingactivity_changelist", None, OK),
+    ("auditor", "admin:dpo_portal_processingactivity_change", "activity", OK),
+    ("auditor", "admin:dpo_portal_processingactivity_add", None, FORBIDDEN),
+    ("auditor", "admin:dpo_portal_processingactivity_delete", "activity", FORBIDDEN),
+    ("support", "admin:dpo_portal_processingactivity_changelist", None, FORBIDDEN),
+    ("support", "admin:dpo_portal_processingactivity_change", "activity", FORBIDDEN),
+    # Data subjects
+    ("dpo", "admin:subjects_datasubject_changelist", None, OK),
+    ("dpo", "admin:subjects_datasubject_change", "subject", OK),
+    ("dpo", "admin:subjects_datasubject_delete", "subject", OK),
+    ("auditor", "admin:subjects_datasubject_changelist", None, OK),
+    ("auditor", "admin:subjects_datasubject_change", "subject", OK),
+    ("auditor", "admin:subjects_datasubject_add", None, FORBIDDEN),
+    ("auditor", "admin:subjects_datasubject_delete", "subject", FORBIDDEN),
+    ("support", "admin:subjects_datasubject_changelist", None, OK),
+    ("support", "admin:subjects_datasubject_change", "subject", OK),
+    ("support", "admin:subjects_datasubject_add", None, OK),
+    ("support", "admin:subjects_datasubject_delete", "subject", FORBIDDEN),
+    # Payment data and special categories
+    ("dpo", "admin:subjects_paymentmethod_change", "payment", OK),
+    ("auditor", "admin:subjects_paymentmethod_change", "payment", OK),
+    ("support", "admin:subjects_paymentmethod_changelist", None, FORBIDDEN),
+    ("support", "admin:subjects_paymentmethod_change", "payment", FORBIDDEN),
+    ("dpo", "admin:subjects_eventhealthdata_change", "health", OK),
+    ("auditor", "admin:subjects_eventhealthdata_changelist", None, FORBIDDEN),
+    ("auditor", "admin:subjects_eventhealthdata_change", "health", FORBIDDEN),
+    ("support", "admin:subjects_eventhealthdata_change", "health", FORBIDDEN),
+    # Audit trail
+    ("dpo", "admin:audit_auditentry_changelist", None, OK),
+    ("auditor", "admin:audit_auditentry_changelist", None, OK),
+    ("support", "admin:audit_auditentry_changelist", None, FORBIDDEN),
+    # Exports
+    ("dpo", "admin:dpo_portal_register_export", "csv", OK),
+    ("auditor", "admin:dpo_portal_register_export", "csv", OK),
+    ("support", "admin:dpo_portal_register_export", "csv", FORBIDDEN),
+]
+
+
+@pytest.fixture
+def objects(register):
+    subject = subject_with_everything()
+    return {
+        "activity": [ProcessingActivity.objects.get(code="surveys").pk],
+        "subject": [subject.pk],
+        "payment": [PaymentMethodFactory(subject=subject).pk],
+        "health": [EventHealthDataFactory(subject=subject).pk],
+        "csv": ["csv", "de"],
+    }
+
+
+@pytest.fixture
+def users(dpo_user, support_user, auditor_user):
+    return {"dpo": dpo_user, "support": support_user, "auditor": auditor_user}
+
+
+@pytest.mark.parametrize(("role", "url_name", "args_key", "expected"), MATRIX)
+def test_role_matrix(client, objects, users, role, url_name, args_key, expected):
+    client.force_login(users[role])
+    response = client.get(reverse(url_name, args=objects[args_key] if args_key else None))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ["auditor", "support"])
+def test_read_only_roles_cannot_change_a_subject_by_post(client, objects, users, role):
+    client.force_login(users[role])
+    url = reverse("admin:subjects_datasubject_change", args=objects["subject"])
+    response = client.post(url, {"last_name": "Geändert"})
+    assert response.status_code == FORBIDDEN
+
+
+@pytest.mark.parametrize("role", ["auditor", "support"])
+def test_only_the_dpo_may_delete_subjects_in_bulk(client, objects, users, role):
+    client.force_login(users[role])
+    response = client.post(
+        reverse("admin:subjects_datasubject_changelist"),
+        {"action": "delete_selected", "_selected_action": objects["subject"], "post": "yes"},
+    )
+    from subjects.models import DataSubject
+
+    assert DataSubject.objects.filter(pk=objects["subject"][0]).exists()
+    assert response.status_code in (200, 302, 403)
+
+
+def test_subject_page_shows_health_data_only_to_the_dpo(client, objects, users):
+    for role, visible in (("dpo", True), ("auditor", False), ("support", False)):
+        client.force_login(users[role])
+        page = client.get(reverse("admin:subjects_datasubject_change", args=objects["subject"])).content.decode()
+        assert ("Rollstuhl" in page) is visible, role
+
+
+def test_subject_page_shows_payment_data_to_dpo_masked_to_auditor_and_not_to_support(client, objects, users):
+    expectations = {"dpo": (True, True), "auditor": (True, False), "support": (False, False)}
+    for role, (masked_visible, iban_visible) in expectations.items():
+        client.force_login(users[role])
+        page = client.get(reverse("admin:subjects_datasubject_change", args=objects["subject"])).content.decode()
+        assert ("DE89 •••• 3000" in page) is masked_visible, role
+        assert ("DE89370400440532013000" in page) is iban_visible, role
+
+
+def test_the_overview_counts_health_data_only_for_the_dpo(client, objects, users):
+    for role, visible in (("dpo", True), ("auditor", False)):
+        client.force_login(users[role])
+        response = client.get(
+            reverse("admin:subjects_datasubject_change", args=objects["subject"]), HTTP_ACCEPT_LANGUAGE="en"
+        )
+        kinds = {held.kind for held in response.context["data_overview"]}
+        assert ("health data for events" in kinds) is visible, role
+        assert "orders and contracts" in kinds

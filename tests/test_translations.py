@@ -1,0 +1,55 @@
+"""German is the default language: every catalogue is complete, and the UI speaks German and English."""
+
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+CATALOGUES = sorted(Path(settings.BASE_DIR).glob("**/locale/de/LC_MESSAGES/django.po"))
+CATALOGUES = [p for p in CATALOGUES if ".venv" not in p.parts]
+
+
+def test_there_is_a_core_catalogue():
+    assert Path(settings.BASE_DIR, "locale/de/LC_MESSAGES/django.po") in CATALOGUES
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(settings.BASE_DIR)))
+def test_every_german_string_is_translated(path):
+    po = polib.pofile(str(path))
+    untranslated = [e.msgid for e in po.untranslated_entries()]
+    fuzzy = [e.msgid for e in po.fuzzy_entries()]
+    assert not untranslated, f"untranslated: {untranslated[:10]}"
+    assert not fuzzy, f"fuzzy: {fuzzy[:10]}"
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(settings.BASE_DIR)))
+def test_placeholders_survive_translation(path):
+    import re
+
+    pattern = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
+    for entry in polib.pofile(str(path)).translated_entries():
+        assert sorted(pattern.findall(entry.msgid)) == sorted(pattern.findall(entry.msgstr)), entry.msgid
+
+
+def test_german_is_the_default():
+    assert settings.LANGUAGE_CODE == "de"
+    with translation.override("de"):
+        assert translation.gettext("data subject") == "betroffene Person"
+
+
+@pytest.mark.django_db
+def test_each_user_sees_the_admin_in_the_language_of_their_browser(dpo_client):
+    german = dpo_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    english = dpo_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Verarbeitungstätigkeiten" in german
+    assert "Processing activities" in english
+
+
+@pytest.mark.django_db
+def test_a_user_can_choose_the_language(dpo_client):
+    dpo_client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    page = dpo_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Processing activities" in page
