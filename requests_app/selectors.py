@@ -1,5 +1,6 @@
 """Reads spanning relations: subject look-up, queues, duplicates, the deadline digest."""
 
+import contextlib
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -26,10 +27,8 @@ def subject_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[DataSubject
     if "@" in query:
         condition |= Q(emailaddress__email__iexact=query.lower())
     else:
-        try:
+        with contextlib.suppress(ValidationError):
             condition |= Q(phonenumber__number=normalise_phone(query))
-        except ValidationError:
-            pass
         first, _, last = query.rpartition(" ")
         if first:
             condition |= Q(first_name__icontains=first, last_name__icontains=last)
