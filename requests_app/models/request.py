@@ -105,6 +105,7 @@ class DataSubjectRequest(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("logged by"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="logged_requests",
     )
@@ -183,15 +184,18 @@ class DataSubjectRequest(models.Model):
     # --- guarded transitions ------------------------------------------------------------------------
 
     def _move(self, target: str) -> None:
+        self._check_allowed(target)
+        self.state = target
+        if target in self.CLOSED_STATES:
+            self.closed_at = timezone.now()
+
+    def _check_allowed(self, target: str) -> None:
         if target not in self.TRANSITIONS[self.State(self.state)]:
             raise TransitionNotAllowed(
                 _("A request in the state “%(current)s” cannot move to “%(target)s”."),
                 code="transition",
                 params={"current": self.get_state_display(), "target": self.State(target).label},
             )
-        self.state = target
-        if target in self.CLOSED_STATES:
-            self.closed_at = timezone.now()
 
     def start_identity_check(self) -> None:
         self._move(self.State.IDENTITY_CHECK)
@@ -207,6 +211,7 @@ class DataSubjectRequest(models.Model):
         self._move(self.State.WAITING)
 
     def complete(self) -> None:
+        self._check_allowed(self.State.COMPLETED)
         open_items = [i for i in self.items.all() if not i.is_done]
         if open_items:
             raise TransitionNotAllowed(
