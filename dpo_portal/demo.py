@@ -6,11 +6,9 @@ through `<app>.demo.load_demo(subjects=..., rng=..., log=...)`.
 
 import datetime
 import decimal
-import importlib
 import random
 from collections.abc import Callable
 
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
@@ -20,11 +18,11 @@ from audit.services import Action, audit_record
 from subjects import models as m
 from subjects.services import RecordDefaults
 
+from .apphooks import call_app_hooks
 from .roles import AUDITOR, DPO, SUPPORT
 
 DEMO_USERS = (("dpo", DPO), ("support", SUPPORT), ("auditor", AUDITOR))
 DEMO_PASSWORD = "demo"  # noqa: S105  (the embedded demo only; refused with DEBUG off)
-DEMO_APPS = ("retention", "consents", "screening", "requests_app")
 
 COURSES = ["ERP-Grundlagen", "Finanzbuchhaltung kompakt", "Warenwirtschaft für Einsteiger", "Datenschutz im Vertrieb"]
 EVENTS = ["Anwendertreffen Nord", "Webinar: Neues Release", "Seminar Lohnabrechnung", "Partnertag Mönchengladbach"]
@@ -256,14 +254,6 @@ def demo_load(*, count: int = 300, seed: int = 20261125, log: Callable[[str], No
     audit_record(None, Action.CREATE, detail=f"demo data: {len(subjects)} data subjects")
     log(f"demo data: {len(subjects)} data subjects")
 
-    for label in DEMO_APPS:
-        if not apps.is_installed(label):
-            continue
-        try:
-            module = importlib.import_module(f"{label}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{label}.demo":
-                raise
-            continue
-        module.load_demo(subjects=subjects, rng=rng, log=log)
+    # Each app adds its part (consents, holds, requests, screening cases) to the same subjects.
+    call_app_hooks("demo", "load_demo", subjects=subjects, rng=rng, log=log)
     return len(subjects)

@@ -1,19 +1,14 @@
 """Writes to the register: loading the default register derived from the privacy policy."""
 
 import datetime
-import importlib
 from collections.abc import Callable
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
 from . import register_data as data
+from .apphooks import call_app_hooks
 from .models import DataCategory, Organisation, ProcessingActivity, Recipient, SupervisoryAuthority, System
-
-# Apps whose `defaults.load_defaults(log=...)` adds their part of the default register
-# (deletion rules, consent purposes, screening settings) after the core register.
-DEFAULTS_APPS = ("retention", "consents", "screening", "requests_app")
 
 
 @transaction.atomic
@@ -123,14 +118,6 @@ def register_load(*, log: Callable[[str], None] = lambda msg: None) -> dict[str,
         "systems": len(systems),
         "activities": len(data.ACTIVITIES),
     }
-    for label in DEFAULTS_APPS:
-        if not apps.is_installed(label):
-            continue
-        try:
-            module = importlib.import_module(f"{label}.defaults")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{label}.defaults":
-                raise
-            continue
-        counts.update(module.load_defaults(log=log) or {})
+    for app_counts in call_app_hooks("defaults", "load_defaults", log=log):
+        counts.update(app_counts or {})
     return counts

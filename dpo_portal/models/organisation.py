@@ -3,7 +3,26 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 
-class Organisation(models.Model):
+class ContactDetails(models.Model):
+    """Address and contact fields of an organisation or authority named in letters and reports."""
+
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"), default="DE")
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def postal_address(self) -> str:
+        return ", ".join(p for p in (self.street, f"{self.postal_code} {self.city}".strip(), self.country.name) if p)
+
+
+class Organisation(ContactDetails):
     """The controller and its affiliated companies (Art. 30(1)(a) GDPR)."""
 
     class Role(models.TextChoices):
@@ -12,13 +31,6 @@ class Organisation(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    street = models.CharField(_("street"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
-    country = CountryField(_("country"), default="DE")
-    email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    website = models.URLField(_("website"), blank=True)
     dpo_contact = models.CharField(
         _("data protection officer contact"),
         max_length=200,
@@ -51,17 +63,10 @@ class Organisation(models.Model):
         return cls.objects.filter(role=cls.Role.CONTROLLER).first()
 
 
-class SupervisoryAuthority(models.Model):
+class SupervisoryAuthority(ContactDetails):
     """The competent supervisory authority (Art. 77 GDPR), named in every access report."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    street = models.CharField(_("street"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
-    country = CountryField(_("country"), default="DE")
-    email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    website = models.URLField(_("website"), blank=True)
     is_competent = models.BooleanField(
         _("competent for the controller"),
         default=False,
@@ -80,10 +85,6 @@ class SupervisoryAuthority(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def postal_address(self) -> str:
-        return ", ".join(p for p in (self.street, f"{self.postal_code} {self.city}".strip(), self.country.name) if p)
 
     @classmethod
     def competent(cls) -> "SupervisoryAuthority | None":
