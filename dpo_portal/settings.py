@@ -139,8 +139,8 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 HASH_SALT = env.str("HASH_SALT", default=SECRET_KEY)
 
 # Celery: with no broker configured, tasks run in-process (the embedded demo).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not env.str("CELERY_BROKER_URL", default=""))
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
@@ -205,3 +205,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- screening ---
+# People per screening task; a task screens its batch against an index of every list name.
+SCREENING_BATCH_SIZE = env.int("SCREENING_BATCH_SIZE", default=1000)
+# Days after a possible match by which the person is asked to verify their identity.
+SCREENING_CONTACT_DAYS = env.int("SCREENING_CONTACT_DAYS", default=7)
+# Optional scheduled download (empty: import by hand with `sanctions_import`). For ofac-csv
+# the URL names the folder holding sdn.csv, alt.csv and add.csv.
+SCREENING_LIST_URLS = {
+    "eu-xml": env.str("SCREENING_EU_XML_URL", default=""),
+    "ofac-csv": env.str("SCREENING_OFAC_CSV_URL", default=""),
+}
+if any(SCREENING_LIST_URLS.values()):
+    CELERY_BEAT_SCHEDULE["screening-download-lists"] = {
+        "task": "screening.tasks.download_lists",
+        "schedule": crontab(hour=env.int("SCREENING_DOWNLOAD_HOUR", default=5), minute=15),
+    }

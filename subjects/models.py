@@ -95,7 +95,9 @@ class DataSubject(models.Model):
 
     def __str__(self) -> str:
         name = " ".join(p for p in (self.first_name, self.last_name) if p)
-        return f"{name} ({self.customer_number})" if self.customer_number else name
+        label = f"{name} ({self.customer_number})" if self.customer_number else name
+        # Wherever a person appears (lists, records, requests, cases), a block shows with the name.
+        return f"⛔ {label} – {_('blocked')}" if self.is_blocked else label
 
     @property
     def audit_subject_id(self) -> int | None:

@@ -9,4 +9,4 @@ from django.dispatch import Signal
 
 identity_changed = Signal()
 
-IDENTITY_FIELDS = ("first_name", "last_name", "birth_date", "country", "company")
+IDENTITY_FIELDS = ("first_name", "last_name", "birth_date", "country", "gender", "company")

@@ -127,3 +127,12 @@ def test_phone_numbers_are_normalised(raw):
 
 def test_a_foreign_number_keeps_its_country_code():
     assert normalise_phone("+43 1 5880000") == "+4315880000"
+
+
+@pytest.mark.django_db
+def test_a_blocked_person_is_marked_wherever_their_name_appears(register):
+    subject = DataSubjectFactory(first_name="Eva", last_name="Weber", customer_number="K-1")
+    assert str(subject) == "Eva Weber (K-1)"
+    subject.is_blocked = True
+    with translation.override("de"):
+        assert str(subject) == "⛔ Eva Weber (K-1) – gesperrt"

@@ -1,0 +1,79 @@
+"""Reads that span the list tables: loading list names into a NameIndex, finding candidates, changes."""
+
+from collections import defaultdict
+
+from django.db.models import QuerySet
+
+from .index import IndexedEntry, NameIndex, SubjectIdentity, build_index, facts_of, identity_keys
+from .matching import BirthDate
+from .models import EntryBirthDate, EntryCountry, EntryName, ListEntry, ListVersion, NameKey
+
+# One index per process and set of active versions: the bulk jobs reuse it batch after batch.
+_CACHE: dict[tuple, NameIndex] = {}
+
+
+def load_index(entries: QuerySet[ListEntry]) -> NameIndex:
+    """A NameIndex of `entries` (five queries, whatever their number)."""
+    rows = list(entries.values_list("pk", "version__source", "external_id", "fingerprint", "schema", "gender"))
+    ids = [r[0] for r in rows]
+    births: dict[int, list[BirthDate]] = defaultdict(list)
+    countries: dict[int, set[str]] = defaultdict(set)
+    names: list[tuple[int, int, str, bool]] = []
+    # Chunked so that SQLite's limit on query parameters is never reached.
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for entry_id, year, month, day, circa in EntryBirthDate.objects.filter(entry_id__in=chunk).values_list(
+            "entry_id", "year", "month", "day", "circa"
+        ):
+            births[entry_id].append(BirthDate(year, month, day, circa))
+        for entry_id, country in EntryCountry.objects.filter(entry_id__in=chunk).values_list("entry_id", "country"):
+            countries[entry_id].add(country)
+        names += EntryName.objects.filter(entry_id__in=chunk).values_list("pk", "entry_id", "name", "is_weak")
+    indexed = [
+        IndexedEntry(pk, source, external_id, fingerprint, schema, facts_of(births[pk], countries[pk], gender))
+        for pk, source, external_id, fingerprint, schema, gender in rows
+    ]
+    return build_index(indexed, names)
+
+
+def active_versions() -> list[ListVersion]:
+    return list(ListVersion.objects.active().order_by("source"))
+
+
+def active_index(*, only_changed_in: ListVersion | None = None) -> NameIndex:
+    """Every name of the active list versions, or only those of entries new or changed in one version."""
+    versions = active_versions()
+    version_ids = tuple(v.pk for v in versions)
+    # The import time is part of the key: ids are reused after a rollback (tests, SQLite).
+    cache_key = (
+        tuple((v.pk, v.imported_at) for v in versions),
+        (only_changed_in.pk, only_changed_in.imported_at) if only_changed_in else None,
+    )
+    if cache_key not in _CACHE:
+        _CACHE.clear()
+        entries = (
+            changed_entries(only_changed_in)
+            if only_changed_in
+            else ListEntry.objects.filter(version_id__in=version_ids)
+        )
+        _CACHE[cache_key] = load_index(entries)
+    return _CACHE[cache_key]
+
+
+def changed_entries(version: ListVersion) -> QuerySet[ListEntry]:
+    """Entries of `version` that are new or changed since the version it replaced."""
+    entries = ListEntry.objects.filter(version=version)
+    if version.replaces_id:
+        entries = entries.exclude(
+            fingerprint__in=ListEntry.objects.filter(version_id=version.replaces_id).values("fingerprint")
+        )
+    return entries
+
+
+def index_for_identity(identity: SubjectIdentity) -> NameIndex:
+    """A small index of the active list names that share a blocking key with this person (one person)."""
+    keys = identity_keys(identity)
+    if not keys:
+        return NameIndex()
+    entry_ids = NameKey.objects.filter(key__in=keys, version__is_active=True).values("name__entry_id")
+    return load_index(ListEntry.objects.filter(pk__in=entry_ids))

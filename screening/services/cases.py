@@ -1,0 +1,211 @@
+"""Possible matches: blocking the person, the screening case, the verification letter, the DPO's decision."""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audit.services import Action, audit_record, audit_record_many, event_for
+from dpo_portal.pdf import render_pdf
+from screening.index import Hit
+from screening.models import CaseCandidate, ScreeningCase
+from screening.normalise import fold
+from subjects.models import DataSubject
+from subjects.services import RecordDefaults
+
+Status = ScreeningCase.Status
+
+
+def subject_fingerprint(subject: DataSubject) -> str:
+    """Salted hash of the screened identity data: a clearance holds while this stays the same."""
+    parts = [
+        fold(subject.first_name or ""),
+        fold(subject.last_name or ""),
+        subject.birth_date.isoformat() if subject.birth_date else "",
+        str(subject.country or ""),
+        fold(subject.company or ""),
+    ]
+    return hashlib.sha256((settings.HASH_SALT + "\x1f" + "\x1f".join(parts)).encode()).hexdigest()
+
+
+def subject_block(*, subject: DataSubject, reason: str) -> None:
+    """Blocks the person (any integration reads `is_blocked`); audited with field names only."""
+    if subject.is_blocked and subject.blocked_reason == reason:
+        return
+    subject.is_blocked = True
+    subject.blocked_reason = reason[:200]
+    DataSubject.objects.filter(pk=subject.pk).update(
+        is_blocked=True, blocked_reason=subject.blocked_reason, updated_at=timezone.now()
+    )
+    audit_record(subject, Action.CHANGE, fields=["is_blocked", "blocked_reason"], detail="sanctions screening block")
+
+
+def subject_unblock(*, subject: DataSubject) -> None:
+    subject.is_blocked = False
+    subject.blocked_reason = ""
+    DataSubject.objects.filter(pk=subject.pk).update(is_blocked=False, blocked_reason="", updated_at=timezone.now())
+    audit_record(subject, Action.CHANGE, fields=["is_blocked", "blocked_reason"], detail="sanctions screening unblock")
+
+
+def _block_reason(case: ScreeningCase) -> str:
+    # Stored text is shown in either language; keep it German (the UI default) with the case id.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Possible sanctions list match, screening case %(id)s") % {"id": case.pk}
+
+
+def _decided_keys(subject: DataSubject, fingerprint: str) -> set[tuple[str, str, str]]:
+    """(source, entry id, entry fingerprint) a decided case already covers for this identity.
+
+    A confirmed entry is never raised again; a cleared one not while both the person's data
+    and the entry are unchanged.
+    """
+    rows = CaseCandidate.objects.filter(case__subject=subject).filter(
+        case__status=Status.CONFIRMED
+    ) | CaseCandidate.objects.filter(
+        case__subject=subject, case__status=Status.CLEARED, case__subject_fingerprint=fingerprint
+    )
+    keys = set()
+    for source, external_id, entry_fp, status in rows.values_list(
+        "source", "external_id", "entry_fingerprint", "case__status"
+    ):
+        keys.add((source, external_id, "*" if status == Status.CONFIRMED else entry_fp))
+    return keys
+
+
+@transaction.atomic
+def case_record_hits(*, subject: DataSubject, hits: list[Hit], trigger: str) -> ScreeningCase | None:
+    """Opens a case for new possible matches (or adds them to the open one) and blocks the person.
+
+    Idempotent: the same hits again change nothing. Returns the open case, if any hit is new.
+    """
+    if not hits:
+        return None
+    fingerprint = subject_fingerprint(subject)
+    decided = _decided_keys(subject, fingerprint)
+    fresh = [
+        h
+        for h in hits
+        if (h.entry.source, h.entry.external_id, h.entry.fingerprint) not in decided
+        and (h.entry.source, h.entry.external_id, "*") not in decided
+    ]
+    if not fresh:
+        return None
+    case = (
+        ScreeningCase.objects.select_for_update().filter(subject=subject, status__in=ScreeningCase.OPEN_STATES).first()
+    )
+    events = []
+    if case is None:
+        case = ScreeningCase(
+            subject=subject,
+            trigger=trigger,
+            best_score=fresh[0].score,
+            subject_fingerprint=fingerprint,
+            contact_due=timezone.localdate() + datetime.timedelta(days=settings.SCREENING_CONTACT_DAYS),
+        )
+        RecordDefaults().apply(case)
+        case.save()
+        events.append(event_for(case, Action.CREATE, fields=["status", "trigger", "best_score", "contact_due"]))
+    known = set(case.candidates.values_list("source", "external_id"))
+    new = [
+        CaseCandidate(
+            case=case,
+            entry_id=h.entry.entry_id,
+            source=h.entry.source,
+            external_id=h.entry.external_id,
+            entry_fingerprint=h.entry.fingerprint,
+            matched_name=h.name.name[:500],
+            is_weak_alias=h.name.is_weak,
+            name_score=round(h.name_score, 4),
+            score=h.score,
+        )
+        for h in fresh
+        if (h.entry.source, h.entry.external_id) not in known
+    ]
+    if not new and not events:
+        return case
+    CaseCandidate.objects.bulk_create(new)
+    events += [event_for(c, Action.CREATE, fields=["entry", "score"]) for c in new]
+    if case.best_score < max(c.score for c in new or [case]):
+        case.best_score = max(c.score for c in new)
+        case.save(update_fields=["best_score", "updated_at"])
+    # A changed identity makes the open case about the new data.
+    if case.subject_fingerprint != fingerprint:
+        case.subject_fingerprint = fingerprint
+        case.save(update_fields=["subject_fingerprint", "updated_at"])
+    audit_record_many(events)
+    subject_block(subject=subject, reason=_block_reason(case))
+    return case
+
+
+def _letter_context(case: ScreeningCase) -> dict:
+    from dpo_portal.models import Organisation
+
+    return {
+        "case": case,
+        "subject": case.subject,
+        "controller": Organisation.objects.filter(role=Organisation.Role.CONTROLLER).first(),
+        "today": timezone.localdate(),
+        "reply_by": timezone.localdate() + datetime.timedelta(days=14),
+    }
+
+
+def case_letter(*, case: ScreeningCase, as_pdf: bool = True, language: str | None = None) -> bytes | str:
+    """The letter asking the person to verify their identity, in their language (German or English)."""
+    from django.template.loader import render_to_string
+
+    language = language or case.subject.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = _letter_context(case)
+        if as_pdf:
+            data: bytes | str = render_pdf("screening/verification_letter.html", context)
+        else:
+            data = render_to_string("screening/verification_letter.html", context)
+    audit_record(case, Action.EXPORT, fields=["verification_letter"], detail=f"verification letter {language}")
+    return data
+
+
+@transaction.atomic
+def case_mark_contacted(*, case: ScreeningCase, user=None) -> ScreeningCase:
+    """The verification letter went out: the case waits for the person's answer."""
+    case = ScreeningCase.objects.select_for_update().get(pk=case.pk)
+    case.mark_contacted()
+    case.last_contact = timezone.localdate()
+    case.save(update_fields=["status", "letter_sent_at", "last_contact", "updated_at"])
+    audit_record(case, Action.CHANGE, fields=["status", "letter_sent_at"])
+    return case
+
+
+@transaction.atomic
+def case_clear(*, case: ScreeningCase, user, reason: str) -> ScreeningCase:
+    """False positive: clears the case with a reason and lifts the block unless another case holds it.
+
+    The same entry is not raised again for this person until their data or the entry changes.
+    """
+    case = ScreeningCase.objects.select_for_update().select_related("subject").get(pk=case.pk)
+    case.clear(user=user, reason=reason)
+    case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "last_contact", "updated_at"])
+    audit_record(case, Action.CHANGE, fields=["status", "decided_at", "decided_by", "decision_reason"])
+    still_blocked = (
+        ScreeningCase.objects.filter(subject=case.subject, status__in=[*ScreeningCase.OPEN_STATES, Status.CONFIRMED])
+        .exclude(pk=case.pk)
+        .exists()
+    )
+    if not still_blocked:
+        subject_unblock(subject=case.subject)
+    return case
+
+
+@transaction.atomic
+def case_confirm(*, case: ScreeningCase, user, reason: str) -> ScreeningCase:
+    """Confirmed match: the person stays blocked; the case is reportable."""
+    case = ScreeningCase.objects.select_for_update().select_related("subject").get(pk=case.pk)
+    case.confirm(user=user, reason=reason)
+    case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "last_contact", "updated_at"])
+    audit_record(case, Action.CHANGE, fields=["status", "decided_at", "decided_by", "decision_reason"])
+    with translation.override(settings.LANGUAGE_CODE):
+        reason_text = _("Confirmed sanctions list match, screening case %(id)s") % {"id": case.pk}
+    subject_block(subject=case.subject, reason=reason_text)
+    return case

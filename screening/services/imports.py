@@ -1,0 +1,133 @@
+"""Importing a list version: all or nothing, and the switch of the active version in the same transaction."""
+
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.services import Action, audit_record
+from screening.models import (
+    EntryBirthDate,
+    EntryCountry,
+    EntryIdentifier,
+    EntryName,
+    ListEntry,
+    ListVersion,
+    NameKey,
+)
+from screening.normalise import blocking_keys
+from screening.parsers import ListFormatError, ParsedList
+from screening.parsers.eu_xml import parse_eu_xml
+from screening.parsers.ofac_csv import parse_ofac_csv
+
+FORMATS = {"eu-xml": "eu", "ofac-csv": "ofac"}
+# A new version with fewer than this share of the active one's entries is refused as probably
+# truncated (a cut at a line boundary still parses); --allow-shrink accepts it.
+MIN_SHARE_OF_ACTIVE = 0.5
+BATCH = 2000
+
+
+def list_parse(*, path: Path, fmt: str) -> ParsedList:
+    """Reads and parses a list file (eu-xml) or folder (ofac-csv); ListFormatError on anything unsound."""
+    path = Path(path)
+    if fmt == "eu-xml":
+        if path.is_dir():
+            raise ListFormatError(
+                _("%(path)s is a folder: for the OFAC folder use --format ofac-csv.") % {"path": path.name}
+            )
+        if not path.is_file():
+            raise ListFormatError(_("%(path)s does not exist.") % {"path": path.name})
+        return parse_eu_xml(path.read_bytes(), name=path.name)
+    if fmt == "ofac-csv":
+        return parse_ofac_csv(path)
+    raise ListFormatError(_("Unknown format %(fmt)s.") % {"fmt": fmt})
+
+
+@transaction.atomic
+def list_import(*, parsed: ParsedList, allow_shrink: bool = False) -> tuple[ListVersion, bool]:
+    """Stores a parsed list as a new version and makes it the active one.
+
+    Returns (version, created). An unchanged file (same hash as the active version) creates
+    nothing. Either the whole version is stored and activated or, on any error, nothing is:
+    the previously active version stays active. Re-screening starts after the commit.
+    """
+    active = ListVersion.objects.select_for_update().filter(source=parsed.source, is_active=True).first()
+    if active and active.sha256 == parsed.sha256:
+        return active, False
+    if active and not allow_shrink and len(parsed.entries) < active.entry_count * MIN_SHARE_OF_ACTIVE:
+        raise ListFormatError(
+            _(
+                "The new list has %(new)s entries, the active one %(old)s: the file is probably truncated. "
+                "Use --allow-shrink if the list really shrank."
+            )
+            % {"new": len(parsed.entries), "old": active.entry_count}
+        )
+    version = ListVersion.objects.create(
+        source=parsed.source,
+        sha256=parsed.sha256,
+        published_on=parsed.published_on,
+        file_name=parsed.file_name[:300],
+        entry_count=len(parsed.entries),
+        name_count=sum(len(e.names) for e in parsed.entries),
+        replaces=active,
+    )
+    for start in range(0, len(parsed.entries), BATCH):
+        _store_entries(version, parsed.entries[start : start + BATCH])
+    if active:
+        active.is_active = False
+        active.save(update_fields=["is_active"])
+    version.is_active = True
+    version.save(update_fields=["is_active"])
+    audit_record(version, Action.CREATE, fields=["source", "sha256", "entry_count"], detail="sanctions list import")
+
+    from screening.tasks import screen_list_update
+
+    transaction.on_commit(lambda: screen_list_update.delay(version.pk))
+    return version, True
+
+
+def _store_entries(version: ListVersion, parsed_entries) -> None:
+    entries = ListEntry.objects.bulk_create(
+        [
+            ListEntry(
+                version=version,
+                external_id=p.external_id[:64],
+                schema=p.schema,
+                primary_name=p.primary_name[:500],
+                programmes=", ".join(p.programmes)[:500],
+                reference=p.reference[:100],
+                gender=p.gender,
+                remarks=p.remarks,
+                fingerprint=p.fingerprint(),
+            )
+            for p in parsed_entries
+        ]
+    )
+    names, births, countries, identifiers = [], [], [], []
+    for entry, parsed in zip(entries, parsed_entries, strict=True):
+        primary = parsed.primary_name
+        names += [
+            EntryName(entry=entry, name=n.name[:500], is_weak=n.is_weak, is_primary=n.name == primary)
+            for n in parsed.names
+        ]
+        births += [
+            EntryBirthDate(entry=entry, year=b.year, month=b.month, day=b.day, circa=b.circa)
+            for b in parsed.birth_dates
+        ]
+        countries += [EntryCountry(entry=entry, country=c, kind=k) for c, k in parsed.countries]
+        identifiers += [
+            EntryIdentifier(entry=entry, kind=k[:100], number=n[:200], country=c) for k, n, c in parsed.identifiers
+        ]
+    names = EntryName.objects.bulk_create(names)
+    schemas = {e.pk: e.schema for e in entries}
+    NameKey.objects.bulk_create(
+        [
+            NameKey(version=version, name=n, key=key[:80])
+            for n in names
+            for key in blocking_keys(n.name, schemas[n.entry_id])
+        ],
+        batch_size=5000,
+    )
+    EntryBirthDate.objects.bulk_create(births)
+    EntryCountry.objects.bulk_create(countries)
+    EntryIdentifier.objects.bulk_create(identifiers)

@@ -1,0 +1,62 @@
+"""Screening people against the active lists: one person, or a batch against a shared index."""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from screening.index import NameIndex, SubjectIdentity, screen_identity
+from screening.models import ListVersion, ScreeningCase, ScreeningRun
+from screening.selectors import active_index, active_versions, index_for_identity
+from subjects.models import DataSubject
+
+# Only what screening reads is loaded from a data subject.
+IDENTITY_FIELDS = ("first_name", "last_name", "birth_date", "country", "gender", "company", "erased_at")
+
+
+def identity_of(subject: DataSubject) -> SubjectIdentity:
+    return SubjectIdentity(
+        name=" ".join(p for p in (subject.first_name, subject.last_name) if p),
+        company=subject.company or "",
+        born=subject.birth_date,
+        country=str(subject.country or ""),
+        gender=subject.gender or "",
+    )
+
+
+def subject_screen(*, subject: DataSubject, trigger: str, index: NameIndex | None = None) -> ScreeningCase | None:
+    """Screens one person against the active lists; a possible match opens a case and blocks them.
+
+    Without `index` the candidates come from the database's blocking index (a few queries).
+    Returns the open case when a new possible match was found, else None.
+    """
+    from .cases import case_record_hits
+
+    if subject.erased_at is not None:
+        return None
+    hits = screen_identity(
+        identity_of(subject), index if index is not None else index_for_identity(identity_of(subject))
+    )
+    return case_record_hits(subject=subject, hits=hits, trigger=trigger) if hits else None
+
+
+def subjects_screen(*, subject_ids: Sequence[int], trigger: str, changed_in: ListVersion | None = None) -> ScreeningRun:
+    """Screens a batch of people against every active list name, or only the names new or changed
+    in `changed_in` (a list update). Records the run; idempotent (cases are not duplicated)."""
+    run = ScreeningRun.objects.create(trigger=trigger, versions=",".join(str(v.pk) for v in active_versions()))
+    index = active_index(only_changed_in=changed_in)
+    screened = opened = 0
+    if index.size:
+        subjects = DataSubject.objects.filter(pk__in=list(subject_ids), erased_at__isnull=True).only(*IDENTITY_FIELDS)
+        for subject in subjects.iterator(chunk_size=2000):
+            screened += 1
+            if subject_screen(subject=subject, trigger=trigger, index=index) is not None:
+                opened += 1
+    else:
+        screened = len(subject_ids)
+    with transaction.atomic():
+        ScreeningRun.objects.filter(pk=run.pk).update(
+            subjects_screened=screened, cases_opened=opened, finished_at=timezone.now()
+        )
+    run.refresh_from_db()
+    return run

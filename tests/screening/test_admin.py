@@ -1,0 +1,127 @@
+import random
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from screening.demo import load_demo
+from screening.models import ScreeningCase, Trigger
+from screening.services import list_import, list_parse, subject_screen, subjects_screen
+from subjects.models import DataSubject
+from subjects.services import subject_create
+from tests.factories import DataSubjectFactory
+
+from .conftest import EU_XML
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lists(register, eu_version, ofac_version):
+    return eu_version, ofac_version
+
+
+def _cases(n: int) -> None:
+    for _ in range(n):
+        subject = DataSubjectFactory(first_name="Daniel", last_name="Moreno")
+        subject_screen(subject=subject, trigger=Trigger.MANUAL)
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _more_list_versions(tmp_path) -> None:
+    for i in range(3):
+        path = tmp_path / f"eu{i}.xml"
+        path.write_bytes(EU_XML.read_bytes().replace(b"Leo Manzi", f"Leo Manzi {i}".encode()))
+        list_import(parsed=list_parse(path=path, fmt="eu-xml"))
+
+
+def _more_runs(tmp_path) -> None:
+    for _ in range(10):
+        subjects_screen(subject_ids=[], trigger=Trigger.MANUAL)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "grow"),
+    [
+        ("admin:screening_screeningcase_changelist", lambda tmp_path: _cases(18)),
+        ("admin:screening_listentry_changelist", _more_list_versions),
+        ("admin:screening_listversion_changelist", _more_list_versions),
+        ("admin:screening_screeningrun_changelist", _more_runs),
+    ],
+)
+def test_list_pages_use_a_constant_number_of_queries(lists, dpo_client, tmp_path, url_name, grow):
+    _cases(2)
+    _more_runs(tmp_path)
+    few = _queries(dpo_client, reverse(url_name))
+    grow(tmp_path)
+    assert _queries(dpo_client, reverse(url_name)) == few
+
+
+def test_the_case_page_shows_candidates_and_decision_buttons(lists, dpo_client):
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    url = reverse("admin:screening_screeningcase_change", args=[case.pk])
+    response = dpo_client.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "MORENO, Daniel" in content
+    assert reverse("admin:screening_case_decide", args=[case.pk, "clear"]) in content
+    assert reverse("admin:screening_case_letter", args=[case.pk, "de"]) in content
+
+
+def test_the_dpo_clears_a_case_in_the_admin(lists, dpo_client):
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    url = reverse("admin:screening_case_decide", args=[case.pk, "clear"])
+    assert dpo_client.get(url).status_code == 200
+    assert dpo_client.post(url, {"reason": ""}).status_code == 200  # the form asks for a reason
+    case.refresh_from_db()
+    assert case.status == "open"
+    dpo_client.post(reverse("admin:screening_case_contacted", args=[case.pk]))
+    response = dpo_client.post(url, {"reason": "ID card checked: different person."})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "cleared"
+    assert not DataSubject.objects.get(pk=case.subject_id).is_blocked
+
+
+def test_the_letter_is_a_pdf(lists, dpo_client):
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    response = dpo_client.get(reverse("admin:screening_case_letter", args=[case.pk, "en"]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("user_fixture", ["support_user", "auditor_user"])
+def test_only_the_dpo_decides(lists, client, request, user_fixture):
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    client.force_login(request.getfixturevalue(user_fixture))
+    response = client.post(reverse("admin:screening_case_decide", args=[case.pk, "confirm"]), {"reason": "x"})
+    assert response.status_code == 403
+    assert client.post(reverse("admin:screening_case_contacted", args=[case.pk])).status_code == 403
+    case.refresh_from_db()
+    assert case.status == "open"
+
+
+def test_support_does_not_see_cases(lists, client, support_user):
+    client.force_login(support_user)
+    assert client.get(reverse("admin:screening_screeningcase_changelist")).status_code == 403
+
+
+def test_list_data_cannot_be_changed_in_the_admin(lists, dpo_client):
+    assert dpo_client.get(reverse("admin:screening_listversion_add")).status_code == 403
+
+
+def test_the_demo_shows_a_case(register):
+    subjects = [subject_create(first_name="Erika", last_name=f"Muster{i}") for i in range(5)]
+    load_demo(subjects=subjects, rng=random.Random(1), log=lambda msg: None)
+    assert ScreeningCase.objects.filter(status="open").count() == 2
+    assert DataSubject.objects.filter(is_blocked=True).count() == 2
