@@ -6,6 +6,7 @@ import json
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from dpo_portal.models import Organisation, SupervisoryAuthority
 from dpo_portal.pdf import render_pdf
@@ -37,7 +38,8 @@ def retention_text(activity, categories, language: str) -> list[dict]:
         rows.append(
             {
                 "category": category.name,
-                "period": rule.describe(language) if rule is not None else activity.retention,
+                "period": (rule.describe(language) if rule is not None else activity.retention)
+                or _("not yet recorded in the register"),
             }
         )
     return rows
