@@ -183,3 +183,47 @@ def subject_with_everything(**kwargs) -> m.DataSubject:
     ):
         f(subject=subject)
     return subject
+
+
+# --- requests_app ---
+from requests_app import models as rq  # noqa: E402
+
+
+class DataSubjectRequestFactory(factory.django.DjangoModelFactory):
+    """A request logged by phone a few days ago, deadline set as at intake."""
+
+    class Meta:
+        model = rq.DataSubjectRequest
+
+    receipt_number = factory.LazyFunction(lambda: rq.ReceiptSequence.next_number(timezone.localdate().year))
+    channel = rq.Channel.PHONE
+    received_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2))
+    requester_name = factory.LazyAttribute(lambda o: str(o.subject) if o.subject else "Erika Mustermann")
+    requester_email = "erika@example.org"
+    subject = factory.SubFactory(DataSubjectFactory)
+    identity_method = rq.IdentityMethod.KNOWN_CHANNEL
+    identity_result = rq.IdentityResult.VERIFIED
+    original_due_on = factory.LazyAttribute(lambda o: _due(o.received_at))
+    due_on = factory.SelfAttribute("original_due_on")
+
+
+def _due(received_at):
+    from requests_app.deadlines import response_due
+
+    return response_due(timezone.localdate(received_at))
+
+
+class RequestItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = rq.RequestItem
+
+    request = factory.SubFactory(DataSubjectRequestFactory)
+    kind = rq.RequestType.ACCESS
+
+
+def request_with(*kinds, state=rq.DataSubjectRequest.State.IN_PROGRESS, **kwargs) -> rq.DataSubjectRequest:
+    """A request in `state` asking for `kinds` (RequestItem keyword dicts or plain kinds)."""
+    request = DataSubjectRequestFactory(state=state, **kwargs)
+    for kind in kinds:
+        RequestItemFactory(request=request, **(kind if isinstance(kind, dict) else {"kind": kind}))
+    return request

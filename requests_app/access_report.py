@@ -1,0 +1,135 @@
+"""The access report (Art. 15 GDPR): the person's data and, per processing activity, everything
+Art. 15(1)(a)–(h) asks for, in German or English, as HTML, PDF or JSON."""
+
+import importlib
+import json
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from dpo_portal.models import Organisation, SupervisoryAuthority
+from dpo_portal.pdf import render_pdf
+from dpo_portal.selectors import register_activities
+from subjects.models import DataSubject
+
+from .records import identity_data, kinds_payload, records_of
+
+TEMPLATE = "requests_app/access_report.html"
+
+
+def _retention_rule_for_category():
+    """retention.selectors.rule_for_category when the retention engine is installed, else None."""
+    try:
+        module = importlib.import_module("retention.selectors")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("retention.selectors", "retention"):
+            raise
+        return None
+    return getattr(module, "rule_for_category", None)
+
+
+def retention_text(activity, categories, language: str) -> list[dict]:
+    """How long each category is kept: from the deletion rules, else the register's own text."""
+    rule_for_category = _retention_rule_for_category()
+    rows = []
+    for category in categories:
+        rule = rule_for_category(category) if rule_for_category else None
+        rows.append(
+            {
+                "category": category.name,
+                "period": (rule.describe(language) if rule is not None else activity.retention)
+                or _("not yet recorded in the register"),
+            }
+        )
+    return rows
+
+
+def access_report_data(subject: DataSubject, *, language: str) -> dict:
+    """Everything the report shows, JSON-serialisable, in `language`."""
+    with translation.override(language):
+        kinds = records_of(subject)
+        used_categories: dict[int, dict[int, object]] = {}
+        for _model, rows in kinds:
+            for record in rows:
+                used_categories.setdefault(record.activity_id, {})[record.category_id] = record.category
+        activities = []
+        for activity in register_activities(include_inactive=True).filter(pk__in=list(used_categories)):
+            categories = sorted(used_categories[activity.pk].values(), key=lambda c: c.name)
+            basis = activity.get_legal_basis_display()
+            if activity.special_category_basis:
+                basis += "; " + activity.get_special_category_basis_display()
+            activities.append(
+                {
+                    "code": activity.code,
+                    "name": activity.name,
+                    "purpose": activity.purpose,
+                    "legal_basis": basis,
+                    "legal_basis_note": activity.legal_basis_note,
+                    "legitimate_interest": activity.legitimate_interest,
+                    "categories": [c.name for c in categories],
+                    "recipients": [
+                        {
+                            "name": r.name,
+                            "kind": r.get_kind_display(),
+                            "country": r.country.name,
+                            "third_country": r.is_third_country,
+                            "transfer_basis": r.get_transfer_basis_display() if r.is_third_country else "",
+                        }
+                        for r in activity.recipients.all()
+                    ],
+                    "third_country_systems": [
+                        {"name": s.name, "country": s.country.name, "transfer_basis": s.get_transfer_basis_display()}
+                        for s in activity.systems.all()
+                        if s.is_third_country
+                    ],
+                    "retention": retention_text(activity, categories, language),
+                    "source": activity.source,
+                    "objection_possible": activity.objection_possible,
+                    "is_marketing": activity.is_marketing,
+                }
+            )
+        controller = Organisation.controller()
+        authority = SupervisoryAuthority.competent()
+        return {
+            "language": language,
+            "generated_at": timezone.now().isoformat(timespec="seconds"),
+            "subject": {
+                "id": subject.pk,
+                "name": subject.full_name,
+                "restricted": subject.is_restricted,
+                "restriction_ground": subject.get_restriction_ground_display() if subject.restriction_ground else "",
+                "identity": identity_data(subject),
+            },
+            "records": kinds_payload(kinds),
+            "activities": activities,
+            "controller": _organisation(controller),
+            "authority": _organisation(authority, address=authority.postal_address if authority else ""),
+        }
+
+
+def _organisation(org, *, address: str = "") -> dict | None:
+    if org is None:
+        return None
+    return {
+        "name": org.name,
+        "address": address or ", ".join(p for p in (org.street, f"{org.postal_code} {org.city}".strip()) if p),
+        "email": org.email,
+        "phone": getattr(org, "phone", ""),
+        "website": org.website,
+        "dpo_contact": getattr(org, "dpo_contact", ""),
+    }
+
+
+def access_report_html(data: dict, *, request_number: str = "") -> str:
+    with translation.override(data["language"]):
+        return render_to_string(TEMPLATE, {"report": data, "request_number": request_number})
+
+
+def access_report_pdf(data: dict, *, request_number: str = "") -> bytes:
+    with translation.override(data["language"]):
+        return render_pdf(TEMPLATE, {"report": data, "request_number": request_number})
+
+
+def access_report_json(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

@@ -1,0 +1,171 @@
+from django.contrib import admin
+from django.db.models import Prefetch
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from audit.admin_mixins import AuditedAdminMixin
+
+from ..models import DataSubjectRequest, RecipientNotification, RequestItem, TimelineEntry
+from . import workflow_views
+from .filters import DeadlineFilter, TypeFilter
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """History: shown, never edited or deleted in the admin."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ItemInline(ReadOnlyInline):
+    model = RequestItem
+    fields = readonly_fields = (
+        "kind",
+        "export_format",
+        "copy_recipient",
+        "copy_recipient_name",
+        "restriction_ground",
+        "activity",
+        "purpose_code",
+        "details",
+        "outcome",
+        "outcome_note",
+        "done_at",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("activity")
+
+
+class TimelineInline(ReadOnlyInline):
+    model = TimelineEntry
+    fields = readonly_fields = ("at", "kind", "author", "channel", "title", "text", "attachment")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+class NotificationInline(ReadOnlyInline):
+    model = RecipientNotification
+    fields = readonly_fields = ("recipient", "kind", "notified_on", "notified_by", "note")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recipient", "notified_by")
+
+
+@admin.register(DataSubjectRequest)
+class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    change_form_template = "admin/requests_app/datasubjectrequest/change_form.html"
+    list_display = (
+        "receipt_number",
+        "requester_name",
+        "subject",
+        "types",
+        "state",
+        "received_at",
+        "deadline",
+        "logged_by",
+    )
+    list_display_links = ("receipt_number",)
+    list_filter = (TypeFilter, "state", DeadlineFilter, "channel", "identity_result")
+    list_select_related = ("subject", "logged_by")
+    search_fields = (
+        "=receipt_number",
+        "requester_name",
+        "requester_email",
+        "subject__last_name",
+        "=subject__customer_number",
+    )
+    autocomplete_fields = ("subject",)
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+    fieldsets = (
+        (None, {"fields": ("receipt_number", "state", "channel", "received_at", "logged_by")}),
+        (
+            _("Requester"),
+            {
+                "fields": (
+                    "requester_name",
+                    "requester_email",
+                    "requester_phone",
+                    "requester_address",
+                    "language",
+                    "subject",
+                )
+            },
+        ),
+        (_("Request"), {"fields": ("description",)}),
+        (_("Identity check"), {"fields": ("identity_method", "identity_result", "identity_note")}),
+        (
+            _("Deadline"),
+            {"fields": ("original_due_on", "due_on", "extended_at", "extension_reason", "extension_told_on")},
+        ),
+        (_("Closed"), {"fields": ("rejection_reason", "rejection_reference", "closed_at")}),
+    )
+    readonly_fields = (
+        "receipt_number",
+        "state",
+        "channel",
+        "received_at",
+        "logged_by",
+        "identity_method",
+        "identity_result",
+        "identity_note",
+        "original_due_on",
+        "due_on",
+        "extended_at",
+        "extension_reason",
+        "extension_told_on",
+        "rejection_reason",
+        "rejection_reference",
+        "closed_at",
+    )
+    inlines = [ItemInline, NotificationInline, TimelineInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("items", queryset=RequestItem.objects.only("pk", "request_id", "kind")))
+        )
+
+    def has_add_permission(self, request):
+        return False  # requests are logged at /support/, where the deadline and receipt number are set
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # proof of how a request was handled (Art. 5(2) GDPR)
+
+    @admin.display(description=_("type"))
+    def types(self, obj):
+        return ", ".join(str(i.get_kind_display()) for i in obj.items.all())
+
+    @admin.display(description=_("deadline"), ordering="due_on")
+    def deadline(self, obj):
+        text = obj.due_on.strftime("%d.%m.%Y")
+        if obj.is_overdue:
+            return format_html('<span class="blocked">⚠ {}</span>', text)
+        return format_html("{} {}", text, "⏱" if obj.is_extended else "")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/do/<str:step>/", view(workflow_views.step_view), name="requests_app_request_step"),
+            path(
+                "<int:pk>/item/<int:item_pk>/<str:step>/",
+                view(workflow_views.item_view),
+                name="requests_app_request_item",
+            ),
+            path("<int:pk>/letter/<str:kind>/", view(workflow_views.letter_view), name="requests_app_request_letter"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), **workflow_views.panel_context(request, object_id)}
+        return super().change_view(request, object_id, form_url, extra_context)

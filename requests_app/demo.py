@@ -1,0 +1,103 @@
+"""Demo requests: a handful open (one overdue, one due this week) and a few completed."""
+
+import datetime
+import random
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from dpo_portal.models import ProcessingActivity
+from subjects.models import DataSubject
+
+from .deadlines import response_due
+from .models import (
+    Channel,
+    CopyRecipient,
+    DataSubjectRequest,
+    ExportFormat,
+    IdentityMethod,
+    IdentityResult,
+    ReceiptSequence,
+    RequestItem,
+    RequestType,
+    TimelineEntry,
+)
+
+# (days ago received, state, kinds)
+SCENARIOS = [
+    (2, DataSubjectRequest.State.RECEIVED, [RequestType.ACCESS]),
+    (5, DataSubjectRequest.State.IDENTITY_CHECK, [RequestType.ACCESS, RequestType.COPY]),
+    (12, DataSubjectRequest.State.IN_PROGRESS, [RequestType.RECTIFICATION]),
+    (26, DataSubjectRequest.State.IN_PROGRESS, [RequestType.ERASURE]),
+    (40, DataSubjectRequest.State.IN_PROGRESS, [RequestType.RESTRICTION]),
+    (20, DataSubjectRequest.State.WAITING, [RequestType.OBJECTION]),
+    (60, DataSubjectRequest.State.COMPLETED, [RequestType.ACCESS]),
+    (90, DataSubjectRequest.State.COMPLETED, [RequestType.CONSENT_WITHDRAWAL]),
+    (75, DataSubjectRequest.State.REJECTED, [RequestType.COMPLAINT]),
+]
+
+
+def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[[str], None]) -> None:
+    """Creates demo requests for some of `subjects` (bulk, a fraction of a second)."""
+    if DataSubjectRequest.objects.exists() or not subjects:
+        log("requests: demo requests already loaded")
+        return
+    support = get_user_model().objects.filter(username="support").first()
+    objection_activity = ProcessingActivity.objects.filter(objection_possible=True).order_by("code").first()
+    consent_activity = ProcessingActivity.objects.filter(legal_basis="6_1_a").order_by("code").first()
+    chosen = rng.sample(subjects, min(len(SCENARIOS), len(subjects)))
+    now = timezone.now()
+    requests, items = [], []
+    for (days, state, kinds), subject in zip(SCENARIOS, chosen, strict=False):
+        received = now - datetime.timedelta(days=days, hours=rng.randint(0, 8))
+        due = response_due(timezone.localdate(received))
+        closed = state in DataSubjectRequest.CLOSED_STATES
+        req = DataSubjectRequest(
+            receipt_number=ReceiptSequence.next_number(received.year),
+            channel=rng.choice(Channel.values),
+            received_at=received,
+            requester_name=f"{subject.first_name} {subject.last_name}".strip(),
+            requester_email=f"person{subject.pk}@example.org",
+            language=subject.language,
+            subject=subject,
+            logged_by=support,
+            description="Demo",
+            identity_method=IdentityMethod.KNOWN_CHANNEL if state != DataSubjectRequest.State.RECEIVED else "",
+            identity_result=IdentityResult.PENDING
+            if state == DataSubjectRequest.State.RECEIVED
+            else IdentityResult.VERIFIED,
+            state=state,
+            original_due_on=due,
+            due_on=due,
+            rejection_reason="art12_5" if state == DataSubjectRequest.State.REJECTED else "",
+            closed_at=received + datetime.timedelta(days=10) if closed else None,
+        )
+        requests.append((req, kinds, closed))
+    DataSubjectRequest.objects.bulk_create([r for r, _k, _c in requests])
+    timeline = []
+    for req, kinds, closed in requests:
+        for kind in kinds:
+            items.append(
+                RequestItem(
+                    request=req,
+                    kind=kind,
+                    export_format=ExportFormat.JSON if kind == RequestType.COPY else "",
+                    copy_recipient=CopyRecipient.PERSON if kind == RequestType.COPY else "",
+                    restriction_ground="accuracy" if kind == RequestType.RESTRICTION else "",
+                    activity=objection_activity if kind == RequestType.OBJECTION else None,
+                    purpose_code=consent_activity.code
+                    if kind == RequestType.CONSENT_WITHDRAWAL and consent_activity
+                    else "",
+                    outcome=RequestItem.Outcome.FULFILLED if closed and req.state == "completed" else "",
+                    done_at=req.closed_at if req.state == "completed" else None,
+                )
+            )
+        timeline.append(
+            TimelineEntry(
+                request=req, kind=TimelineEntry.Kind.MESSAGE_IN, at=req.received_at, channel=req.channel, text="Demo"
+            )
+        )
+    RequestItem.objects.bulk_create(items)
+    TimelineEntry.objects.bulk_create(timeline)
+    log(f"requests: {len(requests)} demo requests")

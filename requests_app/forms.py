@@ -1,0 +1,231 @@
+"""The support desk's intake form (django-crispy-forms, Bootstrap 5)."""
+
+import importlib
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dpo_portal.models import LegalBasis, ProcessingActivity
+from subjects.models import DataSubject
+
+from .eml import ParsedEmail, max_bytes, parse_eml
+from .models import (
+    ART18_GROUNDS,
+    Channel,
+    CopyRecipient,
+    ExportFormat,
+    IdentityMethod,
+    IdentityResult,
+    RequestType,
+)
+from .services import ItemSpec
+
+
+def purpose_choices() -> list[tuple[str, str]]:
+    """Consent purposes: the consents app's when it is installed, else the register's consent-based activities."""
+    try:
+        selectors = importlib.import_module("consents.selectors")
+        purposes = selectors.purpose_choices()
+    except (ModuleNotFoundError, AttributeError):
+        purposes = [
+            (a.code, a.name)
+            for a in ProcessingActivity.objects.filter(legal_basis=LegalBasis.CONSENT).order_by("name_de")
+        ]
+    return [("", "—"), *purposes]
+
+
+class SubjectChoiceField(forms.ModelChoiceField):
+    default_error_messages = {
+        "invalid_choice": _("There is no data subject with this id. Search again and choose one from the list."),
+    }
+
+
+class IntakeForm(forms.Form):
+    """One request with one or more rights; fields left empty are filled from an uploaded .eml."""
+
+    subject = SubjectChoiceField(
+        queryset=DataSubject.objects.filter(erased_at__isnull=True), required=False, widget=forms.HiddenInput
+    )
+    create_subject = forms.BooleanField(
+        label=_("Not found: create a new data subject from the requester's name"), required=False
+    )
+    eml = forms.FileField(
+        label=_("E-mail as .eml file"),
+        required=False,
+        help_text=_("Sender, date, subject and text are taken from the e-mail; it is kept as evidence."),
+    )
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices, initial=Channel.PHONE)
+    received_at = forms.DateTimeField(
+        label=_("received"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: now."),
+    )
+    requester_name = forms.CharField(label=_("requester's name"), max_length=200, required=False)
+    requester_email = forms.EmailField(label=_("requester's e-mail"), required=False)
+    requester_phone = forms.CharField(label=_("requester's phone"), max_length=40, required=False)
+    requester_address = forms.CharField(
+        label=_("requester's postal address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    language = forms.ChoiceField(
+        label=_("correspondence language"), choices=[("de", _("German")), ("en", _("English"))], initial="de"
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("What does the person ask for?"), choices=RequestType.choices, widget=forms.CheckboxSelectMultiple
+    )
+    export_format = forms.ChoiceField(
+        label=_("copy: format"), choices=[("", "—"), *ExportFormat.choices], required=False
+    )
+    copy_recipient = forms.ChoiceField(
+        label=_("copy: send to"), choices=[("", "—"), *CopyRecipient.choices], required=False
+    )
+    copy_recipient_name = forms.CharField(label=_("copy: named controller"), max_length=200, required=False)
+    restriction_ground = forms.ChoiceField(
+        label=_("restriction: ground (Art. 18(1) GDPR)"),
+        choices=[("", "—"), *[(g.value, g.label) for g in ART18_GROUNDS]],
+        required=False,
+    )
+    objection_activity = forms.ModelChoiceField(
+        label=_("objection: which processing"),
+        queryset=ProcessingActivity.objects.filter(objection_possible=True).order_by("name_de"),
+        required=False,
+    )
+    purpose_code = forms.ChoiceField(label=_("withdrawal: which consent"), choices=(), required=False)
+    details = forms.CharField(
+        label=_("rectification: what is wrong"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    description = forms.CharField(
+        label=_("the request in the requester's words"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    identity_method = forms.ChoiceField(
+        label=_("identity check: method"), choices=IdentityMethod.choices, required=False
+    )
+    identity_result = forms.ChoiceField(
+        label=_("identity check: result"), choices=IdentityResult.choices, initial=IdentityResult.PENDING
+    )
+    identity_note = forms.CharField(label=_("identity check: note"), max_length=300, required=False)
+    confirm_duplicate = forms.BooleanField(label=_("Log it anyway: it is a new request, not a repeat"), required=False)
+
+    def __init__(self, *args, subject: DataSubject | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose_code"].choices = purpose_choices()
+        self.parsed_email: ParsedEmail | None = None
+        self.chosen_subject = subject
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Received"),
+                Div(
+                    Div("channel", css_class="col-md-4"),
+                    Div("received_at", css_class="col-md-4"),
+                    Div("language", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "eml",
+            ),
+            Fieldset(
+                _("Requester"),
+                Div(
+                    Div("requester_name", css_class="col-md-6"),
+                    Div("requester_email", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("requester_phone", css_class="col-md-6"),
+                    Div("requester_address", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "subject",
+                "create_subject",
+            ),
+            Fieldset(
+                _("Request"),
+                Field("kinds"),
+                Div(
+                    Div("export_format", css_class="col-md-4"),
+                    Div("copy_recipient", css_class="col-md-4"),
+                    Div("copy_recipient_name", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("restriction_ground", css_class="col-md-4"),
+                    Div("objection_activity", css_class="col-md-4"),
+                    Div("purpose_code", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "details",
+                "description",
+            ),
+            Fieldset(
+                _("Identity check"),
+                Div(
+                    Div("identity_method", css_class="col-md-4"),
+                    Div("identity_result", css_class="col-md-3"),
+                    Div("identity_note", css_class="col-md-5"),
+                    css_class="row",
+                ),
+            ),
+            Submit("save", _("Log request"), css_class="btn btn-primary btn-lg"),
+        )
+
+    def clean_eml(self):
+        upload = self.cleaned_data.get("eml")
+        if not upload:
+            return None
+        if upload.size > max_bytes():
+            raise ValidationError(
+                _("The e-mail file is too large (%(size)s MB; at most %(max)s MB)."),
+                params={"size": round(upload.size / 1_048_576, 1), "max": round(max_bytes() / 1_048_576, 1)},
+            )
+        upload.seek(0)
+        self.parsed_email = parse_eml(upload.read())
+        upload.seek(0)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        mail = self.parsed_email
+        if mail is not None:
+            data["channel"] = Channel.EMAIL
+            data["requester_name"] = data.get("requester_name") or mail.sender_name or mail.sender_email
+            data["requester_email"] = data.get("requester_email") or mail.sender_email
+            data["received_at"] = data.get("received_at") or mail.sent_at
+            body = f"{mail.subject}\n\n{mail.body}".strip()
+            data["description"] = data.get("description") or body
+        if not data.get("received_at"):
+            data["received_at"] = timezone.now()
+        if not (data.get("requester_name") or "").strip():
+            self.add_error("requester_name", _("Enter the requester's name."))
+        if data.get("subject") and data.get("create_subject"):
+            self.add_error("create_subject", _("A data subject is already chosen."))
+        return data
+
+    def item_specs(self) -> list[ItemSpec]:
+        data = self.cleaned_data
+        return [
+            ItemSpec(
+                kind=kind,
+                export_format=data.get("export_format") or "",
+                copy_recipient=data.get("copy_recipient") or "",
+                copy_recipient_name=data.get("copy_recipient_name") or "",
+                restriction_ground=data.get("restriction_ground") or "",
+                activity=data.get("objection_activity"),
+                purpose_code=data.get("purpose_code") or "",
+                details=(data.get("details") or "") if kind == RequestType.RECTIFICATION else "",
+            )
+            for kind in data.get("kinds", [])
+        ]
+
+
+class SubjectSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find the data subject"),
+        min_length=2,
+        max_length=100,
+        help_text=_("Name, e-mail address, phone number or customer number."),
+    )

@@ -1,0 +1,56 @@
+"""Letters to the requester, in the request's language: receipt, extension, answer, rejection."""
+
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from dpo_portal.models import Organisation, SupervisoryAuthority
+from dpo_portal.pdf import render_pdf
+
+from .models import DataSubjectRequest, RequestType
+
+LETTERS = {
+    "receipt": _("confirmation of receipt"),
+    "extension": _("notice of extension"),
+    "answer": _("answer"),
+    "rejection": _("rejection"),
+}
+
+
+def letter_check(request: DataSubjectRequest, kind: str) -> None:
+    """Raises when the letter does not fit the request's state."""
+    if kind not in LETTERS:
+        raise ValidationError(_("Unknown letter."), code="kind")
+    if kind == "extension" and not request.is_extended:
+        raise ValidationError(_("The deadline has not been extended."), code="not_extended")
+    if kind == "rejection" and request.state != DataSubjectRequest.State.REJECTED:
+        raise ValidationError(_("The request has not been rejected."), code="not_rejected")
+    if kind == "answer" and not any(i.is_done for i in request.items.all()):
+        raise ValidationError(_("Nothing of the request has been fulfilled yet."), code="nothing_done")
+
+
+def letter_context(request: DataSubjectRequest, kind: str) -> dict:
+    items = list(request.items.select_related("activity"))
+    return {
+        "req": request,
+        "kind": kind,
+        "items": items,
+        "done_items": [i for i in items if i.is_done],
+        "erasure": next((i for i in items if i.kind == RequestType.ERASURE and i.is_done), None),
+        "controller": Organisation.controller(),
+        "authority": SupervisoryAuthority.competent(),
+        "today": timezone.localdate(),
+    }
+
+
+def letter_html(request: DataSubjectRequest, kind: str) -> str:
+    letter_check(request, kind)
+    with translation.override(request.language):
+        return render_to_string(f"requests_app/letters/{kind}.html", letter_context(request, kind))
+
+
+def letter_pdf(request: DataSubjectRequest, kind: str) -> bytes:
+    letter_check(request, kind)
+    with translation.override(request.language):
+        return render_pdf(f"requests_app/letters/{kind}.html", letter_context(request, kind))

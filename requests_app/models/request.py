@@ -1,0 +1,268 @@
+"""A data-subject request (Art. 12 GDPR): what was asked, when, by whom, and where it stands."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..deadlines import response_due
+from .choices import Channel, IdentityMethod, IdentityResult, RejectionReason, RequestType
+
+
+def validate_received_not_future(value: datetime.datetime) -> None:
+    # A minute's grace: the support desk's clock and the server's may differ slightly.
+    if value > timezone.now() + datetime.timedelta(minutes=1):
+        raise ValidationError(_("The time of receipt cannot be in the future."), code="future_date")
+
+
+class TransitionNotAllowed(ValidationError):
+    """A workflow step the request's state (or its data) does not allow."""
+
+
+class ReceiptSequence(models.Model):
+    """The last receipt number handed out per year; claimed with one conditional UPDATE."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("receipt number sequence")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+    @classmethod
+    def next_number(cls, year: int) -> str:
+        """The next receipt number of `year`, e.g. DSR-2026-00042 (call inside a transaction)."""
+        cls.objects.get_or_create(year=year)
+        cls.objects.filter(year=year).update(last=F("last") + 1)
+        last = cls.objects.values_list("last", flat=True).get(year=year)
+        return f"DSR-{year}-{last:05d}"
+
+
+class RequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(state__in=DataSubjectRequest.CLOSED_STATES)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
+    def due_within(self, days: int, today: datetime.date | None = None):
+        """Open requests due from today up to `days` days ahead (not yet overdue)."""
+        today = today or timezone.localdate()
+        return self.open().filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days))
+
+    def of_type(self, request_type: str):
+        return self.filter(items__kind=request_type).distinct()
+
+
+class DataSubjectRequest(models.Model):
+    """One request by one person, which may ask for several rights at once (its items)."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("received")
+        IDENTITY_CHECK = "identity_check", _("identity check")
+        IN_PROGRESS = "in_progress", _("in progress")
+        WAITING = "waiting", _("waiting for the requester")
+        COMPLETED = "completed", _("completed")
+        REJECTED = "rejected", _("rejected")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    CLOSED_STATES = (State.COMPLETED, State.REJECTED, State.WITHDRAWN)
+    # Which state may follow which; everything else is refused.
+    TRANSITIONS = {
+        State.RECEIVED: {State.IDENTITY_CHECK, State.IN_PROGRESS, State.WAITING, State.REJECTED, State.WITHDRAWN},
+        State.IDENTITY_CHECK: {State.IN_PROGRESS, State.WAITING, State.REJECTED, State.WITHDRAWN},
+        State.IN_PROGRESS: {State.WAITING, State.COMPLETED, State.REJECTED, State.WITHDRAWN},
+        State.WAITING: {State.IDENTITY_CHECK, State.IN_PROGRESS, State.REJECTED, State.WITHDRAWN},
+        State.COMPLETED: set(),
+        State.REJECTED: set(),
+        State.WITHDRAWN: set(),
+    }
+
+    receipt_number = models.CharField(_("receipt number"), max_length=20, unique=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received"), validators=[validate_received_not_future])
+    requester_name = models.CharField(_("requester's name"), max_length=200)
+    requester_email = models.EmailField(_("requester's e-mail"), blank=True)
+    requester_phone = models.CharField(_("requester's phone"), max_length=40, blank=True)
+    requester_address = models.TextField(_("requester's postal address"), blank=True)
+    language = models.CharField(_("correspondence language"), max_length=2, choices=settings.LANGUAGES, default="de")
+    subject = models.ForeignKey(
+        "subjects.DataSubject",
+        verbose_name=_("data subject"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+        help_text=_("Empty when no data is held about the requester."),
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="logged_requests",
+    )
+    description = models.TextField(_("the request in the requester's words"), blank=True)
+    identity_method = models.CharField(
+        _("identity check: method"), max_length=20, choices=IdentityMethod.choices, blank=True
+    )
+    identity_result = models.CharField(
+        _("identity check: result"), max_length=10, choices=IdentityResult.choices, default=IdentityResult.PENDING
+    )
+    identity_note = models.CharField(_("identity check: note"), max_length=300, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.RECEIVED, db_index=True)
+    original_due_on = models.DateField(_("original deadline"), editable=False)
+    due_on = models.DateField(_("deadline"), editable=False, db_index=True)
+    extended_at = models.DateTimeField(_("deadline extended"), null=True, blank=True, editable=False)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True, editable=False)
+    extension_told_on = models.DateField(_("requester told of the extension on"), null=True, blank=True, editable=False)
+    rejection_reason = models.CharField(
+        _("reason for rejection"), max_length=20, choices=RejectionReason.choices, blank=True, editable=False
+    )
+    rejection_reference = models.CharField(
+        _("legal reference"), max_length=200, blank=True, editable=False, help_text=_("E.g. § 34 BDSG.")
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data-subject request")
+        verbose_name_plural = _("data-subject requests")
+        ordering = ["due_on", "pk"]
+        permissions = [
+            ("log_request", _("Can log data-subject requests at the support desk")),
+            ("fulfil_request", _("Can fulfil data-subject requests")),
+        ]
+        indexes = [
+            # The support queue: a user's own open requests.
+            models.Index(fields=["logged_by", "state"], name="request_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+    # --- invariants -------------------------------------------------------------------------------
+
+    @property
+    def received_on(self) -> datetime.date:
+        return timezone.localdate(self.received_at)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in self.CLOSED_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on < timezone.localdate()
+
+    @property
+    def is_extended(self) -> bool:
+        return self.extended_at is not None
+
+    def clean(self) -> None:
+        super().clean()
+        if not any((v or "").strip() for v in (self.requester_email, self.requester_phone, self.requester_address)):
+            raise ValidationError(
+                _("Enter at least one way to reach the requester: e-mail, phone or postal address."),
+                code="no_contact",
+            )
+
+    def set_deadline(self) -> None:
+        """The statutory deadline from the day of receipt (stored at intake: later rule changes don't move it)."""
+        self.original_due_on = self.due_on = response_due(self.received_on)
+
+    # --- guarded transitions ------------------------------------------------------------------------
+
+    def _move(self, target: str) -> None:
+        self._check_allowed(target)
+        self.state = target
+        if target in self.CLOSED_STATES:
+            self.closed_at = timezone.now()
+
+    def _check_allowed(self, target: str) -> None:
+        if target not in self.TRANSITIONS[self.State(self.state)]:
+            raise TransitionNotAllowed(
+                _("A request in the state “%(current)s” cannot move to “%(target)s”."),
+                code="transition",
+                params={"current": self.get_state_display(), "target": self.State(target).label},
+            )
+
+    def start_identity_check(self) -> None:
+        self._move(self.State.IDENTITY_CHECK)
+
+    def start_processing(self) -> None:
+        if self.identity_result != IdentityResult.VERIFIED:
+            raise TransitionNotAllowed(
+                _("Verify the requester's identity before processing the request."), code="identity"
+            )
+        self._move(self.State.IN_PROGRESS)
+
+    def wait_for_requester(self) -> None:
+        self._move(self.State.WAITING)
+
+    def complete(self) -> None:
+        self._check_allowed(self.State.COMPLETED)
+        open_items = [i for i in self.items.all() if not i.is_done]
+        if open_items:
+            raise TransitionNotAllowed(
+                _("Fulfil or decide every part of the request first: %(open)s."),
+                code="items_open",
+                params={"open": ", ".join(str(i.get_kind_display()) for i in open_items)},
+            )
+        self._move(self.State.COMPLETED)
+
+    def reject(self, *, reason: str, reference: str = "") -> None:
+        if reason not in RejectionReason.values:
+            raise TransitionNotAllowed(_("Choose a reason for the rejection."), code="reason")
+        if reason == RejectionReason.LEGAL_EXCEPTION and not reference.strip():
+            raise TransitionNotAllowed(_("Name the legal exception the rejection rests on."), code="reference")
+        if reason == RejectionReason.IDENTITY and self.identity_result == IdentityResult.VERIFIED:
+            raise TransitionNotAllowed(_("The requester's identity has been verified."), code="identity")
+        self._move(self.State.REJECTED)
+        self.rejection_reason = reason
+        self.rejection_reference = reference.strip()
+
+    def withdraw(self) -> None:
+        self._move(self.State.WITHDRAWN)
+
+    def extend(self, *, reason: str, told_on: datetime.date, today: datetime.date | None = None) -> None:
+        """Art. 12(3): two further months, with reasons, told to the person within the first month."""
+        today = today or timezone.localdate()
+        if not self.is_open:
+            raise TransitionNotAllowed(_("A closed request cannot be extended."), code="closed")
+        if self.is_extended:
+            raise TransitionNotAllowed(_("The deadline has already been extended."), code="extended")
+        if today > self.original_due_on:
+            raise TransitionNotAllowed(
+                _("The deadline can only be extended before it expires (it expired on %(due)s)."),
+                code="too_late",
+                params={"due": self.original_due_on.strftime("%d.%m.%Y")},
+            )
+        if not reason.strip():
+            raise TransitionNotAllowed(_("Give the reasons for the extension."), code="no_reason")
+        if told_on is None or told_on > today or told_on < self.received_on:
+            raise TransitionNotAllowed(
+                _("Enter when the requester was told of the extension (not in the future, not before receipt)."),
+                code="told_on",
+            )
+        self.extended_at = timezone.now()
+        self.extension_reason = reason.strip()
+        self.extension_told_on = told_on
+        self.due_on = response_due(self.received_on, extended=True)
+
+    def kinds(self) -> list[str]:
+        """The request types asked for (uses prefetched items)."""
+        return [i.kind for i in self.items.all()]
+
+    def has_kind(self, kind: RequestType) -> bool:
+        return kind in self.kinds()

@@ -1,0 +1,77 @@
+"""Reads spanning relations: subject look-up, queues, duplicates, the deadline digest."""
+
+import contextlib
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from subjects.models import DataSubject, EmailAddress, PhoneNumber
+from subjects.validators import normalise_phone
+
+from .models import DataSubjectRequest, RequestItem
+
+SEARCH_LIMIT = 20
+
+
+def subject_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[DataSubject]:
+    """Data subjects matching a name, e-mail address, phone number or customer number.
+
+    Only identity and contact data is loaded: the support desk never sees more.
+    """
+    query = " ".join(query.split())
+    if len(query) < 2:
+        return []
+    condition = Q(customer_number__iexact=query)
+    if "@" in query:
+        condition |= Q(emailaddress__email__iexact=query.lower())
+    else:
+        with contextlib.suppress(ValidationError):
+            condition |= Q(phonenumber__number=normalise_phone(query))
+        first, _, last = query.rpartition(" ")
+        if first:
+            condition |= Q(first_name__icontains=first, last_name__icontains=last)
+        condition |= Q(last_name__icontains=query) | Q(company__icontains=query)
+    ids = DataSubject.objects.filter(condition, erased_at__isnull=True).values("pk").distinct()
+    return list(
+        DataSubject.objects.filter(pk__in=ids)
+        .prefetch_related(
+            Prefetch("emailaddress_set", queryset=EmailAddress.objects.only("pk", "subject_id", "email")),
+            Prefetch("phonenumber_set", queryset=PhoneNumber.objects.only("pk", "subject_id", "number")),
+        )
+        .order_by("last_name", "first_name", "pk")[:limit]
+    )
+
+
+def open_requests_like(*, subject: DataSubject, kinds, exclude_pk: int | None = None) -> QuerySet[DataSubjectRequest]:
+    """Open requests of the same subject asking for any of `kinds` (the duplicate warning at intake)."""
+    ids = RequestItem.objects.filter(
+        request__subject=subject, kind__in=list(kinds), request__state__in=_open_states()
+    ).values("request_id")
+    qs = DataSubjectRequest.objects.filter(pk__in=ids).prefetch_related("items")
+    return qs.exclude(pk=exclude_pk) if exclude_pk else qs
+
+
+def _open_states() -> list[str]:
+    return [s for s in DataSubjectRequest.State.values if s not in DataSubjectRequest.CLOSED_STATES]
+
+
+def support_queue(user) -> QuerySet[DataSubjectRequest]:
+    """The requests a support user logged, open ones first."""
+    return (
+        DataSubjectRequest.objects.filter(logged_by=user)
+        .select_related("subject")
+        .prefetch_related("items")
+        .order_by("closed_at", "due_on", "pk")
+    )
+
+
+def digest_requests(today: datetime.date | None = None, *, days: int = 7) -> dict[str, list[DataSubjectRequest]]:
+    """Open requests overdue and due within `days` days, for the DPO's daily digest."""
+    today = today or timezone.localdate()
+    base = DataSubjectRequest.objects.select_related("subject").prefetch_related("items").order_by("due_on", "pk")
+    return {
+        "overdue": list(base.overdue(today)),
+        "due_soon": list(base.due_within(days, today)),
+    }

@@ -1,0 +1,51 @@
+"""Art. 19 GDPR: recipients are told of a rectification, erasure or restriction, and that is tracked."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import Action, audit_record
+from dpo_portal.models import Recipient
+
+from ..models import ART19_TYPES, DataSubjectRequest, RecipientNotification
+from ..records import record_models
+
+
+def subject_activity_ids(subject_id: int) -> set[int]:
+    """The processing activities the person has records in: one query per kind of record."""
+    ids: set[int] = set()
+    for model in record_models():
+        ids.update(model.objects.filter(subject_id=subject_id).values_list("activity_id", flat=True).distinct())
+    return ids
+
+
+def notifications_list(*, request: DataSubjectRequest, kind: str, activity_ids: Iterable[int]) -> int:
+    """Lists the recipients of `activity_ids` (from the register) as to be told; returns how many are new."""
+    if kind not in ART19_TYPES:
+        raise ValueError(f"Art. 19 does not apply to {kind}")
+    recipients = Recipient.objects.filter(activities__in=list(activity_ids)).distinct()
+    existing = set(
+        RecipientNotification.objects.filter(request=request, kind=kind).values_list("recipient_id", flat=True)
+    )
+    new = [RecipientNotification(request=request, recipient=r, kind=kind) for r in recipients if r.pk not in existing]
+    RecipientNotification.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def notification_mark_done(
+    *, notification: RecipientNotification, notified_on: datetime.date, actor, note: str = ""
+) -> RecipientNotification:
+    """Ticks a recipient off: told on `notified_on` (not in the future)."""
+    if notified_on is None or notified_on > timezone.localdate():
+        raise ValidationError(_("Enter the day the recipient was told (not in the future)."), code="date")
+    notification.notified_on = notified_on
+    notification.notified_by = actor if getattr(actor, "pk", None) else None
+    notification.note = note.strip()[:300]
+    notification.save(update_fields=["notified_on", "notified_by", "note"])
+    audit_record(notification, Action.CHANGE, fields=["notified_on", "note"])
+    return notification

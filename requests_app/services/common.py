@@ -1,0 +1,89 @@
+"""Helpers every request service shares: the timeline and marking a requested right as done."""
+
+import importlib
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import DataSubjectRequest, RequestItem, TimelineEntry
+
+
+class FulfilmentUnavailable(ValidationError):
+    """A right whose fulfilment needs a module (retention, consents) that is not installed."""
+
+
+def optional_module(name: str, *, needed_for: str):
+    """Imports `name` (e.g. "retention.services") or raises FulfilmentUnavailable, never a fake success."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not name.startswith(exc.name):
+            raise
+        raise FulfilmentUnavailable(
+            _("%(what)s is not available yet: the module %(module)s is not installed. Nothing was changed."),
+            code="unavailable",
+            params={"what": needed_for, "module": name.split(".")[0]},
+        ) from None
+
+
+def timeline_add(
+    request: DataSubjectRequest,
+    kind: str,
+    *,
+    actor=None,
+    text: str = "",
+    title: str = "",
+    channel: str = "",
+    at=None,
+    attachment=None,
+) -> TimelineEntry:
+    entry = TimelineEntry(
+        request=request,
+        kind=kind,
+        author=actor if getattr(actor, "pk", None) else None,
+        text=text,
+        title=title[:300],
+        channel=channel,
+        at=at or timezone.now(),
+    )
+    if attachment is not None:
+        entry.attachment.save(attachment.name, attachment, save=False)
+    entry.save()
+    return entry
+
+
+def item_done(item: RequestItem, *, outcome: str, note: str = "", result: dict | None = None) -> RequestItem:
+    item.outcome = outcome
+    item.outcome_note = note
+    if result is not None:
+        item.result = result
+    item.done_at = timezone.now()
+    item.save(update_fields=["outcome", "outcome_note", "result", "done_at"])
+    return item
+
+
+def require_in_progress(request: DataSubjectRequest) -> None:
+    """Rights are fulfilled only once the identity is verified and the request is being processed."""
+    if request.state != DataSubjectRequest.State.IN_PROGRESS:
+        raise ValidationError(
+            _("Start processing the request first (its state is “%(state)s”)."),
+            code="not_in_progress",
+            params={"state": request.get_state_display()},
+        )
+
+
+def require_subject(request: DataSubjectRequest):
+    if request.subject_id is None:
+        raise ValidationError(
+            _("The request is not linked to a data subject: link it, or reject it because no data is held."),
+            code="no_subject",
+        )
+    return request.subject
+
+
+def require_open_item(item: RequestItem, kind: str) -> None:
+    if item.kind != kind:
+        raise ValidationError(_("This part of the request is of another type."), code="wrong_kind")
+    if item.is_done:
+        raise ValidationError(_("This part of the request has already been fulfilled."), code="done")

@@ -1,0 +1,269 @@
+"""Fulfilling the rights that need only this app and the data itself: access, copy, rectification,
+restriction (Art. 15, 15(3)/20, 16, 18 GDPR), and answering complaints or questions."""
+
+import datetime
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.admin_mixins import audit_export
+from audit.models import AuditEntry
+from audit.services import Action, audit_record, audit_record_many, event_for
+from subjects.models import DataSubject
+
+from .. import access_report, portability
+from ..models import ART18_GROUNDS, RequestItem, RequestType, TimelineEntry
+from ..records import record_models
+from .art19 import notifications_list, subject_activity_ids
+from .common import item_done, require_in_progress, require_open_item, require_subject, timeline_add
+
+REPORT_FORMATS = {
+    "html": ("text/html; charset=utf-8", "html"),
+    "pdf": ("application/pdf", "pdf"),
+    "json": ("application/json", "json"),
+}
+
+
+@transaction.atomic
+def access_item_fulfil(*, item: RequestItem, language: str, fmt: str, actor) -> tuple[bytes, str, str]:
+    """Builds the access report (Art. 15) and marks the right as fulfilled; returns (content, type, file name)."""
+    if fmt not in REPORT_FORMATS:
+        raise ValidationError(_("Unknown format."), code="format")
+    if item.kind != RequestType.ACCESS:
+        raise ValidationError(_("This part of the request is of another type."), code="wrong_kind")
+    request = item.request
+    require_in_progress(request)
+    subject = require_subject(request)
+    data = access_report.access_report_data(subject, language=language)
+    if fmt == "pdf":
+        content = access_report.access_report_pdf(data, request_number=request.receipt_number)
+    elif fmt == "json":
+        content = access_report.access_report_json(data)
+    else:
+        content = access_report.access_report_html(data, request_number=request.receipt_number).encode("utf-8")
+    first = not item.is_done
+    if first:
+        item_done(item, outcome=RequestItem.Outcome.FULFILLED, result={"language": language})
+    timeline_add(
+        request,
+        TimelineEntry.Kind.FULFILMENT,
+        actor=actor,
+        text=_("Access report generated (%(fmt)s, %(language)s).") % {"fmt": fmt.upper(), "language": language},
+    )
+    audit_export(
+        subject,
+        detail=f"access report {request.receipt_number} {fmt} {language}",
+        fields=[k["kind"] for k in data["records"]],
+    )
+    content_type, ext = REPORT_FORMATS[fmt]
+    return content, content_type, f"{request.receipt_number}-auskunft-{language}.{ext}"
+
+
+@transaction.atomic
+def copy_item_fulfil(*, item: RequestItem, actor) -> tuple[bytes, str]:
+    """Builds the copy (Art. 15(3), 20) as a ZIP and records to whom it goes; returns (zip, file name)."""
+    if item.kind != RequestType.COPY:
+        raise ValidationError(_("This part of the request is of another type."), code="wrong_kind")
+    request = item.request
+    require_in_progress(request)
+    subject = require_subject(request)
+    content = portability.portability_zip(
+        subject,
+        export_format=item.export_format,
+        recipient=item.copy_recipient,
+        recipient_name=item.copy_recipient_name,
+        language=request.language,
+    )
+    digest = hashlib.sha256(content).hexdigest()
+    recipient = item.copy_recipient_name if item.copy_recipient == "controller" else _("the data subject")
+    item_done(
+        item,
+        outcome=RequestItem.Outcome.FULFILLED,
+        note=_("Copy for %(recipient)s") % {"recipient": recipient},
+        result={"sha256": digest, "format": item.export_format, "recipient": item.copy_recipient},
+    )
+    timeline_add(
+        request,
+        TimelineEntry.Kind.FULFILMENT,
+        actor=actor,
+        text=_("Copy of the data (%(format)s) built for %(recipient)s; SHA-256 %(digest)s.")
+        % {"format": item.get_export_format_display(), "recipient": recipient, "digest": digest},
+    )
+    audit_export(
+        subject, detail=f"data copy {request.receipt_number} to {item.copy_recipient}", fields=[item.export_format]
+    )
+    return content, f"{request.receipt_number}-kopie.zip"
+
+
+@transaction.atomic
+def rectification_item_complete(*, item: RequestItem, actor, note: str = "") -> RequestItem:
+    """Closes a rectification done on the subject's page (Art. 16): names the changed fields, lists Art. 19.
+
+    Raises when nothing was changed since receipt, unless `note` says why nothing had to be.
+    """
+    require_open_item(item, RequestType.RECTIFICATION)
+    request = item.request
+    require_in_progress(request)
+    subject = require_subject(request)
+    changes = list(
+        AuditEntry.objects.filter(
+            subject_id=subject.pk, action=AuditEntry.Action.CHANGE, at__gte=request.received_at
+        ).values_list("object_type", "object_id", "fields")
+    )
+    changes = [c for c in changes if c[0] in _record_types()]
+    if not changes and not note.strip():
+        raise ValidationError(
+            _(
+                "Nothing has been corrected on the data subject's page since the request came in. Correct the data there first, or say why nothing needed correcting."
+            ),
+            code="nothing_changed",
+        )
+    fields = sorted({f"{object_type.split('.')[1]}.{f}" for object_type, _id, names in changes for f in names})
+    activity_ids = _changed_activities(subject, changes)
+    item_done(
+        item,
+        outcome=RequestItem.Outcome.FULFILLED if changes else RequestItem.Outcome.NOT_POSSIBLE,
+        note=note.strip(),
+        result={"fields": fields},
+    )
+    if changes:
+        notifications_list(request=request, kind=RequestType.RECTIFICATION, activity_ids=activity_ids)
+    timeline_add(
+        request,
+        TimelineEntry.Kind.FULFILMENT,
+        actor=actor,
+        text=(_("Rectified: %(fields)s") % {"fields": ", ".join(fields)}) if changes else note.strip(),
+    )
+    audit_record(item, Action.CHANGE, fields=["outcome", "result"])
+    return item
+
+
+def _record_types() -> set[str]:
+    return {"subjects.datasubject", *(m._meta.label_lower for m in record_models())}
+
+
+def _changed_activities(subject: DataSubject, changes) -> set[int]:
+    """Identity data feeds every activity the person is in; a record only its own."""
+    if any(object_type == "subjects.datasubject" for object_type, _id, _f in changes):
+        return subject_activity_ids(subject.pk)
+    by_type: dict[str, list[int]] = {}
+    for object_type, object_id, _f in changes:
+        by_type.setdefault(object_type, []).append(int(object_id))
+    ids: set[int] = set()
+    for model in record_models():
+        pks = by_type.get(model._meta.label_lower)
+        if pks:
+            ids.update(model.objects.filter(pk__in=pks).values_list("activity_id", flat=True))
+    return ids
+
+
+@transaction.atomic
+def restriction_item_apply(*, item: RequestItem, actor) -> RequestItem:
+    """Restricts processing of all the person's data on the item's Art. 18(1) ground; lists Art. 19."""
+    require_open_item(item, RequestType.RESTRICTION)
+    request = item.request
+    require_in_progress(request)
+    subject = require_subject(request)
+    count = subject_restrict(subject=subject, ground=item.restriction_ground, actor=actor)
+    notifications_list(request=request, kind=RequestType.RESTRICTION, activity_ids=subject_activity_ids(subject.pk))
+    item_done(item, outcome=RequestItem.Outcome.FULFILLED, result={"records": count, "ground": item.restriction_ground})
+    timeline_add(
+        request,
+        TimelineEntry.Kind.FULFILMENT,
+        actor=actor,
+        text=_("Processing restricted (%(ground)s): %(count)s records.")
+        % {"ground": item.restriction_ground_label, "count": count},
+    )
+    return item
+
+
+@transaction.atomic
+def subject_restrict(*, subject: DataSubject, ground: str, actor) -> int:
+    """Marks the person and every record not yet restricted as restricted; returns how many records."""
+    if ground not in ART18_GROUNDS:
+        raise ValidationError(_("Choose the ground for restriction (Art. 18(1) GDPR)."), code="ground")
+    now = timezone.now()
+    events = []
+    count = 0
+    for model in record_models():
+        qs = model.objects.filter(subject=subject, restricted_at__isnull=True)
+        ids = list(qs.values_list("pk", flat=True))
+        if ids:
+            model.objects.filter(pk__in=ids).update(restricted_at=now, restriction_ground=ground)
+            events += [_event(model, pk, subject.pk, Action.RESTRICT, ground) for pk in ids]
+            count += len(ids)
+    if subject.restricted_at is None or subject.restriction_ground != ground:
+        subject.restricted_at = subject.restricted_at or now
+        subject.restriction_ground = ground
+        subject.save(update_fields=["restricted_at", "restriction_ground", "updated_at"])
+        events.append(
+            event_for(subject, Action.RESTRICT, fields=["restricted_at", "restriction_ground"], detail=ground)
+        )
+    audit_record_many(events, actor=None)
+    return count
+
+
+def _event(model, pk, subject_id, action, detail):
+    event = event_for(None, action, fields=["restricted_at", "restriction_ground"], detail=detail)
+    event.object_type, event.object_id, event.subject_id = model._meta.label_lower, str(pk), subject_id
+    return event
+
+
+@transaction.atomic
+def subject_restriction_lift(*, subject: DataSubject, told_on: datetime.date, actor, request=None) -> int:
+    """Lifts an Art. 18 restriction; the person must have been told beforehand (Art. 18(3) GDPR).
+
+    A restriction for a statutory retention duty stays: it is the law's, not the person's.
+    """
+    if told_on is None or told_on > timezone.localdate():
+        raise ValidationError(
+            _("Enter the day the data subject was told that the restriction will be lifted (not in the future)."),
+            code="told_on",
+        )
+    grounds = list(ART18_GROUNDS)
+    events = []
+    count = 0
+    for model in record_models():
+        ids = list(model.objects.filter(subject=subject, restriction_ground__in=grounds).values_list("pk", flat=True))
+        if ids:
+            model.objects.filter(pk__in=ids).update(restricted_at=None, restriction_ground="")
+            events += [_event(model, pk, subject.pk, Action.CHANGE, "restriction lifted") for pk in ids]
+            count += len(ids)
+    if subject.restriction_ground in grounds:
+        subject.restricted_at, subject.restriction_ground = None, ""
+        subject.save(update_fields=["restricted_at", "restriction_ground", "updated_at"])
+        events.append(
+            event_for(
+                subject,
+                Action.CHANGE,
+                fields=["restricted_at", "restriction_ground"],
+                detail=f"restriction lifted, told {told_on.isoformat()}",
+            )
+        )
+    if not events:
+        raise ValidationError(_("Nothing of this person is restricted under Art. 18 GDPR."), code="not_restricted")
+    audit_record_many(events)
+    if request is not None:
+        timeline_add(
+            request,
+            TimelineEntry.Kind.FULFILMENT,
+            actor=actor,
+            text=_("Restriction lifted (%(count)s records); the person was told on %(told)s.")
+            % {"count": count, "told": told_on.strftime("%d.%m.%Y")},
+        )
+    return count
+
+
+@transaction.atomic
+def complaint_item_answer(*, item: RequestItem, answer: str, actor) -> RequestItem:
+    """Records the answer to a complaint or question."""
+    require_open_item(item, RequestType.COMPLAINT)
+    if not answer.strip():
+        raise ValidationError(_("The text is empty."), code="empty")
+    item_done(item, outcome=RequestItem.Outcome.FULFILLED, note=answer.strip())
+    timeline_add(item.request, TimelineEntry.Kind.MESSAGE_OUT, actor=actor, text=answer.strip())
+    audit_record(item, Action.CHANGE, fields=["outcome", "outcome_note"])
+    return item

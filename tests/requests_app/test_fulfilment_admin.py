@@ -1,0 +1,221 @@
+"""The DPO fulfils each right from the request page in the admin: the data really changes."""
+
+import datetime
+import io
+import json
+import zipfile
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from audit.models import AuditEntry
+from requests_app.models import DataSubjectRequest, RecipientNotification, RequestItem, RequestType
+from subjects.models import EmailAddress, InteractionProfile, Order, RestrictionGround, Source
+from tests.factories import (
+    DataSubjectRequestFactory,
+    RequestItemFactory,
+    request_with,
+    subject_with_everything,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def item_url(item, step):
+    return reverse("admin:requests_app_request_item", args=[item.request_id, item.pk, step])
+
+
+def step_url(req, step):
+    return reverse("admin:requests_app_request_step", args=[req.pk, step])
+
+
+def test_access_report_lists_everything_in_german_as_pdf_html_and_json(dpo_client, register):
+    subject = subject_with_everything(first_name="Maria", last_name="Weber")
+    req = request_with(RequestType.ACCESS, subject=subject)
+    item = req.items.get()
+    data = json.loads(dpo_client.get(item_url(item, "access"), {"fmt": "json", "language": "de"}).content)
+    kinds = {k["kind"] for k in data["records"]}
+    assert {"emailaddress", "order", "paymentmethod", "eventhealthdata", "adconversion"} <= kinds
+    activity = next(a for a in data["activities"] if a["code"] == "google-ads-conversion")
+    assert any(r["third_country"] for r in activity["recipients"])
+    assert activity["retention"] and activity["purpose"]
+    assert data["authority"]["name"]
+    html = dpo_client.get(item_url(item, "access"), {"fmt": "html", "language": "de"}).content.decode()
+    assert "Auskunft (Art. 15 DSGVO)" in html
+    assert "Beschwerderecht bei einer Aufsichtsbehörde" in html
+    english = dpo_client.get(item_url(item, "access"), {"fmt": "html", "language": "en"}).content.decode()
+    assert "Access report (Art. 15 GDPR)" in english
+    pdf = dpo_client.get(item_url(item, "access"), {"fmt": "pdf", "language": "de"})
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    item.refresh_from_db()
+    assert item.is_done
+    assert AuditEntry.objects.filter(action="export", subject_id=subject.pk).count() == 4
+
+
+def test_access_report_reads_one_query_per_kind_of_record(register, django_assert_max_num_queries):
+    from requests_app.access_report import access_report_data
+
+    subject = subject_with_everything()
+    with django_assert_max_num_queries(30):
+        access_report_data(subject, language="de")
+
+
+def test_copy_is_a_zip_of_provided_data_without_derived_or_restricted_records(dpo_client, register):
+    subject = subject_with_everything()
+    EmailAddress.objects.filter(subject=subject).update(restricted_at=datetime.datetime.now(datetime.UTC))
+    InteractionProfile.objects.filter(subject=subject).update(source=Source.DERIVED)
+    req = request_with(
+        {
+            "kind": RequestType.COPY,
+            "export_format": "both",
+            "copy_recipient": "controller",
+            "copy_recipient_name": "Neue GmbH",
+        },
+        subject=subject,
+    )
+    response = dpo_client.post(item_url(req.items.get(), "copy"))
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = set(archive.namelist())
+    assert {"data.json", "README.txt", "identity.csv", "order.csv"} <= names
+    assert "interactionprofile.csv" not in names  # derived, not provided (Art. 20)
+    assert "emailaddress.csv" not in names  # restricted (Art. 18(2))
+    assert "Neue GmbH" in archive.read("README.txt").decode()
+    item = RequestItem.objects.get(request=req)
+    assert item.result["recipient"] == "controller" and len(item.result["sha256"]) == 64
+
+
+def test_restriction_marks_the_person_and_every_record_and_lists_recipients(dpo_client, register):
+    subject = subject_with_everything()
+    req = request_with({"kind": RequestType.RESTRICTION, "restriction_ground": "accuracy"}, subject=subject)
+    dpo_client.post(item_url(req.items.get(), "restriction"))
+    subject.refresh_from_db()
+    assert subject.restriction_ground == RestrictionGround.ACCURACY_CONTESTED
+    assert not Order.objects.filter(subject=subject).processable().exists()
+    assert RecipientNotification.objects.filter(request=req, kind="restriction").exists()
+    # Lifting needs the day the person was told, beforehand.
+    dpo_client.post(step_url(req, "lift"), {"told_on": ""})
+    subject.refresh_from_db()
+    assert subject.restricted_at is not None
+    dpo_client.post(step_url(req, "lift"), {"told_on": datetime.date.today().isoformat()})
+    subject.refresh_from_db()
+    assert subject.restricted_at is None
+    assert Order.objects.filter(subject=subject).processable().exists()
+
+
+def test_rectification_names_changed_fields_and_lists_art19_recipients(dpo_client, register):
+    subject = subject_with_everything(last_name="Meyer")
+    req = request_with({"kind": RequestType.RECTIFICATION, "details": "Name falsch"}, subject=subject)
+    item = req.items.get()
+    response = dpo_client.post(item_url(item, "rectification"), follow=True)
+    assert "nichts berichtigt" in response.content.decode()
+    from subjects.services import subject_update
+
+    subject_update(subject=subject, last_name="Maier")
+    dpo_client.post(item_url(item, "rectification"))
+    item.refresh_from_db()
+    assert item.result["fields"] == ["datasubject.last_name"]
+    pending = RecipientNotification.objects.filter(request=req, kind="rectification")
+    assert pending.exists()
+    notification = pending.first()
+    dpo_client.post(step_url(req, "notified"), {"notification": notification.pk, "notified_on": "2999-01-01"})
+    notification.refresh_from_db()
+    assert notification.notified_on is None
+    dpo_client.post(
+        step_url(req, "notified"), {"notification": notification.pk, "notified_on": datetime.date.today().isoformat()}
+    )
+    notification.refresh_from_db()
+    assert notification.notified_on == datetime.date.today()
+
+
+def test_erasure_and_withdrawal_say_clearly_when_their_module_is_missing(dpo_client, register):
+    try:
+        import consents.services  # noqa: F401
+        import retention.services  # noqa: F401
+    except ModuleNotFoundError:
+        pass
+    else:
+        pytest.skip("retention and consents are installed: see test_erasure_end_to_end")
+    subject = subject_with_everything()
+    req = request_with(
+        RequestType.ERASURE, {"kind": RequestType.CONSENT_WITHDRAWAL, "purpose_code": "product-news"}, subject=subject
+    )
+    emails = EmailAddress.objects.filter(subject=subject).count()
+    for item in req.items.all():
+        response = dpo_client.post(item_url(item, item.kind), follow=True)
+        assert "noch nicht verfügbar" in response.content.decode()
+        item.refresh_from_db()
+        assert not item.is_done
+    assert EmailAddress.objects.filter(subject=subject).count() == emails
+
+
+def test_fulfilment_waits_for_processing(dpo_client, register):
+    req = request_with(RequestType.ACCESS, state=DataSubjectRequest.State.RECEIVED)
+    response = dpo_client.get(item_url(req.items.get(), "access"), {"fmt": "json"}, follow=True)
+    assert "Beginnen Sie zuerst die Bearbeitung" in response.content.decode()
+
+
+def test_support_and_auditor_cannot_fulfil(support_user, auditor_user, register):
+    req = request_with({"kind": RequestType.RESTRICTION, "restriction_ground": "accuracy"})
+    item = req.items.get()
+    for user in (support_user, auditor_user):
+        client = Client()
+        client.force_login(user)
+        assert client.post(item_url(item, "restriction")).status_code == 403
+        assert client.get(item_url(item, "access"), {"fmt": "json"}).status_code == 403
+        assert client.post(step_url(req, "transition"), {"action": "complete"}).status_code == 403
+    req.subject.refresh_from_db()
+    assert req.subject.restricted_at is None
+
+
+def test_letters_render_in_the_request_language(dpo_client, register):
+    req = request_with(RequestType.ACCESS, language="en")
+    response = dpo_client.get(reverse("admin:requests_app_request_letter", args=[req.pk, "receipt"]), {"fmt": "html"})
+    assert "Confirmation of receipt" in response.content.decode()
+    assert req.due_on.strftime("%d.%m.%Y") in response.content.decode()
+    german = request_with(RequestType.ACCESS, language="de")
+    pdf = dpo_client.get(reverse("admin:requests_app_request_letter", args=[german.pk, "receipt"]))
+    assert pdf.content.startswith(b"%PDF")
+    refused = dpo_client.get(reverse("admin:requests_app_request_letter", args=[german.pk, "extension"]), follow=True)
+    assert "nicht verlängert" in refused.content.decode()
+
+
+def _list_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("admin:requests_app_datasubjectrequest_changelist"))
+    assert response.status_code == 200
+    return len(ctx)
+
+
+def test_the_admin_list_has_a_constant_query_count(dpo_client, register):
+    for _ in range(2):
+        request_with(RequestType.ACCESS, RequestType.ERASURE)
+    few = _list_queries(dpo_client)
+    for _ in range(18):
+        request_with(RequestType.ACCESS, RequestType.COPY)
+    assert _list_queries(dpo_client) == few
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [({"type": "erasure"}, {"erasure"}), ({"deadline": "overdue"}, {"overdue"}), ({"state": "received"}, {"received"})],
+)
+def test_the_admin_list_filters(dpo_client, register, query, expected):
+    now = datetime.datetime.now(datetime.UTC)
+    erasure = request_with(RequestType.ERASURE)
+    overdue = DataSubjectRequestFactory(received_at=now - datetime.timedelta(days=50), state="in_progress")
+    RequestItemFactory(request=overdue)
+    received = request_with(RequestType.COMPLAINT, state="received")
+    names = {erasure.pk: "erasure", overdue.pk: "overdue", received.pk: "received"}
+    response = dpo_client.get(reverse("admin:requests_app_datasubjectrequest_changelist"), query)
+    assert {names[r.pk] for r in response.context["cl"].result_list} == expected
+
+
+def test_the_request_page_shows_the_workflow_panel(dpo_client, register):
+    req = request_with(RequestType.ACCESS, RequestType.ERASURE)
+    page = dpo_client.get(reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk])).content.decode()
+    assert 'id="workflow"' in page and "Auskunft" in page

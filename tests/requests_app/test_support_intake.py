@@ -1,0 +1,209 @@
+"""The support desk at /support/: intake, bad input, roles, the queue."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from requests_app.models import DataSubjectRequest, RequestItem, RequestType, TimelineEntry
+from subjects.models import DataSubject
+from tests.factories import DataSubjectFactory, EmailAddressFactory, request_with
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("requests_app:intake")
+
+EML = (
+    "From: =?utf-8?q?J=C3=BCrgen_Weber?= <J.Weber@example.org>\r\n"
+    "To: info@cplus-gmbh.de\r\n"
+    "Subject: Auskunft nach Art. 15\r\n"
+    "Date: Mon, 03 Mar 2025 10:15:00 +0100\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: 8bit\r\n"
+    "\r\n"
+    "Bitte teilen Sie mir mit, welche Daten Sie über mich speichern.\r\n"
+).encode()
+
+
+def post(client, **data):
+    payload = {"channel": "phone", "language": "de", "identity_result": "pending", **data}
+    return client.post(URL, payload)
+
+
+@time_machine.travel(datetime.datetime(2025, 5, 19, 10, 0, tzinfo=datetime.UTC))
+def test_it_logs_a_phone_request_with_receipt_number_and_due_date(support_client, support_user, register):
+    subject = DataSubjectFactory()
+    response = post(
+        support_client,
+        subject=subject.pk,
+        requester_name="Maria Weber",
+        requester_phone="+49 4102 12345",
+        kinds=["access", "objection"],
+        objection_activity=_marketing_activity().pk,
+        description="Will wissen, was gespeichert ist, und keine Newsletter mehr.",
+    )
+    req = DataSubjectRequest.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("requests_app:receipt", args=[req.pk])
+    assert req.receipt_number == "DSR-2025-00001"
+    assert req.due_on == datetime.date(2025, 6, 19)
+    assert req.logged_by == support_user
+    assert sorted(req.kinds()) == ["access", "objection"]
+    page = support_client.get(response.url)
+    assert "DSR-2025-00001" in page.content.decode()
+    assert "19.06.2025" in page.content.decode()
+
+
+def _marketing_activity():
+    from dpo_portal.models import ProcessingActivity
+
+    return ProcessingActivity.objects.filter(is_marketing=True, objection_possible=True).first()
+
+
+def test_it_fills_the_form_from_an_eml_and_keeps_it_as_evidence(support_client, register):
+    upload = SimpleUploadedFile("anfrage.eml", EML, content_type="message/rfc822")
+    response = post(support_client, kinds=["access"], eml=upload, channel="phone")
+    assert response.status_code == 302, response.context["form"].errors
+    req = DataSubjectRequest.objects.get()
+    assert req.channel == "email"
+    assert req.requester_name == "Jürgen Weber"
+    assert req.requester_email == "j.weber@example.org"
+    assert req.received_at == datetime.datetime(2025, 3, 3, 9, 15, tzinfo=datetime.UTC)
+    assert "welche Daten" in req.description
+    entry = req.timeline.get(kind=TimelineEntry.Kind.MESSAGE_IN)
+    assert entry.title == "Auskunft nach Art. 15"
+    with entry.attachment.open("rb") as f:
+        assert f.read() == EML
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3 binary", "kein E-Mail"),
+        (b"Just some notes\nno headers at all", "kein E-Mail"),
+        (b"From: a@example.org\r\nDate: the day before yesterday\r\n\r\nbody", "Datum"),
+        (b"Subject: nothing\r\nTo: x@example.org\r\n\r\nno sender", "kein E-Mail"),
+    ],
+)
+def test_it_refuses_a_bad_eml_and_saves_nothing(support_client, register, content, message):
+    upload = SimpleUploadedFile("x.eml", content)
+    response = post(support_client, kinds=["access"], eml=upload, requester_name="A B", requester_email="a@example.org")
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors["eml"])
+    assert not DataSubjectRequest.objects.exists()
+
+
+def test_it_refuses_a_huge_eml(support_client, register, settings):
+    settings.REQUESTS_EML_MAX_BYTES = 1024
+    upload = SimpleUploadedFile("big.eml", EML + b"x" * 2000)
+    response = post(support_client, kinds=["access"], eml=upload)
+    assert "zu groß" in str(response.context["form"].errors["eml"])
+    assert not DataSubjectRequest.objects.exists()
+
+
+def test_it_requires_a_contact_detail(support_client, register):
+    response = post(support_client, kinds=["access"], requester_name="Max Muster")
+    assert response.status_code == 200
+    assert "mindestens eine" in str(response.context["form"].errors)
+    assert not DataSubjectRequest.objects.exists()
+
+
+def test_it_refuses_a_received_date_in_the_future(support_client, register):
+    tomorrow = (timezone.localtime() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = post(
+        support_client,
+        kinds=["access"],
+        requester_name="Max Muster",
+        requester_email="m@example.org",
+        received_at=tomorrow,
+    )
+    assert response.status_code == 200
+    assert "Zukunft" in str(response.context["form"].errors)
+    assert not DataSubjectRequest.objects.exists()
+
+
+def test_it_refuses_an_unknown_subject_id(support_client, register):
+    response = post(
+        support_client, kinds=["access"], subject=999999, requester_name="Max Muster", requester_email="m@example.org"
+    )
+    assert response.status_code == 200
+    assert "keine betroffene Person" in str(response.context["form"].errors["subject"])
+    assert not DataSubjectRequest.objects.exists()
+
+
+def test_it_requires_the_details_each_right_needs(support_client, register):
+    response = post(
+        support_client,
+        kinds=["copy", "restriction"],
+        requester_name="Max Muster",
+        requester_email="m@example.org",
+        copy_recipient="controller",
+        export_format="json",
+    )
+    errors = str(response.context["form"].errors)
+    assert "Verantwortlichen" in errors
+    assert "Einschränkung" in errors
+    assert not DataSubjectRequest.objects.exists()
+    assert not RequestItem.objects.exists()
+
+
+def test_it_warns_of_an_open_request_of_the_same_type(support_client, register):
+    existing = request_with(RequestType.ACCESS, state=DataSubjectRequest.State.RECEIVED)
+    data = {
+        "subject": existing.subject.pk,
+        "kinds": ["access"],
+        "requester_name": "X Y",
+        "requester_email": "x@example.org",
+    }
+    response = post(support_client, **data)
+    assert response.status_code == 200
+    assert existing.receipt_number in response.content.decode()
+    assert DataSubjectRequest.objects.count() == 1
+    response = post(support_client, confirm_duplicate="on", **data)
+    assert response.status_code == 302
+    assert DataSubjectRequest.objects.count() == 2
+
+
+def test_it_finds_subjects_by_email_phone_customer_number_and_name(support_client, register):
+    subject = DataSubjectFactory(first_name="Maria", last_name="Weber", customer_number="K-4711")
+    EmailAddressFactory(subject=subject, email="maria.weber@example.org")
+    DataSubjectFactory(last_name="Schulz")
+    for query in ("maria.weber@example.org", "K-4711", "Maria Weber", "weber"):
+        response = support_client.get(URL, {"q": query})
+        assert [s.pk for s in response.context["search_results"]] == [subject.pk], query
+
+
+def test_it_creates_a_subject_when_asked(support_client, register):
+    response = post(
+        support_client,
+        kinds=["complaint"],
+        requester_name="Anna Neu",
+        requester_email="a@example.org",
+        create_subject="on",
+    )
+    assert response.status_code == 302
+    subject = DataSubject.objects.get(last_name="Neu")
+    assert DataSubjectRequest.objects.get().subject == subject
+
+
+def test_the_auditor_cannot_use_the_support_desk(auditor_client, register):
+    assert auditor_client.get(URL).status_code == 403
+    assert auditor_client.get(reverse("requests_app:queue")).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_log_in(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert "/login/" in response.url
+
+
+def test_each_support_user_sees_only_their_own_queue(support_client, support_user, register, django_user_model):
+    mine = request_with(RequestType.ACCESS, logged_by=support_user)
+    other = request_with(RequestType.ACCESS, logged_by=django_user_model.objects.create_user("other"))
+    page = support_client.get(reverse("requests_app:queue")).content.decode()
+    assert mine.receipt_number in page
+    assert other.receipt_number not in page
+    assert support_client.get(reverse("requests_app:receipt", args=[other.pk])).status_code == 404
