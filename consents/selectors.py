@@ -470,3 +470,9 @@ def purpose_event_counts(*, purpose: ConsentPurpose, months: int = 12) -> list[d
         if key in table:
             table[key][row["kind"]] = row["n"]
     return list(table.values())
+
+
+def purpose_choices() -> list[tuple[str, str]]:
+    """(code, name) of the active purposes one can consent to, for forms that take a withdrawal."""
+    purposes = ConsentPurpose.objects.filter(is_active=True).exclude(basis=ConsentPurpose.Basis.OPT_OUT)
+    return [(p.code, p.name) for p in purposes.order_by("code")]

@@ -22,6 +22,7 @@ from subjects.services import subject_create
 
 from .hashing import contact_hash, new_token, normalise_email, token_digest, truncate_ip
 from .models import (
+    CHANNEL_ALIASES,
     CHANNELS_NEEDING_CONFIRMATION,
     ApiToken,
     Consent,
@@ -43,6 +44,8 @@ SOURCE_FOR_CHANNEL = {
     ConsentChannel.PHONE: Source.PHONE,
     ConsentChannel.PAPER: Source.ORDER,
     ConsentChannel.EVENT: Source.EVENT,
+    ConsentChannel.CHAT: Source.CHAT,
+    ConsentChannel.IN_PERSON: Source.EVENT,
 }
 # Clocks of callers (website, support PCs) drift a little; more than this in the future is an error.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -59,11 +62,14 @@ def _state_error(exc: ConsentStateError) -> ValidationError:
     return ValidationError(exc.message, code=exc.code)
 
 
-def _check_channel(channel: str, field: str = "channel") -> None:
+def _check_channel(channel: str, field: str = "channel") -> str:
+    """The channel in this app's words (a support request's "letter" is "paper"); ValidationError if unknown."""
+    channel = CHANNEL_ALIASES.get(channel, channel)
     if channel not in ConsentChannel.values:
         raise _invalid(
             field, _("Unknown channel. Use one of: %s.") % ", ".join(ConsentChannel.values), "invalid_channel"
         )
+    return channel
 
 
 def _check_moment(at: datetime.datetime, field: str) -> None:
@@ -169,7 +175,7 @@ def consent_give(
     """
     purpose = purpose_get(purpose_code)
     text = _text_for(purpose, text_version)
-    _check_channel(channel)
+    channel = _check_channel(channel)
     given_at = given_at or timezone.now()
     _check_moment(given_at, "given_at")
     if language not in ("de", "en"):
@@ -288,7 +294,7 @@ def consent_withdraw(
     unknown purpose or channel, or a time in the future.
     """
     purpose = purpose_get(purpose_code)
-    _check_channel(channel)
+    channel = _check_channel(channel)
     at = at or timezone.now()
     _check_moment(at, "at")
     live = list(
@@ -349,7 +355,7 @@ def objection_record(*, subject: DataSubject, activity_code: str, channel: str, 
         raise _invalid(
             "activity", _("This processing is not open to objection (Art. 21 GDPR)."), "no_objection_possible"
         )
-    _check_channel(channel)
+    channel = _check_channel(channel)
     now = timezone.now()
     objection = Objection(
         subject=subject,
@@ -419,7 +425,7 @@ def _suppress_subject(*, subject: DataSubject, reason: str, activity: Processing
     return _suppress(subject_ref=subject.pk, emails=emails, phones=phones, reason=reason, activity=activity)
 
 
-def _suppress(*, subject_ref, emails, phones, reason: str, activity: ProcessingActivity | None) -> int:
+def _suppress(*, subject_ref, emails, phones, reason: str, activity: ProcessingActivity | None, note: str = "") -> int:
     hashes = {("email", contact_hash("email", e)) for e in emails if e and e.strip()}
     for phone in phones:
         if phone and phone.strip():
@@ -433,7 +439,7 @@ def _suppress(*, subject_ref, emails, phones, reason: str, activity: ProcessingA
         ).values_list("value_hash", flat=True)
     )
     new = [
-        SuppressionEntry(kind=kind, value_hash=h, reason=reason, activity=activity, subject_ref=subject_ref)
+        SuppressionEntry(kind=kind, value_hash=h, reason=reason, activity=activity, subject_ref=subject_ref, note=note)
         for kind, h in sorted(hashes)
         if h not in existing
     ]
@@ -449,6 +455,7 @@ def _suppress(*, subject_ref, emails, phones, reason: str, activity: ProcessingA
     return len(new)
 
 
+# The first word of `reason` says what the entry blocks; the rest is kept as a note.
 PUBLIC_SUPPRESSION_REASONS = (
     SuppressionEntry.Reason.ERASURE,
     SuppressionEntry.Reason.REQUEST,
@@ -461,12 +468,14 @@ def suppression_add(*, subject: DataSubject | None = None, emails=(), phones=(),
     """Puts e-mail addresses and phone numbers on the suppression list, as salted hashes.
 
     With `subject`, every address and number held about the person is added too; call it
-    before erasing them (reason "erasure"), so that a later re-import of the same address is
-    caught by `may_contact`. `reason` is "erasure" or "request" (no contact for any purpose)
-    or "marketing_objection" (no direct marketing). Returns how many entries were new.
-    Raises ValidationError for an unknown reason, a malformed address or number.
+    before erasing them (reason "erasure …"), so that a later re-import of the same address is
+    caught by `may_contact`. `reason` starts with "erasure" or "request" (no contact for any
+    purpose) or "marketing_objection" (no direct marketing); what follows is kept as a note
+    and must hold no personal data, e.g. "erasure DSR-2026-00017". Returns how many entries
+    were new. Raises ValidationError for an unknown reason, a malformed address or number.
     """
-    if reason not in PUBLIC_SUPPRESSION_REASONS:
+    code, _sep, note = (reason or "").strip().partition(" ")
+    if code not in PUBLIC_SUPPRESSION_REASONS:
         raise _invalid("reason", _("Unknown reason."), "invalid_reason")
     emails = list(emails)
     for email in emails:
@@ -480,7 +489,12 @@ def suppression_add(*, subject: DataSubject | None = None, emails=(), phones=(),
         emails += more_emails
         phones += more_phones
     return _suppress(
-        subject_ref=subject.pk if subject else None, emails=emails, phones=phones, reason=reason, activity=None
+        subject_ref=subject.pk if subject else None,
+        emails=emails,
+        phones=phones,
+        reason=code,
+        activity=None,
+        note=note.strip()[:200],
     )
 
 

@@ -2,6 +2,7 @@ from .api import ApiToken
 from .objections import Objection
 from .purposes import ConsentPurpose, ConsentText, ContactChannel
 from .records import (
+    CHANNEL_ALIASES,
     CHANNELS_NEEDING_CONFIRMATION,
     CHANNELS_NEEDING_EVIDENCE,
     Consent,
@@ -13,6 +14,7 @@ from .suppression import SuppressionEntry
 
 __all__ = [
     "CHANNELS_NEEDING_CONFIRMATION",
+    "CHANNEL_ALIASES",
     "CHANNELS_NEEDING_EVIDENCE",
     "ApiToken",
     "Consent",

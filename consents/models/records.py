@@ -28,11 +28,19 @@ class ConsentChannel(models.TextChoices):
     PHONE = "phone", _("phone")
     PAPER = "paper", _("paper")
     EVENT = "event", _("event")
+    CHAT = "chat", _("chat")
+    IN_PERSON = "in_person", _("in person")
+
+
+# The words other apps use for the same channels (support requests say "letter").
+CHANNEL_ALIASES = {"letter": ConsentChannel.PAPER}
 
 
 # Where no double opt-in stands in, these channels need a reference to the proof itself:
 # the signed form, the call note, the event's sign-up sheet.
-CHANNELS_NEEDING_EVIDENCE = frozenset({ConsentChannel.PHONE, ConsentChannel.PAPER, ConsentChannel.EVENT})
+CHANNELS_NEEDING_EVIDENCE = frozenset(
+    {ConsentChannel.PHONE, ConsentChannel.PAPER, ConsentChannel.EVENT, ConsentChannel.CHAT, ConsentChannel.IN_PERSON}
+)
 # Declarations made electronically do not prove who owns the address: double opt-in does.
 CHANNELS_NEEDING_CONFIRMATION = frozenset({ConsentChannel.WEB_FORM, ConsentChannel.EMAIL})
 
@@ -170,7 +178,8 @@ class Consent(PersonalRecord):
             raise ValidationError(
                 {
                     "evidence": ValidationError(
-                        _("A consent by phone, on paper or at an event needs evidence."), code="missing_evidence"
+                        _("A consent by phone, on paper, by chat, in person or at an event needs evidence."),
+                        code="missing_evidence",
                     )
                 }
             )

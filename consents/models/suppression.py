@@ -36,6 +36,9 @@ class SuppressionEntry(models.Model):
         related_name="+",
         help_text=_("Only for an objection to one processing activity."),
     )
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("Why, without personal data, e.g. the request number.")
+    )
     # A plain id, not a foreign key: the entry must survive the data subject's deletion.
     subject_ref = models.BigIntegerField(_("data subject id"), null=True, blank=True)
     created_at = models.DateTimeField(_("added"), auto_now_add=True)

@@ -50,6 +50,15 @@ def test_it_records_a_withdrawal_from_a_support_request(subscribed, support_user
     assert entry.actor_name == "support" and "withdrawn_at" in entry.fields
 
 
+def test_it_takes_the_channels_of_a_support_request(subscribed):
+    from consents.selectors import purpose_choices
+
+    assert ("product-news", "Produktneuigkeiten und Newsletter mit Interaktionsprofil") in purpose_choices()
+    assert "surveys" not in dict(purpose_choices())
+    consent_withdraw(subject=subscribed, purpose_code="product-news", channel="letter", source="DSR-2026-00003")
+    assert Consent.objects.get(subject=subscribed).withdrawal_channel == "paper"
+
+
 def test_it_hands_the_end_of_the_purpose_to_the_retention_engine(subscribed, purpose_end_calls):
     consent_withdraw(subject=subscribed, purpose_code="product-news", channel="email")
     assert purpose_end_calls == [(subscribed.pk, ["product-news"], timezone.localdate())]

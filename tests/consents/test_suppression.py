@@ -39,6 +39,12 @@ def test_a_bare_address_of_a_deleted_person_is_still_suppressed(register):
     assert SuppressionEntry.objects.filter(kind="phone", value_hash=contact_hash("phone", "+49401234567")).exists()
 
 
+def test_the_reason_may_carry_a_note(person):
+    assert suppression_add(subject=person, reason="erasure DSR-2026-00017") == 1
+    entry = SuppressionEntry.objects.get()
+    assert (entry.reason, entry.note, entry.subject_ref) == ("erasure", "DSR-2026-00017", person.pk)
+
+
 def test_adding_twice_adds_nothing(register):
     assert suppression_add(emails=["a@example.org"], reason="request") == 1
     assert suppression_add(emails=["A@example.org "], reason="request") == 0
