@@ -222,3 +222,11 @@ if any(SCREENING_LIST_URLS.values()):
         "task": "screening.tasks.download_lists",
         "schedule": crontab(hour=env.int("SCREENING_DOWNLOAD_HOUR", default=5), minute=15),
     }
+
+# --- consents ---
+# Double opt-in: how long a confirmation link stays valid.
+CONSENT_DOI_HOURS = env.int("CONSENT_DOI_HOURS", default=72)
+# The consents API (docs/api.md): requests per token and per client address, largest body.
+CONSENTS_API_RATE = env.str("CONSENTS_API_RATE", default="120/min")
+CONSENTS_API_FAILED_AUTH_RATE = env.str("CONSENTS_API_FAILED_AUTH_RATE", default="10/min")
+CONSENTS_API_MAX_BODY = env.int("CONSENTS_API_MAX_BODY", default=16 * 1024)

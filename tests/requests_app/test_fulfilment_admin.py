@@ -130,12 +130,18 @@ def test_rectification_names_changed_fields_and_lists_art19_recipients(dpo_clien
 
 
 def test_erasure_and_withdrawal_say_clearly_when_their_module_is_missing(dpo_client, register):
-    try:
-        import consents.services  # noqa: F401
-        import retention.services  # noqa: F401
-    except ModuleNotFoundError:
-        pass
-    else:
+    import importlib
+
+    def installed(module: str) -> bool:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError:
+            return False
+        return True
+
+    # Each kind of item needs its own app: erasure the retention engine, withdrawal the consents app.
+    needs = {RequestType.ERASURE: "retention.services", RequestType.CONSENT_WITHDRAWAL: "consents.services"}
+    if all(installed(m) for m in needs.values()):
         pytest.skip("retention and consents are installed: see test_erasure_end_to_end")
     subject = subject_with_everything()
     req = request_with(
@@ -143,6 +149,8 @@ def test_erasure_and_withdrawal_say_clearly_when_their_module_is_missing(dpo_cli
     )
     emails = EmailAddress.objects.filter(subject=subject).count()
     for item in req.items.all():
+        if installed(needs[item.kind]):
+            continue
         response = dpo_client.post(item_url(item, item.kind), follow=True)
         assert "noch nicht verfügbar" in response.content.decode()
         item.refresh_from_db()

@@ -1,0 +1,74 @@
+"""Inlines for the data subject's page (added there by subjects.admin.DataSubjectAdmin)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Consent, Objection
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ConsentHistoryInline(ReadOnlyInline):
+    """A person's consents, read-only: which text version, when, how, and what became of it."""
+
+    model = Consent
+    fk_name = "subject"
+    verbose_name = _("consent")
+    verbose_name_plural = _("consent history")
+    fields = (
+        "purpose",
+        "text_version",
+        "channel",
+        "given_at",
+        "origin",
+        "status_display",
+        "confirmed_at",
+        "withdrawn_at",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("purpose", "text").order_by("-given_at", "-pk")
+
+    @admin.display(description=_("text version"))
+    def text_version(self, obj):
+        return obj.text.version
+
+    @admin.display(description=_("status"))
+    def status_display(self, obj):
+        return STATUS_LABELS.get(obj.status, obj.status)
+
+
+class ObjectionHistoryInline(ReadOnlyInline):
+    model = Objection
+    fk_name = "subject"
+    verbose_name = _("objection")
+    verbose_name_plural = _("objections")
+    fields = ("objected_activity", "channel", "received_at", "status", "decided_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("objected_activity")
+
+
+STATUS_LABELS = {
+    "valid": _("valid"),
+    "unconfirmed": _("awaiting confirmation"),
+    "expired": _("confirmation expired"),
+    "withdrawn": _("withdrawn"),
+}

@@ -1,0 +1,84 @@
+"""Objections (Art. 21 GDPR) to processing on legitimate interest or for direct marketing."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dpo_portal.fields import EncryptedTextField
+from dpo_portal.models import ProcessingActivity
+from subjects.models import PersonalRecord
+
+from .records import ConsentChannel, ConsentStateError
+
+
+class Objection(PersonalRecord):
+    """A person's objection to one processing activity, and the DPO's decision on it.
+
+    Kept as proof (category "consent-records", shared within the group as the policy allows).
+    An objection to direct marketing is upheld the moment it is recorded (Art. 21(3)); any
+    other waits for the DPO, who upholds it or records the compelling legitimate grounds
+    that override it (Art. 21(1)).
+    """
+
+    default_category = "consent-records"
+    default_activity = "consent-records"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        UPHELD = "upheld", _("upheld")
+        REJECTED = "rejected", _("rejected (compelling legitimate grounds)")
+
+    objected_activity = models.ForeignKey(
+        ProcessingActivity,
+        verbose_name=_("processing objected to"),
+        on_delete=models.PROTECT,
+        related_name="objections",
+    )
+    is_marketing = models.BooleanField(_("direct marketing"), default=False, editable=False)
+    channel = models.CharField(_("channel"), max_length=10, choices=ConsentChannel.choices)
+    received_at = models.DateTimeField(_("received"))
+    # The person's grounds "relating to his or her particular situation" can be sensitive.
+    note = EncryptedTextField(_("grounds given by the person"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=150, blank=True)
+    reasons = models.TextField(_("reasons for the decision"), blank=True)
+
+    class Meta(PersonalRecord.Meta):
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["-received_at", "-pk"]
+        permissions = [("decide_objection", _("Can decide on an objection"))]
+        indexes = [
+            # may_contact: "does this person object to this activity (or to direct marketing)?"
+            models.Index(
+                fields=["subject", "objected_activity"], condition=~Q(status="rejected"), name="objection_live_idx"
+            ),
+            # The DPO's queue of objections to decide.
+            models.Index(fields=["received_at"], condition=Q(status="pending"), name="objection_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objected_activity_id and self.objected_activity.code} ({self.get_status_display()})"
+
+    def uphold(self, *, at: datetime.datetime, by: str, reasons: str) -> None:
+        if self.status != self.Status.PENDING:
+            raise ConsentStateError("already_decided", _("This objection has already been decided."))
+        self.status = self.Status.UPHELD
+        self.decided_at, self.decided_by, self.reasons = at, by, reasons
+
+    def reject(self, *, at: datetime.datetime, by: str, reasons: str) -> None:
+        if self.status != self.Status.PENDING:
+            raise ConsentStateError("already_decided", _("This objection has already been decided."))
+        if self.is_marketing:
+            raise ConsentStateError(
+                "marketing_absolute", _("An objection to direct marketing cannot be rejected (Art. 21(3) GDPR).")
+            )
+        if not reasons.strip():
+            raise ConsentStateError(
+                "reasons_required", _("State the compelling legitimate grounds that override the objection.")
+            )
+        self.status = self.Status.REJECTED
+        self.decided_at, self.decided_by, self.reasons = at, by, reasons

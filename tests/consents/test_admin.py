@@ -1,0 +1,177 @@
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audit.models import AuditEntry
+from consents.models import ApiToken, Consent, ConsentPurpose, Objection
+from consents.services import consent_give
+from dpo_portal.roles import SUPPORT, role_permissions
+from subjects.models import DataSubject
+from tests.factories import DataSubjectFactory, EmailAddressFactory
+
+
+def _consents(n: int) -> None:
+    for _ in range(n):
+        subject = DataSubjectFactory()
+        EmailAddressFactory(subject=subject, email=f"=cmd{subject.pk}@example.org")
+        consent_give(
+            subject=subject,
+            purpose_code="product-news",
+            text_version=1,
+            channel="paper",
+            origin="-form",
+            evidence="scan",
+        )
+
+
+def test_the_purpose_page_shows_the_chart_and_its_tools(register, dpo_client):
+    _consents(3)
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    response = dpo_client.get(reverse("admin:consents_consentpurpose_change", args=[purpose.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<svg" in html and "<rect" in html and "<script" not in html.split("<svg")[1].split("</svg>")[0]
+    assert reverse("admin:consents_consentpurpose_reconsent", args=[purpose.pk]) in html
+
+
+def test_consent_history_cannot_be_changed_or_deleted(register, dpo_client):
+    _consents(1)
+    consent = Consent.objects.get()
+    url = reverse("admin:consents_consent_change", args=[consent.pk])
+    assert dpo_client.get(url).status_code == 200
+    dpo_client.post(url, {"origin": "rewritten"})
+    consent.refresh_from_db()
+    assert consent.origin == "-form"
+    assert (
+        dpo_client.post(reverse("admin:consents_consent_delete", args=[consent.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert Consent.objects.count() == 1
+
+
+def test_list_pages_need_the_same_queries_for_2_and_20_rows(register, dpo_client):
+    counts = []
+    for n in (2, 18):
+        _consents(n)
+        with CaptureQueriesContext(connection) as ctx:
+            assert dpo_client.get(reverse("admin:consents_consent_changelist")).status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
+
+
+def test_the_subject_inline_is_read_only_with_constant_queries(register, rf, dpo_user):
+    from django.contrib import admin
+
+    from consents.admin import ConsentHistoryInline
+
+    _consents(3)
+    subject = Consent.objects.first().subject
+    inline = ConsentHistoryInline(DataSubject, admin.site)
+    request = rf.get("/")
+    request.user = dpo_user
+    assert not inline.has_add_permission(request, subject) and not inline.has_delete_permission(request, subject)
+    queryset = inline.get_queryset(request)
+    with CaptureQueriesContext(connection) as ctx:
+        rows = [(c.purpose.code, inline.text_version(c), inline.status_display(c)) for c in queryset]
+    assert len(ctx) == 1 and len(rows) == 3
+
+
+def test_exports_are_neutralised_and_audited(register, dpo_client):
+    _consents(2)
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    response = dpo_client.get(reverse("admin:consents_consentpurpose_history_csv", args=[purpose.pk]))
+    text = response.content.decode("utf-8-sig")
+    assert response.status_code == 200 and "'-form" in text and "\n-form" not in text
+    audience = dpo_client.get(reverse("admin:consents_consentpurpose_audience", args=[purpose.pk])).content.decode(
+        "utf-8-sig"
+    )
+    assert "'=cmd" in audience
+    subject = Consent.objects.first().subject
+    per_subject = dpo_client.get(reverse("admin:consents_consent_history_csv") + f"?subject={subject.pk}")
+    assert per_subject.status_code == 200
+    assert AuditEntry.objects.filter(action="export").count() == 3
+
+
+def test_publishing_a_material_change_fills_the_reconsent_report(register, dpo_client):
+    _consents(2)
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    url = reverse("admin:consents_consentpurpose_publish", args=[purpose.pk])
+    response = dpo_client.post(
+        url, {"text_de": "Neu", "text_en": "New", "material_change": "on", "change_note": "Telefon neu"}
+    )
+    assert response.status_code == 302
+    purpose.refresh_from_db()
+    assert purpose.reconsent_from_version == 2 and purpose.texts.count() == 2
+    report = dpo_client.get(reverse("admin:consents_consentpurpose_reconsent", args=[purpose.pk]))
+    assert report.content.decode().count('class="reconsent-row"') == 2
+    csv = dpo_client.get(reverse("admin:consents_consentpurpose_reconsent", args=[purpose.pk]) + "?format=csv")
+    assert len(csv.content.decode("utf-8-sig").strip().splitlines()) == 3
+    # Asked again and consented to version 2: off the list.
+    subject = Consent.objects.first().subject
+    consent_give(
+        subject=subject, purpose_code="product-news", text_version=2, channel="paper", origin="f", evidence="scan 2"
+    )
+    report = dpo_client.get(reverse("admin:consents_consentpurpose_reconsent", args=[purpose.pk]))
+    assert report.content.decode().count('class="reconsent-row"') == 1
+
+
+def test_a_token_is_shown_once_and_stored_hashed(register, dpo_client):
+    response = dpo_client.post(reverse("admin:consents_apitoken_add"), {"name": "website", "may_record": "on"})
+    assert response.status_code == 200
+    raw = re.search(r"user-select:all\">([^<]+)</code>", response.content.decode()).group(1)
+    token = ApiToken.objects.get()
+    assert token.digest != raw and raw.startswith(token.prefix) and token.may_record and not token.may_query
+    page = dpo_client.get(reverse("admin:consents_apitoken_change", args=[token.pk])).content.decode()
+    assert raw not in page
+
+
+def test_objections_are_recorded_and_decided_through_the_services(register, dpo_client):
+    subject = DataSubjectFactory()
+    from dpo_portal.models import ProcessingActivity
+
+    surveys = ProcessingActivity.objects.get(code="surveys")
+    response = dpo_client.post(
+        reverse("admin:consents_objection_add"),
+        {"subject": subject.pk, "objected_activity": surveys.pk, "channel": "phone", "note": "bitte nicht"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    objection = Objection.objects.get()
+    assert objection.status == "pending" and objection.activity.code == "consent-records"
+    url = reverse("admin:consents_objection_decide", args=[objection.pk, "reject"])
+    assert dpo_client.post(url, {"reasons": "Qualitätsaudit"}).status_code == 302
+    objection.refresh_from_db()
+    assert objection.status == "rejected" and objection.reasons == "Qualitätsaudit"
+
+
+def test_support_may_record_withdrawals_and_objections_and_see_purposes_only(register, client, support_user):
+    assert role_permissions()[SUPPORT] >= {
+        "consents.record_withdrawal",
+        "consents.add_objection",
+        "consents.view_consentpurpose",
+    }
+    perms = {p.codename for p in Group.objects.get(name=SUPPORT).permissions.filter(content_type__app_label="consents")}
+    assert perms == {"record_withdrawal", "add_objection", "view_consentpurpose"}
+    _consents(1)
+    subject = Consent.objects.get().subject
+    client.force_login(support_user)
+    assert client.get(reverse("admin:consents_consent_changelist")).status_code == 403
+    assert client.get(reverse("admin:consents_consentpurpose_changelist")).status_code == 200
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    assert client.get(reverse("admin:consents_consentpurpose_history_csv", args=[purpose.pk])).status_code == 403
+    response = client.post(
+        reverse("admin:consents_consent_withdraw"),
+        {"subject": subject.pk, "purpose": purpose.pk, "channel": "phone", "source": "call 12"},
+    )
+    assert response.status_code == 302
+    assert Consent.objects.get().withdrawal_origin == "call 12"
+
+
+@pytest.mark.parametrize(
+    "name", ["consentpurpose", "consenttext", "consent", "objection", "suppressionentry", "apitoken"]
+)
+def test_every_list_page_renders(register, dpo_client, name):
+    _consents(1)
+    assert dpo_client.get(reverse(f"admin:consents_{name}_changelist")).status_code == 200

@@ -1,0 +1,99 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from consents.models import Consent
+from consents.selectors import consent_covered, may_contact
+from consents.services import consent_withdraw
+
+
+def test_it_is_effective_at_once_for_the_future_only(subscribed):
+    consent = Consent.objects.get(subject=subscribed)
+    before = timezone.now()
+    assert may_contact(purpose_code="product-news", channel="email", subject=subscribed).allowed
+    withdrawn = consent_withdraw(
+        subject=subscribed, purpose_code="product-news", channel="phone", source="hotline, Frau M."
+    )
+    assert [c.pk for c in withdrawn] == [consent.pk]
+    decision = may_contact(purpose_code="product-news", channel="email", subject=subscribed)
+    assert decision.reasons == ["consent_withdrawn"]
+    # The past stays as it was: covered before, not after.
+    assert consent_covered(subject=subscribed, purpose_code="product-news", at=before)
+    assert not consent_covered(subject=subscribed, purpose_code="product-news", at=timezone.now())
+
+
+def test_it_never_rewrites_the_history(subscribed):
+    consent = Consent.objects.get(subject=subscribed)
+    given = (consent.given_at, consent.text_id, consent.channel, consent.origin, consent.confirmed_at)
+    consent_withdraw(subject=subscribed, purpose_code="product-news", channel="email")
+    consent.refresh_from_db()
+    assert (consent.given_at, consent.text_id, consent.channel, consent.origin, consent.confirmed_at) == given
+    assert list(consent.events.values_list("kind", flat=True)) == ["given", "confirmed", "withdrawn"]
+    assert consent.withdrawal_channel == "email" and consent.contract_end == timezone.localdate()
+
+
+def test_it_records_a_withdrawal_from_a_support_request(subscribed, support_user):
+    from audit.context import actor_for, reset_actor, set_actor
+
+    token = set_actor(actor_for(support_user))
+    try:
+        consent_withdraw(subject=subscribed, purpose_code="product-news", channel="phone", source="request R-2026-17")
+    finally:
+        reset_actor(token)
+    consent = Consent.objects.get(subject=subscribed)
+    assert consent.withdrawal_origin == "request R-2026-17"
+    assert consent.events.get(kind="withdrawn").recorded_by == "support"
+    entry = AuditEntry.objects.filter(object_type="consents.consent", action="change").latest("seq")
+    assert entry.actor_name == "support" and "withdrawn_at" in entry.fields
+
+
+def test_it_takes_the_channels_of_a_support_request(subscribed):
+    from consents.selectors import purpose_choices
+
+    assert ("product-news", "Produktneuigkeiten und Newsletter mit Interaktionsprofil") in purpose_choices()
+    assert "surveys" not in dict(purpose_choices())
+    consent_withdraw(subject=subscribed, purpose_code="product-news", channel="letter", source="DSR-2026-00003")
+    assert Consent.objects.get(subject=subscribed).withdrawal_channel == "paper"
+
+
+def test_it_hands_the_end_of_the_purpose_to_the_retention_engine(subscribed, purpose_end_calls):
+    consent_withdraw(subject=subscribed, purpose_code="product-news", channel="email")
+    assert purpose_end_calls == [(subscribed.pk, ["product-news"], timezone.localdate())]
+
+
+def test_it_works_without_the_retention_engine(subscribed, caplog):
+    consent_withdraw(subject=subscribed, purpose_code="product-news", channel="email")
+    assert "retention engine not installed" in caplog.text
+
+
+def test_withdrawing_again_changes_nothing(subscribed, purpose_end_calls):
+    consent_withdraw(subject=subscribed, purpose_code="product-news", channel="email")
+    assert consent_withdraw(subject=subscribed, purpose_code="product-news", channel="email") == []
+    assert len(purpose_end_calls) == 1
+    assert Consent.objects.get(subject=subscribed).events.filter(kind="withdrawn").count() == 1
+
+
+def test_a_withdrawal_dated_before_a_later_consent_leaves_that_consent(person, give):
+    now = timezone.now()
+    old, _ = give(subject=person, channel="paper", evidence="form 6", given_at=now - datetime.timedelta(minutes=10))
+    later, _ = give(subject=person, channel="paper", evidence="form 7")
+    letter_received = now - datetime.timedelta(minutes=5)
+    withdrawn = consent_withdraw(subject=person, purpose_code="product-news", channel="paper", at=letter_received)
+    assert [c.pk for c in withdrawn] == [old.pk]
+    later.refresh_from_db()
+    assert later.withdrawn_at is None
+
+
+def test_it_refuses_a_future_time_an_unknown_purpose_or_channel(subscribed):
+    for kwargs in (
+        {"at": timezone.now() + datetime.timedelta(days=2)},
+        {"purpose_code": "nope"},
+        {"channel": "pigeon"},
+    ):
+        args = {"subject": subscribed, "purpose_code": "product-news", "channel": "email", **kwargs}
+        with pytest.raises(ValidationError):
+            consent_withdraw(**args)
+    assert Consent.objects.get(subject=subscribed).withdrawn_at is None
