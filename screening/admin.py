@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.csv_export import csv_bytes
+from subjects.admin import register_subject_inline
 
 from .models import (
     CaseCandidate,
@@ -284,3 +285,23 @@ class ScreeningRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ()
     readonly_fields = list_display
     date_hierarchy = "started_at"
+
+
+@register_subject_inline
+class ScreeningCaseInline(admin.TabularInline):
+    """The person's screening cases on their page (read-only; decisions are taken on the case)."""
+
+    model = ScreeningCase
+    fk_name = "subject"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("status", "trigger", "opened_at", "best_score", "contact_due", "letter_sent_at", "decided_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

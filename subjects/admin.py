@@ -24,6 +24,17 @@ from .models import (
 from .selectors import subject_data_overview
 from .services import RecordDefaults, subject_saved_in_admin
 
+# Inlines other apps add to the data subject's page (consent history, screening cases, …),
+# registered from their own admin modules so that the core does not import them.
+SUBJECT_PAGE_INLINES: list[type[admin.options.InlineModelAdmin]] = []
+
+
+def register_subject_inline(inline: type[admin.options.InlineModelAdmin]) -> type[admin.options.InlineModelAdmin]:
+    if inline not in SUBJECT_PAGE_INLINES:
+        SUBJECT_PAGE_INLINES.append(inline)
+    return inline
+
+
 # Shown on every record row; foreign keys are read-only so that no row renders a select
 # (a select per row would be a query per row).
 RECORD_META = ("category", "activity", "collected_on", "restricted_marker")
@@ -207,6 +218,9 @@ class DataSubjectAdmin(AuditedAdminMixin, admin.ModelAdmin):
         ProfileInline,
         AdConversionInline,
     ]
+
+    def get_inlines(self, request, obj):
+        return [*self.inlines, *SUBJECT_PAGE_INLINES]
 
     @admin.display(description=_("restricted"), boolean=True)
     def restricted(self, obj):

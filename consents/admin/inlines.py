@@ -1,7 +1,9 @@
-"""Inlines for the data subject's page (added there by subjects.admin.DataSubjectAdmin)."""
+"""Inlines for the data subject's page (registered with subjects.admin)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+
+from subjects.admin import register_subject_inline
 
 from ..models import Consent, Objection
 
@@ -25,6 +27,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+@register_subject_inline
 class ConsentHistoryInline(ReadOnlyInline):
     """A person's consents, read-only: which text version, when, how, and what became of it."""
 
@@ -55,6 +58,7 @@ class ConsentHistoryInline(ReadOnlyInline):
         return STATUS_LABELS.get(obj.status, obj.status)
 
 
+@register_subject_inline
 class ObjectionHistoryInline(ReadOnlyInline):
     model = Objection
     fk_name = "subject"
