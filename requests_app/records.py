@@ -8,11 +8,11 @@ import datetime
 import decimal
 from collections.abc import Iterable
 
-from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext as _
 
 from subjects.models import DataSubject, PersonalRecord
+from subjects.selectors import record_models
 
 # Bookkeeping fields shown as the record's metadata rather than as its content.
 META_FIELDS = {
@@ -43,11 +43,6 @@ IDENTITY_FIELDS = (
     "customer_number",
     "language",
 )
-
-
-def record_models() -> list[type[PersonalRecord]]:
-    """Every concrete kind of personal record, in registry order."""
-    return [m for m in apps.get_models() if issubclass(m, PersonalRecord) and not m._meta.abstract]
 
 
 def jsonable(value):
