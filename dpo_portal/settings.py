@@ -201,3 +201,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- retention ---
+# The replay journal (deletion protocol outside the database, read by `retention_replay` after a
+# backup restore): keep it out of the database backups and back it up on its own.
+RETENTION_JOURNAL_DIR = env.str("RETENTION_JOURNAL_DIR", default=str(VAR_DIR / "retention-journal"))
