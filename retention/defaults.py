@@ -272,7 +272,7 @@ def load_defaults(*, log: Callable[[str], None] = lambda msg: None) -> dict[str,
             setattr(rule, key, value)
         if own_active:
             rule.is_active = False
-        rule_save(rule=rule)
+        rule_save(rule=rule, refresh_register=False)
         loaded += 1
     register_retention_texts_refresh()
     log(f"retention: {loaded} deletion rules")

@@ -50,14 +50,20 @@ def recompute(qs: models.QuerySet, rule: DeletionRule | None, *, now: datetime.d
 
 def recompute_for_rule(rule: DeletionRule, *, now: datetime.datetime | None = None) -> int:
     """Every record of the rule's category, recomputed (a rule was created, changed or activated)."""
-    return sum(recompute(m.objects.filter(category_id=rule.category_id), rule, now=now) for m in record_models())
+    total = 0
+    for model in record_models():
+        records = model.objects.filter(category_id=rule.category_id)
+        if records.exists():
+            total += recompute(records, rule, now=now)
+    return total
 
 
 def invalidate_moved_start_events(rules: dict[int, DeletionRule]) -> int:
     """Marks records whose start event's date changed since they were registered (contract end set later, ...)."""
     moved = 0
     for model in record_models():
-        for rule in rules.values():
+        present = set(model.objects.order_by().values_list("category_id", flat=True).distinct())
+        for rule in (r for c, r in rules.items() if c in present):
             source = model.retention_start_expression(rule.start_event)
             moved += (
                 model.objects.filter(category_id=rule.category_id, retention_computed_at__isnull=False)

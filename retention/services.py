@@ -33,7 +33,7 @@ TIMING_FIELDS = ("category_id", "is_active", "start_event", "years", "months", "
 
 
 @transaction.atomic
-def rule_save(*, rule: DeletionRule, actor=None) -> DeletionRule:
+def rule_save(*, rule: DeletionRule, actor=None, refresh_register: bool = True) -> DeletionRule:
     """Validates and saves a new or changed deletion rule.
 
     When its timing changed (period, start event, year end, category, active), the first
@@ -50,7 +50,8 @@ def rule_save(*, rule: DeletionRule, actor=None) -> DeletionRule:
         if previous is not None and previous.category_id != rule.category_id:
             _recompute_category(previous.category_id)
         _recompute_category(rule.category_id)
-    register_retention_texts_refresh()
+    if refresh_register:
+        register_retention_texts_refresh()
     fields = [f.removesuffix("_id") for f in changed] if previous else []
     audit_record(rule, AuditAction.CHANGE if previous else AuditAction.CREATE, fields=fields, actor=actor)
     return rule
@@ -62,7 +63,9 @@ def _recompute_category(category_id: int) -> None:
         recompute_for_rule(rule)
     else:
         for model in record_models():
-            recompute(model.objects.filter(category_id=category_id), None)
+            records = model.objects.filter(category_id=category_id)
+            if records.exists():
+                recompute(records, None)
 
 
 @transaction.atomic

@@ -85,9 +85,22 @@ def held_category_ids(today: datetime.date) -> set[int]:
     return set(LegalHold.objects.active(today).filter(category__isnull=False).values_list("category_id", flat=True))
 
 
-def steps_for(rule: DeletionRule, *, today: datetime.date) -> Iterator[Step]:
+def candidate_categories(today: datetime.date) -> dict[type[PersonalRecord], set[int]]:
+    """Per kind of record, the categories that have anything to do at all (one query per kind)."""
+    found = {}
+    for model in record_models():
+        pending = model.objects.filter(anonymised_at=None).filter(
+            Q(deletable_from__lte=today) | Q(purpose_ended_on__lte=today, restricted_at=None)
+        )
+        found[model] = set(pending.order_by().values_list("category_id", flat=True).distinct())
+    return found
+
+
+def steps_for(rule: DeletionRule, *, today: datetime.date, candidates=None) -> Iterator[Step]:
     """What the sweep does under `rule` on `today` (the category must not be held)."""
     for model in record_models():
+        if candidates is not None and rule.category_id not in candidates.get(model, ()):
+            continue
         base = not_held(model.objects.filter(category_id=rule.category_id, anonymised_at=None), today=today)
         due = without_live_dependants(base.filter(deletable_from__lte=today))
         if rule.action == Action.RESTRICT:
@@ -206,11 +219,12 @@ def sweep_run(
     run.registered = register_pending(batch_size=batch_size)
     run.save(update_fields=["registered"])
     held = held_category_ids(today)
+    candidates = candidate_categories(today)
     for rule in DeletionRule.objects.active().select_related("category").order_by("code"):
         if rule.category_id in held:
             log(f"{rule.code}: category held, skipped")
             continue
-        for step in steps_for(rule, today=today):
+        for step in steps_for(rule, today=today, candidates=candidates):
             try:
                 _run_step(run, step, batch_size=batch_size, dry_run=dry_run)
             except DatabaseError as exc:

@@ -42,6 +42,7 @@ class SweepRun(models.Model):
         verbose_name = _("sweep run")
         verbose_name_plural = _("sweep runs")
         ordering = ["-started_at", "-pk"]
+        permissions = [("export_certificate", _("Can download deletion certificates"))]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.today:%Y-%m-%d} ({self.get_status_display()})"
