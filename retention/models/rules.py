@@ -24,12 +24,29 @@ class StartEvent(models.TextChoices):
     END_OF_PURPOSE = "end_of_purpose", _("end of purpose (consent withdrawn, objection upheld, erasure requested)")
 
 
-# The start event in a sentence ("8 years from the end of the calendar year of the collection").
-EVENT_NOUNS = {
-    StartEvent.COLLECTION: _("collection"),
-    StartEvent.CONTRACT_END: _("end of the contract"),
-    StartEvent.LAST_CONTACT: _("last contact"),
-    StartEvent.END_OF_PURPOSE: _("end of purpose"),
+# How a period counts from its start event: (from the event, from the end of its year, immediately after it).
+# Whole phrases, so that each language can decline the event as its grammar needs.
+START_PHRASES = {
+    StartEvent.COLLECTION: (
+        _("from the collection"),
+        _("from the end of the calendar year of the collection"),
+        _("immediately after the collection"),
+    ),
+    StartEvent.CONTRACT_END: (
+        _("from the end of the contract"),
+        _("from the end of the calendar year in which the contract ended"),
+        _("immediately after the end of the contract"),
+    ),
+    StartEvent.LAST_CONTACT: (
+        _("from the last contact"),
+        _("from the end of the calendar year of the last contact"),
+        _("immediately after the last contact"),
+    ),
+    StartEvent.END_OF_PURPOSE: (
+        _("from the end of purpose"),
+        _("from the end of the calendar year in which the purpose ended"),
+        _("immediately after the end of purpose"),
+    ),
 }
 
 
@@ -140,17 +157,12 @@ class DeletionRule(models.Model):
                 parts.append(ngettext("%(n)d month", "%(n)d months", self.months) % {"n": self.months})
             if self.days:
                 parts.append(ngettext("%(n)d day", "%(n)d days", self.days) % {"n": self.days})
-            event = EVENT_NOUNS[self.start_event]
+            from_event, from_year_end, immediately = START_PHRASES[self.start_event]
             if not parts:
-                text = _("immediately after the %(event)s") % {"event": event}
-            elif self.from_year_end:
-                text = _("%(length)s from the end of the calendar year of the %(event)s") % {
-                    "length": ", ".join(parts),
-                    "event": event,
-                }
+                text = str(immediately)
             else:
-                text = _("%(length)s from the %(event)s") % {"length": ", ".join(parts), "event": event}
-            return f"{text} ({self.legal_reference})" if self.legal_reference else str(text)
+                text = f"{', '.join(parts)} {from_year_end if self.from_year_end else from_event}"
+            return f"{text} ({self.legal_reference})" if self.legal_reference else text
 
     def register_line(self, language: str) -> str:
         """The line for Art. 30(1)(f) in the record of processing activities."""

@@ -35,7 +35,7 @@ def test_it_describes_a_rule_in_german_and_english():
     assert rule.describe("de").startswith("8 Jahre ab Ende des Kalenderjahres der Erhebung (§ 257 Abs. 1 Nr. 4")
     assert rule.describe("en").startswith("8 years from the end of the calendar year of the collection (§ 257")
     ads = rule_for_category(DataCategory.objects.get(code="ad-conversion"))
-    assert ads.describe("de").startswith("30 Tage ab der Erhebung")
+    assert ads.describe("de").startswith("30 Tage ab der Erhebung (§ 25")
     profile = rule_for_category(DataCategory.objects.get(code="interaction-profile"))
     assert profile.describe("en").startswith("immediately after the end of purpose")
 
@@ -107,9 +107,7 @@ def test_changing_the_start_event_recomputes(today):
     assert email.deletable_from == D(2024, 1, 1)
 
 
-@pytest.mark.parametrize(
-    ("field", "value"), [("years", -1), ("years", 31), ("months", 400), ("days", 20000)]
-)
+@pytest.mark.parametrize(("field", "value"), [("years", -1), ("years", 31), ("months", 400), ("days", 20000)])
 def test_a_negative_or_absurd_period_is_refused(field, value):
     rule = rule_for_category(DataCategory.objects.get(code="order"))
     setattr(rule, field, value)

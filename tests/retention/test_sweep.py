@@ -140,7 +140,12 @@ def test_a_database_error_rolls_the_batch_back_and_the_run_reports_it(today):
         run = sweep_run()
     assert run.status == SweepRun.Status.FAILED
     assert run.errors == [
-        {"rule": "ad-conversion-30-days", "model": "subjects.AdConversion", "action": "delete", "error": "DatabaseError"}
+        {
+            "rule": "ad-conversion-30-days",
+            "model": "subjects.AdConversion",
+            "action": "delete",
+            "error": "DatabaseError",
+        }
     ]
     assert AdConversion.objects.count() == 2  # rolled back
     assert not EmailAddress.objects.filter(pk=email.pk).exists()  # the other rules went on
