@@ -235,7 +235,7 @@ class ProtocolEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "model_label", "short_hash", "rule", "action", "run")
     list_filter = ("action", "model_label", "run__kind")
     search_fields = ("=id_hash",)
-    list_select_related = ("rule", "run")
+    list_select_related = ("rule__category", "run")
     readonly_fields = ("run", "at", "model_label", "id_hash", "rule", "legal_reference", "action")
     date_hierarchy = "at"
     show_full_result_count = False
