@@ -202,9 +202,7 @@ class PersonalRecord(models.Model):
                 condition=models.Q(purpose_ended_on__isnull=False, restricted_at__isnull=True),
             ),
             # retention_sweep: records not yet registered (created by bulk_create, admin, imports).
-            models.Index(
-                fields=["id"], name="%(class)s_unreg", condition=models.Q(retention_computed_at=None)
-            ),
+            models.Index(fields=["id"], name="%(class)s_unreg", condition=models.Q(retention_computed_at=None)),
         ]
 
     @property

@@ -43,7 +43,12 @@ def test_it_anonymises_the_identity_when_nothing_is_kept(today):
     outcome = subject_erase(subject=subject)
     assert outcome.kept == [] and outcome.subject_anonymised
     subject.refresh_from_db()
-    assert (subject.last_name, subject.birth_date, subject.customer_number, subject.restricted_at) == ("", None, None, None)
+    assert (subject.last_name, subject.birth_date, subject.customer_number, subject.restricted_at) == (
+        "",
+        None,
+        None,
+        None,
+    )
     assert subject.erased_at is not None
 
 
