@@ -201,6 +201,12 @@ class PersonalRecord(models.Model):
                 name="%(class)s_pend",
                 condition=models.Q(purpose_ended_on__isnull=False, restricted_at__isnull=True),
             ),
+            # retention_sweep: the rows one batch claimed (present only inside a batch's transaction).
+            models.Index(
+                fields=["retention_claim"],
+                name="%(class)s_claim",
+                condition=models.Q(retention_claim__isnull=False),
+            ),
             # retention_sweep: records not yet registered (created by bulk_create, admin, imports).
             models.Index(fields=["id"], name="%(class)s_unreg", condition=models.Q(retention_computed_at=None)),
         ]
