@@ -19,15 +19,22 @@ def journal_dir() -> Path:
     return Path(settings.RETENTION_JOURNAL_DIR)
 
 
-def journal_append(lines: list[dict]) -> None:
-    """Appends entries (called on commit of the batch that made them)."""
+def journal_lines(*, at: datetime.datetime, run: int, model: str, action: str, rule: str, hashes) -> list[str]:
+    """The JSON lines of one batch; everything but the hash is shared, so it is encoded once."""
+    head = json.dumps({"at": at.isoformat(), "run": run, "model": model, "action": action, "rule": rule})[:-1]
+    # Hashes are hex digits: nothing to escape.
+    return [f'{head}, "id_hash": "{h}"}}\n' for h in hashes]
+
+
+def journal_append(lines: list[str]) -> None:
+    """Appends a batch's lines (called on commit of the batch that made them)."""
     if not lines:
         return
     directory = journal_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    month = lines[0]["at"][:7]
+    month = json.loads(lines[0])["at"][:7]
     with (directory / f"{month}.jsonl").open("a", encoding="utf-8") as out:
-        out.write("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
+        out.write("".join(lines))
 
 
 def journal_read(*, since: datetime.date, directory: Path | None = None) -> Iterator[dict]:

@@ -10,7 +10,7 @@ import datetime
 from itertools import islice
 
 from django.db import models, transaction
-from django.db.models import Case, DateField, Q, Value, When
+from django.db.models import Case, DateField, Value, When
 from django.utils import timezone
 
 from subjects.models import PersonalRecord
@@ -58,19 +58,27 @@ def recompute_for_rule(rule: DeletionRule, *, now: datetime.datetime | None = No
     return total
 
 
-def invalidate_moved_start_events(rules: dict[int, DeletionRule]) -> int:
-    """Marks records whose start event's date changed since they were registered (contract end set later, ...)."""
+def invalidate_moved_start_events(rules: dict[int, DeletionRule], *, today: datetime.date) -> int:
+    """Marks for recomputation the records whose start event changed where it matters, without scanning
+    every record each night (both sets are read through partial indexes):
+
+    * due records (first deletable day reached) whose start event moved: verified before the sweep
+      acts, so a later contract end or a new contact never lets data go early;
+    * records without a start date whose start event has happened since (contract ended).
+
+    A start event moved earlier on a record not yet due is picked up when a service recomputes it
+    (rule change, end of purpose, erasure) or when it becomes due.
+    """
     moved = 0
     for model in record_models():
         present = set(model.objects.order_by().values_list("category_id", flat=True).distinct())
         for rule in (r for c, r in rules.items() if c in present):
+            records = model.objects.filter(category_id=rule.category_id, retention_computed_at__isnull=False)
             source = model.retention_start_expression(rule.start_event)
-            moved += (
-                model.objects.filter(category_id=rule.category_id, retention_computed_at__isnull=False)
-                .alias(start_source=source)
-                .exclude(Q(retention_start=models.F("start_source")) | Q(retention_start=None, start_source=None))
-                .update(retention_computed_at=None)
-            )
+            due = records.filter(deletable_from__lte=today, anonymised_at=None).alias(start_source=source)
+            moved += due.exclude(retention_start=models.F("start_source")).update(retention_computed_at=None)
+            started = records.filter(retention_start=None).alias(start_source=source)
+            moved += started.filter(start_source__isnull=False).update(retention_computed_at=None)
     return moved
 
 
@@ -88,10 +96,11 @@ def register_model_batch(model: type[PersonalRecord], rules: dict[int, DeletionR
         return len(pks)
 
 
-def register_pending(*, batch_size: int) -> int:
-    """Registers every record created since the last run (admin, bulk_create, imports), in bounded batches."""
+def register_pending(*, batch_size: int, today: datetime.date | None = None) -> int:
+    """Registers every record created since the last run (admin, bulk_create, imports), and those whose
+    start event moved (see invalidate_moved_start_events), in bounded batches."""
     rules = {r.category_id: r for r in DeletionRule.objects.active()}
-    invalidate_moved_start_events(rules)  # re-registered, and counted, below
+    invalidate_moved_start_events(rules, today=today or timezone.localdate())  # re-registered, and counted, below
     total = 0
     for model in record_models():
         while done := register_model_batch(model, rules, batch_size=batch_size):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from subjects.models import DataSubject, PersonalRecord
 
 from .actions import anonymise_subjects, apply_action
 from .models import Action, DeletionRule, LegalHold, SweepRun
-from .protocol import count_add, protocol_write
+from .protocol import can_fast_delete, count_add, delete_and_protocol, protocol_insert_claimed, protocol_write
 from .records import can_anonymise, record_models, without_live_dependants
 from .registration import register_pending
 
@@ -128,26 +128,42 @@ def process_batch(run: SweepRun, step: Step, *, batch_size: int) -> int:
     now = timezone.now()
     model = step.model
     with transaction.atomic():
-        # The claim: a conditional UPDATE of rows that are still due when it runs. On PostgreSQL
-        # the subquery locks them and skips rows a concurrent sweep holds; SQLite serialises writers.
+        # The claim: a conditional UPDATE (or DELETE) of rows that are still due when it runs. On
+        # PostgreSQL the subquery locks them and skips rows a concurrent sweep holds; SQLite
+        # serialises writers.
         candidates = step.queryset.order_by().select_for_update(skip_locked=True).values("pk")[:batch_size]
-        if not model.objects.filter(pk__in=Subquery(candidates)).update(retention_claim=token):
+        if connection.vendor == "postgresql" and step.action == Action.DELETE and can_fast_delete(model):
+            hashes = delete_and_protocol(run, candidates, rule=step.rule, at=now)
+            if not hashes:
+                return 0
+            protocol_write(run, model_label=step.model_label, rule=step.rule, action=step.action, at=now, hashes=hashes)
+            done = len(hashes)
+        elif not model.objects.filter(pk__in=Subquery(candidates)).update(retention_claim=token):
             return 0
-        claimed = model.objects.filter(retention_claim=token)
-        pks = list(claimed.values_list("pk", flat=True))
-        performed = apply_action(step.action, claimed, now=now)
-        protocol_write(run, model_label=step.model_label, pks=pks, rule=step.rule, action=performed, at=now)
+        elif connection.vendor == "postgresql":
+            claimed = model.objects.filter(retention_claim=token)
+            # The database hashes and writes the protocol itself: no row travels to Python.
+            hashes = protocol_insert_claimed(run, model=model, token=token, rule=step.rule, action=step.action, at=now)
+            apply_action(step.action, claimed, now=now)
+            protocol_write(run, model_label=step.model_label, rule=step.rule, action=step.action, at=now, hashes=hashes)
+            done = len(hashes)
+        else:
+            claimed = model.objects.filter(retention_claim=token)
+            pks = list(claimed.values_list("pk", flat=True))
+            apply_action(step.action, claimed, now=now)
+            protocol_write(run, model_label=step.model_label, pks=pks, rule=step.rule, action=step.action, at=now)
+            done = len(pks)
         # One summary entry per batch: the kind, the rule, the action and how many; never values.
         audit_record_many(
             [
                 Event(
-                    action=AUDIT_ACTION[performed],
+                    action=AUDIT_ACTION[step.action],
                     object_type=model._meta.label_lower,
-                    detail=f"retention sweep run {run.pk}: rule {step.rule.code}, {len(pks)} records",
+                    detail=f"retention sweep run {run.pk}: rule {step.rule.code}, {done} records",
                 )
             ]
         )
-    return len(pks)
+    return done
 
 
 def _run_step(run: SweepRun, step: Step, *, batch_size: int, dry_run: bool) -> None:
@@ -216,7 +232,7 @@ def sweep_run(
         status=SweepRun.Status.INTERRUPTED
     )
     run = SweepRun.objects.create(today=today, dry_run=dry_run)
-    run.registered = register_pending(batch_size=batch_size)
+    run.registered = register_pending(batch_size=batch_size, today=today)
     run.save(update_fields=["registered"])
     held = held_category_ids(today)
     candidates = candidate_categories(today)

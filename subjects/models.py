@@ -207,6 +207,10 @@ class PersonalRecord(models.Model):
                 name="%(class)s_claim",
                 condition=models.Q(retention_claim__isnull=False),
             ),
+            # retention_sweep: records whose start event had not happened (has it now?).
+            models.Index(
+                fields=["category"], name="%(class)s_nostart", condition=models.Q(retention_start__isnull=True)
+            ),
             # retention_sweep: records not yet registered (created by bulk_create, admin, imports).
             models.Index(fields=["id"], name="%(class)s_unreg", condition=models.Q(retention_computed_at=None)),
         ]
