@@ -51,7 +51,7 @@ def test_it_exits_non_zero_when_a_batch_failed(today, monkeypatch):
     def broken(*args, **kwargs):
         raise DatabaseError("boom")
 
-    monkeypatch.setattr(sweep_module, "apply_action", broken)
+    monkeypatch.setattr(sweep_module, "protocol_write", broken)
     with pytest.raises(CommandError, match="rolled back"):
         sweep()
 

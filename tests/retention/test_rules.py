@@ -17,6 +17,11 @@ pytestmark = pytest.mark.usefixtures("register")
 D = datetime.date
 
 
+def new_rule(**fields) -> DeletionRule:
+    defaults = {"start_event": "collection", "action": "delete", "legal_reference": "§ 1 Test"}
+    return DeletionRule(**{**defaults, "description_de": "Test", "description_en": "Test", **fields})
+
+
 def test_every_category_of_the_register_has_exactly_one_active_rule():
     for category in DataCategory.objects.all():
         assert rule_for_category(category) is not None, category.code
@@ -53,17 +58,7 @@ def test_loading_again_is_idempotent_and_keeps_a_dpo_rule():
     ads = rule_for_category(DataCategory.objects.get(code="ad-conversion"))
     ads.is_active = False
     rule_save(rule=ads)
-    own = DeletionRule(
-        code="my-ads",
-        category=ads.category,
-        start_event="collection",
-        days=20,
-        action="delete",
-        legal_reference="x",
-        description_de="x",
-        description_en="x",
-    )
-    rule_save(rule=own)
+    rule_save(rule=new_rule(code="my-ads", category=ads.category, days=20))
     count = DeletionRule.objects.count()
     load_defaults()
     assert DeletionRule.objects.count() == count
@@ -126,18 +121,8 @@ def test_it_refuses_a_period_too_long_in_total():
 
 def test_it_refuses_a_second_active_rule_for_a_category():
     existing = rule_for_category(DataCategory.objects.get(code="order"))
-    second = DeletionRule(
-        code="order-2",
-        category=existing.category,
-        start_event="collection",
-        years=1,
-        action="delete",
-        legal_reference="x",
-        description_de="x",
-        description_en="x",
-    )
     with pytest.raises(ValidationError):
-        rule_save(rule=second)
+        rule_save(rule=new_rule(code="order-2", category=existing.category, years=1))
 
 
 def test_a_restrict_rule_needs_a_retention_duty():

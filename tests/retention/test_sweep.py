@@ -128,15 +128,14 @@ def test_a_database_error_rolls_the_batch_back_and_the_run_reports_it(today):
     email = f.EmailAddressFactory(collected_on=D(2020, 1, 1))
     from retention import sweep
 
-    real_apply = sweep.apply_action
+    real_write = sweep.protocol_write
 
-    def fails_for_ads(action, qs, *, now):
-        if qs.model is AdConversion:
-            qs.delete()
+    def fails_for_ads(run, *, model_label, **kwargs):
+        if model_label == "subjects.AdConversion":  # after the rows were deleted in this batch
             raise DatabaseError("deadlock detected")
-        return real_apply(action, qs, now=now)
+        return real_write(run, model_label=model_label, **kwargs)
 
-    with mock.patch.object(sweep, "apply_action", fails_for_ads):
+    with mock.patch.object(sweep, "protocol_write", fails_for_ads):
         run = sweep_run()
     assert run.status == SweepRun.Status.FAILED
     assert run.errors == [
