@@ -5,7 +5,6 @@ transaction and audits what it did (field names and ids, never values).
 """
 
 import datetime
-import importlib
 import logging
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit.context import current_actor
 from audit.services import Action, audit_record, audit_record_many, event_for
 from dpo_portal.models import DataCategory, ProcessingActivity
+from retention import services as retention_services
 from subjects.models import DataSubject, EmailAddress, PhoneNumber, Source
 from subjects.services import subject_create
 
@@ -110,19 +110,9 @@ def _end_purpose(*, subject: DataSubject, activity_codes: list[str], ended_on: d
     """Hands over to the retention engine: the purpose has ended for this person (R2).
 
     The engine decides per record whether it is deleted, or restricted because a statutory
-    duty still keeps it. Imported lazily so this app works (and is tested) without it.
+    duty still keeps it.
     """
-    try:
-        retention = importlib.import_module("retention.services")
-        purpose_end = retention.purpose_end
-    except (ModuleNotFoundError, AttributeError):
-        logger.warning(
-            "retention engine not installed: purpose end of %s for subject %s not handed over",
-            activity_codes,
-            subject.pk,
-        )
-        return 0
-    return purpose_end(subject=subject, activity_codes=activity_codes, ended_on=ended_on)
+    return retention_services.purpose_end(subject=subject, activity_codes=activity_codes, ended_on=ended_on)
 
 
 def _subject_for_email(*, email: str, purpose: ConsentPurpose, first_name: str, last_name: str) -> DataSubject:

@@ -230,3 +230,8 @@ CONSENT_DOI_HOURS = env.int("CONSENT_DOI_HOURS", default=72)
 CONSENTS_API_RATE = env.str("CONSENTS_API_RATE", default="120/min")
 CONSENTS_API_FAILED_AUTH_RATE = env.str("CONSENTS_API_FAILED_AUTH_RATE", default="10/min")
 CONSENTS_API_MAX_BODY = env.int("CONSENTS_API_MAX_BODY", default=16 * 1024)
+
+# --- retention ---
+# The replay journal (deletion protocol outside the database, read by `retention_replay` after a
+# backup restore): keep it out of the database backups and back it up on its own.
+RETENTION_JOURNAL_DIR = env.str("RETENTION_JOURNAL_DIR", default=str(VAR_DIR / "retention-journal"))

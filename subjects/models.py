@@ -6,6 +6,8 @@ the dates the retention engine keys on (collected, contract end, last contact).
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -37,6 +39,7 @@ class RestrictionGround(models.TextChoices):
     LEGAL_CLAIMS = "legal_claims", _("needed by the data subject for legal claims (Art. 18(1)(c) GDPR)")
     OBJECTION_PENDING = "objection", _("objection pending (Art. 18(1)(d) GDPR)")
     RETENTION_DUTY = "retention", _("statutory retention duty (Art. 17(3)(b) GDPR)")
+    LEGAL_HOLD = "legal_hold", _("legal hold: the controller's legal claims (Art. 17(3)(e) GDPR)")
 
 
 class DataSubject(models.Model):
@@ -122,13 +125,29 @@ class PersonalRecordQuerySet(models.QuerySet):
 
 
 class PersonalRecord(models.Model):
-    """Base of every kind of personal data held about a data subject."""
+    """Base of every kind of personal data held about a data subject.
+
+    The retention engine (the `retention` app) registers every record: it stores the date of
+    the start event its category's deletion rule counts from and the first day on which the
+    record may be deleted, and its nightly sweep deletes, anonymises or restricts what is due.
+    """
 
     # Which data category and processing activity a concrete record belongs to by default.
     default_category: str = ""
     default_activity: str = ""
+    # The fields that hold personal data, overwritten when the record is anonymised; everything
+    # else (dates, amounts, course, campaign, ...) stays for statistics. None: every free-text
+    # field counts as personal. A record whose required foreign key leads to another personal
+    # record cannot be made anonymous and is deleted instead.
+    anonymise_fields: tuple[str, ...] | None = None
 
-    subject = models.ForeignKey(DataSubject, verbose_name=_("data subject"), on_delete=models.CASCADE)
+    subject = models.ForeignKey(
+        DataSubject,
+        verbose_name=_("data subject"),
+        on_delete=models.CASCADE,
+        # Empty only once the record is anonymised: anonymous data belongs to nobody.
+        null=True,
+    )
     activity = models.ForeignKey(
         ProcessingActivity, verbose_name=_("processing activity"), on_delete=models.PROTECT, related_name="+"
     )
@@ -144,6 +163,28 @@ class PersonalRecord(models.Model):
         _("ground for restriction"), max_length=20, choices=RestrictionGround.choices, blank=True
     )
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # Retention: written only by retention.services, hence not editable in forms.
+    purpose_ended_on = models.DateField(
+        _("purpose ended on"),
+        null=True,
+        editable=False,
+        help_text=_("Consent withdrawn, objection upheld or erasure requested."),
+    )
+    retention_start = models.DateField(
+        _("retention period starts with"),
+        null=True,
+        editable=False,
+        help_text=_("Date of the start event of the deletion rule; empty while the event has not happened."),
+    )
+    deletable_from = models.DateField(_("deletable from"), null=True, editable=False)
+    retention_computed_at = models.DateTimeField(
+        _("deletion date computed"),
+        null=True,
+        editable=False,
+        help_text=_("Empty: not yet registered with the retention engine, or its start event changed."),
+    )
+    # Set and cleared inside one sweep batch transaction: the batch's handle on the rows it claimed.
+    retention_claim = models.UUIDField(null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -152,10 +193,51 @@ class PersonalRecord(models.Model):
     class Meta:
         abstract = True
         ordering = ["-collected_on", "-pk"]
+        # Subclasses that declare their own indexes must include these: [*PersonalRecord.Meta.indexes, ...].
+        indexes = [
+            # retention_sweep (retention.sweep): what is due, per category, not yet anonymised.
+            models.Index(
+                fields=["category", "deletable_from"],
+                name="%(class)s_due",
+                condition=models.Q(deletable_from__isnull=False, anonymised_at__isnull=True),
+            ),
+            # retention_sweep: records whose purpose ended and that still await restriction.
+            models.Index(
+                fields=["purpose_ended_on"],
+                name="%(class)s_pend",
+                condition=models.Q(purpose_ended_on__isnull=False, restricted_at__isnull=True),
+            ),
+            # retention_sweep: the rows one batch claimed (present only inside a batch's transaction).
+            models.Index(
+                fields=["retention_claim"],
+                name="%(class)s_claim",
+                condition=models.Q(retention_claim__isnull=False),
+            ),
+            # retention_sweep: records whose start event had not happened (has it now?).
+            models.Index(
+                fields=["category"], name="%(class)s_nostart", condition=models.Q(retention_start__isnull=True)
+            ),
+            # retention_sweep: records not yet registered (created by bulk_create, admin, imports).
+            models.Index(fields=["id"], name="%(class)s_unreg", condition=models.Q(retention_computed_at=None)),
+        ]
 
     @property
     def is_restricted(self) -> bool:
         return self.restricted_at is not None
+
+    @classmethod
+    def retention_start_expression(cls, start_event: str):
+        """The SQL expression for the date of `start_event` (a retention.models.StartEvent value).
+
+        Kinds of record with their own dates override this (an event registration's purpose
+        ends with the event).
+        """
+        return {
+            "collection": F("collected_on"),
+            "contract_end": F("contract_end"),
+            "last_contact": Coalesce("last_contact", "collected_on"),
+            "end_of_purpose": F("purpose_ended_on"),
+        }[start_event]
 
     def default_codes(self) -> tuple[str, str]:
         """(processing activity code, data category code) a new record of this kind belongs to."""
@@ -170,6 +252,7 @@ class PersonalRecord(models.Model):
 class EmailAddress(PersonalRecord):
     default_category = "contact"
     default_activity = "order-processing"
+    anonymise_fields = ("email",)
 
     email = models.EmailField(_("e-mail address"))
     is_primary = models.BooleanField(_("primary"), default=False)
@@ -178,7 +261,7 @@ class EmailAddress(PersonalRecord):
     class Meta(PersonalRecord.Meta):
         verbose_name = _("e-mail address")
         verbose_name_plural = _("e-mail addresses")
-        indexes = [models.Index(fields=["email"], name="emailaddress_email_idx")]
+        indexes = [*PersonalRecord.Meta.indexes, models.Index(fields=["email"], name="emailaddress_email_idx")]
 
     def __str__(self) -> str:
         return self.email
@@ -192,6 +275,7 @@ class EmailAddress(PersonalRecord):
 class PhoneNumber(PersonalRecord):
     default_category = "contact"
     default_activity = "order-processing"
+    anonymise_fields = ("number",)
 
     class Kind(models.TextChoices):
         LANDLINE = "landline", _("landline")
@@ -204,7 +288,7 @@ class PhoneNumber(PersonalRecord):
     class Meta(PersonalRecord.Meta):
         verbose_name = _("phone number")
         verbose_name_plural = _("phone numbers")
-        indexes = [models.Index(fields=["number"], name="phonenumber_number_idx")]
+        indexes = [*PersonalRecord.Meta.indexes, models.Index(fields=["number"], name="phonenumber_number_idx")]
 
     def __str__(self) -> str:
         return self.number
@@ -220,6 +304,7 @@ class PhoneNumber(PersonalRecord):
 class PostalAddress(PersonalRecord):
     default_category = "contact"
     default_activity = "order-processing"
+    anonymise_fields = ("street", "postal_code", "city")
 
     street = models.CharField(_("street and number"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=20)
@@ -237,6 +322,7 @@ class PostalAddress(PersonalRecord):
 class Order(PersonalRecord):
     default_category = "order"
     default_activity = "order-processing"
+    anonymise_fields = ("number",)
 
     class Kind(models.TextChoices):
         ORDER = "order", _("order")
@@ -272,6 +358,7 @@ class PaymentMethod(PersonalRecord):
 
     default_category = "payment"
     default_activity = "order-processing"
+    anonymise_fields = ("masked", "account_holder", "iban")
 
     class Kind(models.TextChoices):
         CARD = "card", _("credit card")
@@ -294,6 +381,7 @@ class PaymentMethod(PersonalRecord):
 class Communication(PersonalRecord):
     default_category = "support-communication"
     default_activity = "customer-support"
+    anonymise_fields = ("subject_line", "body")
 
     class Channel(models.TextChoices):
         CHAT = "chat", _("chat")
@@ -345,6 +433,7 @@ class Communication(PersonalRecord):
 class EventRegistration(PersonalRecord):
     default_category = "event"
     default_activity = "event-management"
+    anonymise_fields = ()
 
     event_name = models.CharField(_("event"), max_length=200)
     event_date = models.DateField(_("event date"))
@@ -358,12 +447,20 @@ class EventRegistration(PersonalRecord):
     def __str__(self) -> str:
         return f"{self.event_name} ({self.event_date})"
 
+    @classmethod
+    def retention_start_expression(cls, start_event: str):
+        # The registration's purpose ends with the event, unless it ended earlier (consent withdrawn).
+        if start_event == "end_of_purpose":
+            return Coalesce("purpose_ended_on", "event_date")
+        return super().retention_start_expression(start_event)
+
 
 class EventHealthData(PersonalRecord):
     """Health data for an event (Art. 9 GDPR, explicit consent): encrypted, shown to the DPO role only."""
 
     default_category = "health"
     default_activity = "event-health-data"
+    anonymise_fields = ("accessibility_needs", "dietary_needs")
 
     registration = models.ForeignKey(EventRegistration, verbose_name=_("event registration"), on_delete=models.CASCADE)
     accessibility_needs = EncryptedTextField(_("disabilities / accessibility needs"), blank=True)
@@ -376,6 +473,14 @@ class EventHealthData(PersonalRecord):
     def __str__(self) -> str:
         return str(_("health data for an event"))
 
+    @classmethod
+    def retention_start_expression(cls, start_event: str):
+        # Health data is needed only for the event it was given for.
+        if start_event == "end_of_purpose":
+            event_date = EventRegistration.objects.filter(pk=OuterRef("registration_id")).values("event_date")[:1]
+            return Coalesce("purpose_ended_on", Subquery(event_date))
+        return super().retention_start_expression(start_event)
+
     def clean(self) -> None:
         super().clean()
         if not (self.accessibility_needs or "").strip() and not (self.dietary_needs or "").strip():
@@ -385,6 +490,7 @@ class EventHealthData(PersonalRecord):
 class TrainingProgress(PersonalRecord):
     default_category = "learning"
     default_activity = "learning-progress"
+    anonymise_fields = ()
 
     course = models.CharField(_("course"), max_length=200)
     started_on = models.DateField(_("started on"))
@@ -408,6 +514,7 @@ class TrainingProgress(PersonalRecord):
 class SurveyAnswer(PersonalRecord):
     default_category = "survey"
     default_activity = "surveys"
+    anonymise_fields = ("answers",)
 
     survey = models.CharField(_("survey"), max_length=200)
     submitted_on = models.DateField(_("submitted on"))
@@ -426,6 +533,7 @@ class InteractionProfile(PersonalRecord):
 
     default_category = "interaction-profile"
     default_activity = "product-news"
+    anonymise_fields = ("purchases", "events_attended", "web_usage", "interests")
 
     purchases = models.TextField(_("earlier purchases"), blank=True)
     events_attended = models.TextField(_("webinars, seminars and events attended"), blank=True)
@@ -447,6 +555,7 @@ class AdConversion(PersonalRecord):
 
     default_category = "ad-conversion"
     default_activity = "google-ads-conversion"
+    anonymise_fields = ("click_id", "landing_page")
 
     click_id = models.CharField(_("click id (gclid)"), max_length=200)
     campaign = models.CharField(_("campaign"), max_length=200, blank=True)

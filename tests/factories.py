@@ -227,3 +227,25 @@ def request_with(*kinds, state=rq.DataSubjectRequest.State.IN_PROGRESS, **kwargs
     for kind in kinds:
         RequestItemFactory(request=request, **(kind if isinstance(kind, dict) else {"kind": kind}))
     return request
+
+
+# --- retention ---
+
+
+def _days_ago(days: int) -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
+class DueAdConversionFactory(AdConversionFactory):
+    """An ad conversion past its 30 days (the default rule deletes it)."""
+
+    collected_on = factory.LazyFunction(lambda: _days_ago(60))
+
+
+class LegalHoldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "retention.LegalHold"
+
+    subject = factory.SubFactory(DataSubjectFactory)
+    reason = "legal_claims"
+    reference = factory.Sequence(lambda n: f"AZ {n}/2026")

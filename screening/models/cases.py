@@ -74,7 +74,10 @@ class ScreeningCase(PersonalRecord):
                 name="screening_one_open_case_per_subject",
             )
         ]
-        indexes = [models.Index(fields=["status", "opened_at"], name="screening_case_status_idx")]
+        indexes = [
+            *PersonalRecord.Meta.indexes,
+            models.Index(fields=["status", "opened_at"], name="screening_case_status_idx"),
+        ]
         permissions = [
             ("decide_screeningcase", _("Can clear or confirm a screening case")),
             ("export_screeningcase", _("Can export confirmed screening cases")),

@@ -1,6 +1,3 @@
-import sys
-import types
-
 import pytest
 
 from consents.services import consent_confirm, consent_give
@@ -40,14 +37,12 @@ def subscribed(person, give):
 
 @pytest.fixture
 def purpose_end_calls(monkeypatch):
-    """A stand-in retention engine recording purpose_end calls (the real one lives on another branch)."""
+    """Records the calls to the retention engine's purpose_end (its effect is tested in tests/retention)."""
     calls = []
 
     def purpose_end(*, subject, activity_codes, ended_on=None):
         calls.append((subject.pk, list(activity_codes), ended_on))
         return 1
 
-    module = types.ModuleType("retention.services")
-    module.purpose_end = purpose_end
-    monkeypatch.setitem(sys.modules, "retention.services", module)
+    monkeypatch.setattr("retention.services.purpose_end", purpose_end)
     return calls

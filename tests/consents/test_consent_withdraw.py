@@ -64,9 +64,16 @@ def test_it_hands_the_end_of_the_purpose_to_the_retention_engine(subscribed, pur
     assert purpose_end_calls == [(subscribed.pk, ["product-news"], timezone.localdate())]
 
 
-def test_it_works_without_the_retention_engine(subscribed, caplog):
-    consent_withdraw(subject=subscribed, purpose_code="product-news", channel="email")
-    assert "retention engine not installed" in caplog.text
+def test_the_retention_engine_ends_the_purpose_of_the_data_that_rested_on_it(subscribed):
+    from tests.factories import InteractionProfileFactory, OrderFactory
+
+    profile = InteractionProfileFactory(subject=subscribed)
+    order = OrderFactory(subject=subscribed)
+    consent_withdraw(subject=subscribed, purpose_code="product-news", channel="phone")
+    profile.refresh_from_db()
+    order.refresh_from_db()
+    assert profile.purpose_ended_on == timezone.localdate()
+    assert order.purpose_ended_on is None  # the contract is another basis
 
 
 def test_withdrawing_again_changes_nothing(subscribed, purpose_end_calls):

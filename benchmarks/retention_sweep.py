@@ -1,0 +1,127 @@
+"""Benchmark: the retention sweep beside raw SQL on the same rows (PostgreSQL only).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dpo_bench_retention .venv/bin/python benchmarks/retention_sweep.py
+
+Sets up 1,000,000 registered ad conversions (set-based, generate_series), of which 100,000 are
+due, then times (1) the raw SQL DELETE of the due rows and (2) a real `sweep_run` of the same
+data set, regenerated in between; prints JSON. Memory: peak of Python allocations during the
+sweep (tracemalloc) and the growth of the process's resident set; flat means independent of the
+number of rows (bounded batches, nothing loads all rows).
+"""
+
+import datetime
+import json
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dpo_portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+TOTAL = int(os.environ.get("BENCH_TOTAL", 1_000_000))
+DUE = int(os.environ.get("BENCH_DUE", 100_000))
+SUBJECTS = 10_000
+TODAY = datetime.date(2026, 11, 25)
+
+
+def setup_rows() -> None:
+    from dpo_portal.models import DataCategory, ProcessingActivity
+    from subjects.models import AdConversion, DataSubject
+
+    table = AdConversion._meta.db_table
+    category = DataCategory.objects.get(code="ad-conversion").pk
+    activity = ProcessingActivity.objects.get(code="google-ads-conversion").pk
+    with connection.cursor() as cur:
+        cur.execute(f"TRUNCATE {table} RESTART IDENTITY")
+        if DataSubject.objects.count() < SUBJECTS:
+            cur.execute(
+                f"""INSERT INTO {DataSubject._meta.db_table}
+                (customer_number, salutation, title, first_name, last_name, gender, country, company, job_title,
+                 language, source, is_blocked, blocked_reason, restriction_ground, created_at, updated_at)
+                SELECT 'B-' || g, '', '', 'Vorname' || g, 'Nachname' || g, '', 'DE', '', '', 'de', 'order', false, '', '',
+                       now(), now() FROM generate_series(1, {SUBJECTS}) g"""
+            )
+        first_subject = DataSubject.objects.order_by("pk").values_list("pk", flat=True).first()
+        # Rows 1..DUE were collected 60 days before TODAY (due: 30 days ended), the rest 5 days before.
+        cur.execute(
+            f"""INSERT INTO {table}
+            (subject_id, activity_id, category_id, collected_on, source, restriction_ground,
+             retention_start, deletable_from, retention_computed_at, created_at, updated_at,
+             click_id, campaign, clicked_at, landing_page)
+            SELECT {first_subject} + (g % {SUBJECTS}), {activity}, {category}, d, 'tracking', '',
+                   d, d + 31, now(), now(), now(),
+                   'gclid-' || md5(g::text), 'Herbst', d::timestamp, '/danke'
+            FROM (SELECT g, CASE WHEN g <= {DUE} THEN DATE '{TODAY}' - 60 ELSE DATE '{TODAY}' - 5 END AS d
+                  FROM generate_series(1, {TOTAL}) g) s"""
+        )
+        cur.execute(f"ANALYZE {table}")
+
+
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("Run on PostgreSQL: DATABASE_URL=postgres://…/dpo_bench_retention")
+    import time_machine
+
+    from dpo_portal.services import register_load
+    from retention.models import ProtocolEntry, SweepRun
+    from retention.sweep import sweep_run
+    from subjects.models import AdConversion
+
+    settings.RETENTION_JOURNAL_DIR = "/tmp/dpo_bench_retention_journal"
+    call_command("migrate", verbosity=0)
+    register_load()
+    table = AdConversion._meta.db_table
+    results = {"total_rows": TOTAL, "due_rows": DUE, "batch_size": settings.RETENTION_BATCH_SIZE}
+
+    t = time.perf_counter()
+    setup_rows()
+    results["setup_seconds"] = round(time.perf_counter() - t, 2)
+
+    # Raw SQL: the same rows, one statement.
+    with connection.cursor() as cur:
+        t = time.perf_counter()
+        cur.execute(
+            f"DELETE FROM {table} WHERE category_id = %s AND deletable_from <= %s AND anonymised_at IS NULL",
+            [AdConversion.objects.values_list("category_id", flat=True).first(), TODAY],
+        )
+        results["raw_sql_deleted"] = cur.rowcount
+        results["raw_sql_seconds"] = round(time.perf_counter() - t, 2)
+
+    setup_rows()
+    ProtocolEntry.objects.all().delete()
+    SweepRun.objects.all().delete()
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 3, 0, tzinfo=datetime.UTC), tick=True):
+        rss_before = rss_mib()
+        tracemalloc.start()
+        t = time.perf_counter()
+        run = sweep_run(today=TODAY)
+        results["sweep_seconds"] = round(time.perf_counter() - t, 2)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    results["sweep_processed"] = run.total
+    results["sweep_status"] = run.status
+    results["protocol_entries"] = ProtocolEntry.objects.filter(run=run).count()
+    results["remaining_rows"] = AdConversion.objects.count()
+    results["ratio_sweep_to_raw"] = round(results["sweep_seconds"] / max(results["raw_sql_seconds"], 0.001), 2)
+    results["python_peak_mib"] = round(peak / 2**20, 1)
+    results["rss_growth_mib"] = round(rss_mib() - rss_before, 1)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""The DPO's retention back office: rules (with a forecast), legal holds, sweep runs and their protocol."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.admin_mixins import audit_export
+
+from .certificate import certificate_pdf
+from .models import DeletionRule, LegalHold, ProtocolEntry, SweepRun, SweepRunCount
+from .selectors import forecast
+from .services import hold_lift, hold_place, rule_save
+
+
+@admin.register(DeletionRule)
+class DeletionRuleAdmin(admin.ModelAdmin):
+    list_display = ("category", "code", "period", "action", "retention_duty", "legal_reference", "is_active")
+    list_filter = ("is_active", "action", "start_event", "retention_duty", "from_year_end")
+    search_fields = ("code", "legal_reference", "category__name_de", "category__name_en", "note")
+    list_select_related = ("category",)
+    autocomplete_fields = ("category",)
+    readonly_fields = ("updated_at", "summary")
+    fieldsets = (
+        (None, {"fields": ("code", "category", "is_active", "summary")}),
+        (_("Period"), {"fields": ("start_event", ("years", "months", "days"), "from_year_end")}),
+        (_("Action"), {"fields": ("action", "retention_duty")}),
+        (_("Source"), {"fields": ("legal_reference", "description_de", "description_en", "note", "updated_at")}),
+    )
+
+    @admin.display(description=_("period"))
+    def period(self, obj):
+        return obj.describe()
+
+    @admin.display(description=_("in the register"))
+    def summary(self, obj):
+        return obj.register_line("de") if obj.pk else "—"
+
+    def save_model(self, request, obj, form, change):
+        # The service recomputes the category's deletion dates at once and refreshes the register.
+        rule_save(rule=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: the protocol refers to rules
+
+    def get_urls(self):
+        extra = [
+            path("forecast/", self.admin_site.admin_view(self.forecast_view), name="retention_deletionrule_forecast")
+        ]
+        return extra + super().get_urls()
+
+    def forecast_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Forecast: what becomes due"),
+            "today": today,
+            "rows": forecast(today=today),
+        }
+        return TemplateResponse(request, "admin/retention/deletionrule/forecast.html", context)
+
+
+class LegalHoldForm(forms.ModelForm):
+    class Meta:
+        model = LegalHold
+        fields = (
+            "subject",
+            "content_type",
+            "object_id",
+            "category",
+            "reason",
+            "reference",
+            "note",
+            "starts_on",
+            "ends_on",
+        )
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(admin.ModelAdmin):
+    form = LegalHoldForm
+    list_display = ("target", "reason", "reference", "starts_on", "ends_on", "lifted_at", "in_force")
+    list_filter = ("reason", ("lifted_at", admin.EmptyFieldListFilter), "starts_on")
+    search_fields = ("reference", "=subject__customer_number", "subject__last_name", "category__code")
+    list_select_related = ("subject", "category", "content_type")
+    autocomplete_fields = ("subject", "category")
+    readonly_fields = ("lifted_at", "created_at")
+    actions = ("lift_holds",)
+
+    @admin.display(description=_("held"))
+    def target(self, obj):
+        if obj.subject_id:
+            return str(obj.subject)
+        return obj.target_label
+
+    @admin.display(description=_("in force"), boolean=True)
+    def in_force(self, obj):
+        return obj.is_active_on(timezone.localdate())
+
+    def get_readonly_fields(self, request, obj=None):
+        # A hold's target and reason are history once it exists; only its end and note may change.
+        if obj is not None:
+            return (*self.readonly_fields, "subject", "content_type", "object_id", "category", "reason", "starts_on")
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        record = None
+        if obj.content_type_id:
+            record = obj.content_type.get_object_for_this_type(pk=obj.object_id)
+        saved = hold_place(
+            reason=obj.reason,
+            subject=obj.subject,
+            record=record,
+            category=obj.category,
+            starts_on=obj.starts_on,
+            ends_on=obj.ends_on,
+            reference=obj.reference,
+            note=obj.note,
+        )
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # lift it instead: the hold is history
+
+    @admin.action(description=_("Lift the selected legal holds"), permissions=["change"])
+    def lift_holds(self, request, queryset):
+        lifted = 0
+        for hold in queryset.filter(lifted_at__isnull=True):
+            try:
+                hold_lift(hold=hold)
+                lifted += 1
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        self.message_user(request, _("%(n)d legal holds lifted.") % {"n": lifted}, messages.SUCCESS)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History: nobody adds, changes or deletes it in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SweepRunCountInline(admin.TabularInline):
+    model = SweepRunCount
+    fields = ("rule", "model_label", "action", "count")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("rule")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CertificateForm(forms.Form):
+    start = forms.DateField(label=_("from"))
+    end = forms.DateField(label=_("until"))
+    language = forms.ChoiceField(label=_("language"), choices=(("de", _("German")), ("en", _("English"))))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ValidationError(_("The period cannot end before it starts."))
+        return data
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "kind", "today", "dry_run", "status", "registered", "finished_at", "error_count")
+    list_filter = ("kind", "status", "dry_run", "today")
+    search_fields = ("=id",)
+    list_select_related = True
+    readonly_fields = ("kind", "status", "dry_run", "today", "started_at", "finished_at", "registered", "errors")
+    inlines = (SweepRunCountInline,)
+    date_hierarchy = "started_at"
+
+    @admin.display(description=_("errors"))
+    def error_count(self, obj):
+        return len(obj.errors)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_certify": request.user.has_perm("retention.export_certificate")}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        extra = [
+            path(
+                "certificate/",
+                self.admin_site.admin_view(self.certificate_view),
+                name="retention_sweeprun_certificate",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def certificate_view(self, request):
+        if not request.user.has_perm("retention.export_certificate"):
+            raise PermissionDenied
+        form = CertificateForm(request.GET)
+        if not form.is_valid():
+            errors = "; ".join(" ".join(e) for e in form.errors.values())
+            return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+        start, end, language = form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["language"]
+        pdf = certificate_pdf(start=start, end=end, language=language)
+        audit_export(None, detail=f"deletion certificate {start:%Y-%m-%d}..{end:%Y-%m-%d} {language}")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"loeschbescheinigung-{start:%Y%m%d}-{end:%Y%m%d}-{language}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+@admin.register(ProtocolEntry)
+class ProtocolEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "model_label", "short_hash", "rule", "action", "run")
+    list_filter = ("action", "model_label", "run__kind")
+    search_fields = ("=id_hash",)
+    list_select_related = ("rule__category", "run")
+    readonly_fields = ("run", "at", "model_label", "id_hash", "rule", "legal_reference", "action")
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    @admin.display(description=_("hashed record id"))
+    def short_hash(self, obj):
+        return f"{obj.id_hash[:16]}…"

@@ -1,0 +1,43 @@
+"""System check: every data category has exactly one active deletion rule.
+
+It reads the database, so it is tagged `database` and runs with `manage.py check --database default`
+(and in the test suite), not on every `runserver`.
+"""
+
+from django.core.checks import Error, Tags, Warning, register
+from django.db import DatabaseError
+from django.db.models import Count, Q
+
+
+@register(Tags.database)
+def check_one_active_rule_per_category(app_configs=None, databases=None, **kwargs):
+    if not databases:
+        return []
+    from dpo_portal.models import DataCategory
+
+    try:
+        categories = list(
+            DataCategory.objects.annotate(active=Count("deletion_rules", filter=Q(deletion_rules__is_active=True)))
+            .filter(~Q(active=1))
+            .values_list("code", "active")
+        )
+    except DatabaseError:
+        return []  # not migrated yet
+    problems = []
+    for code, active in categories:
+        if active == 0:
+            problems.append(
+                Warning(
+                    f"Data category {code!r} has no active deletion rule: its records are never deleted.",
+                    hint="Add one in the admin (Retention > Deletion rules) or run `load_register`.",
+                    id="retention.W001",
+                )
+            )
+        else:
+            problems.append(
+                Error(
+                    f"Data category {code!r} has {active} active deletion rules; exactly one may be active.",
+                    id="retention.E001",
+                )
+            )
+    return problems

@@ -1,0 +1,133 @@
+"""Legal holds: data needed for legal claims, a tax audit or an authority is never touched by a sweep."""
+
+import datetime
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dpo_portal.models import DataCategory
+from subjects.models import DataSubject
+
+
+class HoldReason(models.TextChoices):
+    LEGAL_CLAIMS = "legal_claims", _("establishment, exercise or defence of legal claims (Art. 17(3)(e) GDPR)")
+    TAX_AUDIT = "tax_audit", _("tax audit / suspended expiry of the assessment period (§ 171 AO)")
+    LITIGATION = "litigation", _("pending litigation")
+    AUTHORITY = "authority", _("request of an authority")
+
+
+class LegalHoldQuerySet(models.QuerySet):
+    def active(self, on: datetime.date | None = None):
+        """Holds in force on `on` (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(lifted_at__isnull=True, starts_on__lte=on).filter(
+            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=on)
+        )
+
+
+class LegalHold(models.Model):
+    """Keeps one data subject's data, one record, or a whole data category, whatever the deletion rules say."""
+
+    subject = models.ForeignKey(
+        DataSubject,
+        verbose_name=_("data subject"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="legal_holds",
+    )
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of record"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"), null=True, blank=True)
+    record = GenericForeignKey("content_type", "object_id")
+    category = models.ForeignKey(
+        DataCategory, verbose_name=_("data category"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=HoldReason.choices)
+    reference = models.CharField(
+        _("case reference"), max_length=200, blank=True, help_text=_("File number of the case, audit or request.")
+    )
+    note = models.TextField(_("note"), blank=True)
+    starts_on = models.DateField(_("from"), default=timezone.localdate)
+    ends_on = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty: until lifted."))
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = LegalHoldQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        ordering = ["-starts_on", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="legalhold_record_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="legal_hold_has_exactly_one_target",
+                condition=(
+                    models.Q(
+                        subject__isnull=False, content_type__isnull=True, object_id__isnull=True, category__isnull=True
+                    )
+                    | models.Q(
+                        subject__isnull=True, content_type__isnull=False, object_id__isnull=False, category__isnull=True
+                    )
+                    | models.Q(
+                        subject__isnull=True, content_type__isnull=True, object_id__isnull=True, category__isnull=False
+                    )
+                ),
+            ),
+            models.CheckConstraint(
+                name="legal_hold_ends_after_it_starts",
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} – {self.target_label}"
+
+    @property
+    def target_label(self) -> str:
+        if self.subject_id:
+            return str(_("data subject #%(id)s") % {"id": self.subject_id})
+        if self.category_id:
+            return str(self.category)
+        if self.content_type_id:
+            return f"{self.content_type.name} #{self.object_id}"
+        return "—"
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.lifted_at is None and self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+    def clean(self) -> None:
+        super().clean()
+        targets = [self.subject_id is not None, self.content_type_id is not None, self.category_id is not None]
+        if sum(targets) != 1:
+            raise ValidationError(
+                _("A legal hold applies to exactly one data subject, one record or one data category.")
+            )
+        if self.content_type_id is not None:
+            if self.object_id is None:
+                raise ValidationError({"object_id": _("Enter the id of the record to hold.")})
+            model = self.content_type.model_class()
+            from subjects.models import PersonalRecord
+
+            if model is None or not issubclass(model, PersonalRecord):
+                raise ValidationError({"content_type": _("Only personal records can be held.")})
+            if not model._default_manager.filter(pk=self.object_id).exists():
+                raise ValidationError({"object_id": _("There is no such record.")})
+        if not self.reason:
+            raise ValidationError({"reason": _("State the reason for the legal hold.")})
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("A legal hold cannot end before it starts.")})
+
+    def lift(self, *, on: datetime.date | None = None) -> None:
+        """Ends the hold (guarded: a hold is lifted once)."""
+        if self.lifted_at is not None:
+            raise ValidationError(_("This legal hold has already been lifted."))
+        on = on or timezone.localdate()
+        self.ends_on = max(self.starts_on, on)
+        self.lifted_at = timezone.now()

@@ -1,0 +1,100 @@
+"""The deletion protocol: what each sweep did, provable without keeping anything it deleted."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .rules import Action, DeletionRule
+
+
+def record_hash(model_label: str, pk) -> str:
+    """Salted SHA-256 of a record's identity: proves which record was processed, leads nowhere without the salt."""
+    return hashlib.sha256(f"{settings.HASH_SALT}|{model_label.lower()}|{pk}".encode()).hexdigest()
+
+
+class SweepRun(models.Model):
+    class Kind(models.TextChoices):
+        SWEEP = "sweep", _("sweep")
+        ERASURE = "erasure", _("erasure request (Art. 17 GDPR)")
+        REPLAY = "replay", _("replay after restore")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("finished with errors")
+        INTERRUPTED = "interrupted", _("interrupted")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SWEEP)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RUNNING)
+    dry_run = models.BooleanField(_("dry run"), default=False, help_text=_("Only counted, nothing changed."))
+    today = models.DateField(_("sweep date"))
+    started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    registered = models.PositiveIntegerField(
+        _("records registered"), default=0, help_text=_("Records whose first deletable day was (re)computed.")
+    )
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("sweep run")
+        verbose_name_plural = _("sweep runs")
+        ordering = ["-started_at", "-pk"]
+        permissions = [("export_certificate", _("Can download deletion certificates"))]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.today:%Y-%m-%d} ({self.get_status_display()})"
+
+    @property
+    def total(self) -> int:
+        return sum(c.count for c in self.counts.all())
+
+
+class SweepRunCount(models.Model):
+    """How many records of one kind a run processed (or would process) under one rule with one action."""
+
+    run = models.ForeignKey(SweepRun, verbose_name=_("sweep run"), on_delete=models.CASCADE, related_name="counts")
+    rule = models.ForeignKey(
+        DeletionRule, verbose_name=_("deletion rule"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    model_label = models.CharField(_("kind of record"), max_length=100)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    count = models.PositiveIntegerField(_("records"), default=0)
+
+    class Meta:
+        verbose_name = _("count")
+        verbose_name_plural = _("counts per rule and action")
+        ordering = ["rule__code", "model_label", "action"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "rule", "model_label", "action"], name="one_count_per_run_rule_action"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule.code if self.rule_id else '—'} {self.model_label} {self.action}: {self.count}"
+
+
+class ProtocolEntry(models.Model):
+    """One processed record: kind, salted hash of its id, rule, action, time; no personal data."""
+
+    run = models.ForeignKey(SweepRun, verbose_name=_("sweep run"), on_delete=models.PROTECT, related_name="entries")
+    at = models.DateTimeField(_("time"), db_index=True)
+    model_label = models.CharField(_("kind of record"), max_length=100)
+    # No index: written 100,000 times a night, looked up only by the replay, which hashes in Python.
+    id_hash = models.CharField(_("hashed record id"), max_length=64)
+    rule = models.ForeignKey(
+        DeletionRule, verbose_name=_("deletion rule"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    legal_reference = models.CharField(_("legal reference"), max_length=300)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+
+    class Meta:
+        verbose_name = _("protocol entry")
+        verbose_name_plural = _("deletion protocol")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.model_label} {self.id_hash[:12]}… {self.get_action_display()}"

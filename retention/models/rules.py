@@ -1,0 +1,175 @@
+"""Deletion rules after DIN 66398 / ISO/IEC 27555: per data category, a start event, a period and an action."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from dpo_portal.models import DataCategory
+from dpo_portal.models.bilingual import localized
+
+from .. import periods
+
+
+class StartEvent(models.TextChoices):
+    """The event a retention period counts from (DIN 66398: "Startzeitpunkt")."""
+
+    COLLECTION = "collection", _("collection of the data")
+    CONTRACT_END = "contract_end", _("end of the contract or customer relationship")
+    LAST_CONTACT = "last_contact", _("last contact")
+    END_OF_PURPOSE = "end_of_purpose", _("end of purpose (consent withdrawn, objection upheld, erasure requested)")
+
+
+# How a period counts from its start event: (from the event, from the end of its year, immediately after it).
+# Whole phrases, so that each language can decline the event as its grammar needs.
+START_PHRASES = {
+    StartEvent.COLLECTION: (
+        _("from the collection"),
+        _("from the end of the calendar year of the collection"),
+        _("immediately after the collection"),
+    ),
+    StartEvent.CONTRACT_END: (
+        _("from the end of the contract"),
+        _("from the end of the calendar year in which the contract ended"),
+        _("immediately after the end of the contract"),
+    ),
+    StartEvent.LAST_CONTACT: (
+        _("from the last contact"),
+        _("from the end of the calendar year of the last contact"),
+        _("immediately after the last contact"),
+    ),
+    StartEvent.END_OF_PURPOSE: (
+        _("from the end of purpose"),
+        _("from the end of the calendar year in which the purpose ended"),
+        _("immediately after the end of purpose"),
+    ),
+}
+
+
+class Action(models.TextChoices):
+    DELETE = "delete", _("delete")
+    ANONYMISE = "anonymise", _("anonymise")
+    RESTRICT = "restrict", _("restrict processing")
+
+
+class DeletionRuleQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class DeletionRule(models.Model):
+    """How long the data of one category is kept, why, and what happens then (Art. 5(1)(e), Art. 30(1)(f) GDPR)."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    category = models.ForeignKey(
+        DataCategory, verbose_name=_("data category"), on_delete=models.PROTECT, related_name="deletion_rules"
+    )
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Exactly one rule per data category is active.")
+    )
+    start_event = models.CharField(_("start event"), max_length=20, choices=StartEvent.choices)
+    years = models.PositiveSmallIntegerField(_("years"), default=0, validators=[MaxValueValidator(periods.MAX_YEARS)])
+    months = models.PositiveSmallIntegerField(
+        _("months"), default=0, validators=[MaxValueValidator(12 * periods.MAX_YEARS)]
+    )
+    days = models.PositiveSmallIntegerField(
+        _("days"), default=0, validators=[MaxValueValidator(366 * periods.MAX_YEARS)]
+    )
+    from_year_end = models.BooleanField(
+        _("from the end of the calendar year"),
+        default=False,
+        help_text=_(
+            "The period starts at the end of the year in which the start event falls (§ 257(5) HGB, § 147(4) AO)."
+        ),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    retention_duty = models.BooleanField(
+        _("statutory retention duty or legal claims"),
+        default=False,
+        help_text=_(
+            "The data is kept even after its purpose ended or erasure was requested (Art. 17(3)(b), (e) GDPR): "
+            "it is restricted until the period ends."
+        ),
+    )
+    legal_reference = models.CharField(
+        _("legal reference"), max_length=300, help_text=_("E.g. § 257 Abs. 1 Nr. 4, Abs. 4 HGB.")
+    )
+    note = models.TextField(_("what the rule covers"), blank=True)
+    description_de = models.CharField(_("description (German)"), max_length=300)
+    description_en = models.CharField(_("description (English)"), max_length=300)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DeletionRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deletion rule")
+        verbose_name_plural = _("deletion rules")
+        ordering = ["category__name_de", "-is_active", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category"], condition=models.Q(is_active=True), name="one_active_deletion_rule_per_category"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.describe()}"
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def period(self) -> dict[str, int]:
+        return {"years": self.years, "months": self.months, "days": self.days}
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            periods.check_period(years=self.years or 0, months=self.months or 0, days=self.days or 0)
+        except periods.PeriodError:
+            raise ValidationError(
+                _("The period must be between 0 days and %(max)s years.") % {"max": periods.MAX_YEARS}
+            ) from None
+        if self.action == Action.RESTRICT and not self.retention_duty:
+            raise ValidationError(
+                {
+                    "action": _(
+                        "Only data kept under a retention duty or for legal claims is restricted instead of erased."
+                    )
+                }
+            )
+
+    def deletable_from(self, event: datetime.date) -> datetime.date:
+        """First deletable day for data whose start event happened on `event`."""
+        return periods.deletable_from(event, from_year_end=self.from_year_end, **self.period)
+
+    def describe(self, language: str | None = None) -> str:
+        """The rule in one line, e.g. "8 Jahre ab Ende des Kalenderjahres der Erhebung (§ 257 Abs. 1 Nr. 4, Abs. 4 HGB)"."""
+        with translation.override(language or translation.get_language() or "de"):
+            parts = []
+            if self.years:
+                parts.append(ngettext("%(n)d year", "%(n)d years", self.years) % {"n": self.years})
+            if self.months:
+                parts.append(ngettext("%(n)d month", "%(n)d months", self.months) % {"n": self.months})
+            if self.days:
+                parts.append(ngettext("%(n)d day", "%(n)d days", self.days) % {"n": self.days})
+            from_event, from_year_end, immediately = START_PHRASES[self.start_event]
+            if not parts:
+                text = str(immediately)
+            else:
+                text = f"{', '.join(parts)} {from_year_end if self.from_year_end else from_event}"
+            return f"{text} ({self.legal_reference})" if self.legal_reference else text
+
+    def register_line(self, language: str) -> str:
+        """The line for Art. 30(1)(f) in the record of processing activities."""
+        with translation.override(language):
+            return _("%(category)s (%(covers)s): %(period)s, then %(action)s.") % {
+                "category": localized(self.category, "name", language),
+                "covers": localized(self, "description", language),
+                "period": self.describe(language),
+                "action": Action(self.action).label,
+            }

@@ -1,0 +1,263 @@
+"""The retention sweep: one service for the `retention_sweep` command and the nightly Celery task.
+
+For every active deletion rule and every kind of personal record it processes, in bounded batches,
+
+* what is due (first deletable day reached) with the rule's action, and
+* under a rule with a retention duty, what is not due yet but whose purpose ended: restricted
+  (stored, excluded from processing, marked with RestrictionGround.RETENTION_DUTY).
+
+Held data (legal hold on the subject, the record or the category) is never selected. Each batch
+is one transaction: a conditional UPDATE claims up to `batch_size` rows that are still due (on
+PostgreSQL skipping rows another sweep has locked, so two workers never take the same record),
+the action runs on exactly the claimed rows, and the protocol entries, the run's counts and one
+audit entry are written. A crash loses at most the batch in progress, which rolls back whole and
+stays due; what committed is no longer due, so the next run does nothing twice. A database error
+rolls its batch back, is recorded on the run, and the sweep goes on with the next rule.
+"""
+
+import datetime
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import Action as AuditAction
+from audit.services import Event, audit_record_many
+from subjects.models import DataSubject, PersonalRecord
+
+from .actions import anonymise_subjects, apply_action
+from .models import Action, DeletionRule, LegalHold, SweepRun
+from .protocol import can_fast_delete, count_add, delete_and_protocol, protocol_insert_claimed, protocol_write
+from .records import can_anonymise, record_models, without_live_dependants
+from .registration import register_pending
+
+logger = logging.getLogger(__name__)
+
+# A sweep date further ahead than this is a typing error, not a plan (it would delete early).
+MAX_DAYS_AHEAD = 365
+# A run still "running" after this long was killed; the next sweep marks it interrupted.
+STALE_AFTER = datetime.timedelta(hours=12)
+
+AUDIT_ACTION = {
+    Action.DELETE: AuditAction.DELETE,
+    Action.ANONYMISE: AuditAction.ANONYMISE,
+    Action.RESTRICT: AuditAction.RESTRICT,
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rule, one kind of record, one action: a set of rows and what happens to them."""
+
+    rule: DeletionRule
+    model: type[PersonalRecord]
+    action: str
+    queryset: models.QuerySet
+
+    @property
+    def model_label(self) -> str:
+        return self.model._meta.label
+
+
+def effective_action(action: str, model: type[PersonalRecord]) -> str:
+    """A record that cannot be made anonymous (a required link to another person's record) is deleted."""
+    return Action.DELETE if action == Action.ANONYMISE and not can_anonymise(model) else action
+
+
+def not_held(qs: models.QuerySet, *, today: datetime.date) -> models.QuerySet:
+    """Excludes records under an active legal hold on their data subject or on themselves."""
+    holds = LegalHold.objects.active(today)
+    content_type = ContentType.objects.get_for_model(qs.model)
+    return qs.filter(
+        ~Exists(holds.filter(subject_id=OuterRef("subject_id"))),
+        ~Exists(holds.filter(content_type=content_type, object_id=OuterRef("pk"))),
+    )
+
+
+def held_category_ids(today: datetime.date) -> set[int]:
+    return set(LegalHold.objects.active(today).filter(category__isnull=False).values_list("category_id", flat=True))
+
+
+def candidate_categories(today: datetime.date) -> dict[type[PersonalRecord], set[int]]:
+    """Per kind of record, the categories that have anything to do at all (one query per kind)."""
+    found = {}
+    for model in record_models():
+        pending = model.objects.filter(anonymised_at=None).filter(
+            Q(deletable_from__lte=today) | Q(purpose_ended_on__lte=today, restricted_at=None)
+        )
+        found[model] = set(pending.order_by().values_list("category_id", flat=True).distinct())
+    return found
+
+
+def steps_for(rule: DeletionRule, *, today: datetime.date, candidates=None) -> Iterator[Step]:
+    """What the sweep does under `rule` on `today` (the category must not be held)."""
+    for model in record_models():
+        if candidates is not None and rule.category_id not in candidates.get(model, ()):
+            continue
+        base = not_held(model.objects.filter(category_id=rule.category_id, anonymised_at=None), today=today)
+        due = without_live_dependants(base.filter(deletable_from__lte=today))
+        if rule.action == Action.RESTRICT:
+            due = due.filter(restricted_at=None)
+        yield Step(rule, model, effective_action(rule.action, model), due)
+        if rule.retention_duty:
+            ended = base.filter(purpose_ended_on__lte=today, restricted_at=None).filter(
+                Q(deletable_from=None) | Q(deletable_from__gt=today)
+            )
+            yield Step(rule, model, Action.RESTRICT, ended)
+
+
+def check_sweep_date(today: datetime.date) -> None:
+    limit = timezone.localdate() + datetime.timedelta(days=MAX_DAYS_AHEAD)
+    if today > limit:
+        raise ValidationError(
+            _("A sweep date more than %(days)s days ahead (after %(limit)s) is refused: it would delete data early.")
+            % {"days": MAX_DAYS_AHEAD, "limit": limit.isoformat()}
+        )
+
+
+def process_batch(run: SweepRun, step: Step, *, batch_size: int) -> int:
+    """Claims and processes one batch of `step`; returns how many records (0: nothing left)."""
+    token = uuid.uuid4()
+    now = timezone.now()
+    model = step.model
+    with transaction.atomic():
+        # The claim: a conditional UPDATE (or DELETE) of rows that are still due when it runs. On
+        # PostgreSQL the subquery locks them and skips rows a concurrent sweep holds; SQLite
+        # serialises writers.
+        candidates = step.queryset.order_by().select_for_update(skip_locked=True).values("pk")[:batch_size]
+        if connection.vendor == "postgresql" and step.action == Action.DELETE and can_fast_delete(model):
+            hashes = delete_and_protocol(run, candidates, rule=step.rule, at=now)
+            if not hashes:
+                return 0
+            protocol_write(run, model_label=step.model_label, rule=step.rule, action=step.action, at=now, hashes=hashes)
+            done = len(hashes)
+        elif not model.objects.filter(pk__in=Subquery(candidates)).update(retention_claim=token):
+            return 0
+        elif connection.vendor == "postgresql":
+            claimed = model.objects.filter(retention_claim=token)
+            # The database hashes and writes the protocol itself: no row travels to Python.
+            hashes = protocol_insert_claimed(run, model=model, token=token, rule=step.rule, action=step.action, at=now)
+            apply_action(step.action, claimed, now=now)
+            protocol_write(run, model_label=step.model_label, rule=step.rule, action=step.action, at=now, hashes=hashes)
+            done = len(hashes)
+        else:
+            claimed = model.objects.filter(retention_claim=token)
+            pks = list(claimed.values_list("pk", flat=True))
+            apply_action(step.action, claimed, now=now)
+            protocol_write(run, model_label=step.model_label, pks=pks, rule=step.rule, action=step.action, at=now)
+            done = len(pks)
+        # One summary entry per batch: the kind, the rule, the action and how many; never values.
+        audit_record_many(
+            [
+                Event(
+                    action=AUDIT_ACTION[step.action],
+                    object_type=model._meta.label_lower,
+                    detail=f"retention sweep run {run.pk}: rule {step.rule.code}, {done} records",
+                )
+            ]
+        )
+    return done
+
+
+def _run_step(run: SweepRun, step: Step, *, batch_size: int, dry_run: bool) -> None:
+    if dry_run:
+        n = step.queryset.count()
+        if n:
+            count_add(run, rule=step.rule, model_label=step.model_label, action=step.action, n=n)
+        return
+    while process_batch(run, step, batch_size=batch_size):
+        pass
+
+
+def erased_subjects_waiting(today: datetime.date) -> models.QuerySet:
+    """Erased data subjects kept (restricted) for records that are gone now, and not held."""
+    qs = DataSubject.objects.filter(erased_at__isnull=False, restricted_at__isnull=False)
+    for model in record_models():
+        qs = qs.filter(~Exists(model.objects.filter(subject_id=OuterRef("pk"))))
+    return qs.filter(~Exists(LegalHold.objects.active(today).filter(subject_id=OuterRef("pk"))))
+
+
+def finish_erased_subjects(run: SweepRun, *, today: datetime.date, batch_size: int, dry_run: bool) -> None:
+    """Anonymises the identity of erased subjects once their last kept record is gone (Art. 17)."""
+    label = DataSubject._meta.label
+    if dry_run:
+        if n := erased_subjects_waiting(today).count():
+            count_add(run, rule=None, model_label=label, action=Action.ANONYMISE, n=n)
+        return
+    while True:
+        with transaction.atomic():
+            waiting = erased_subjects_waiting(today).order_by("pk").select_for_update(skip_locked=True)
+            pks = list(waiting.values_list("pk", flat=True)[:batch_size])
+            if not pks:
+                return
+            anonymise_subjects(DataSubject.objects.filter(pk__in=pks))
+            protocol_write(run, model_label=label, pks=pks, rule=None, action=Action.ANONYMISE, at=timezone.now())
+            audit_record_many(
+                [
+                    Event(
+                        action=AuditAction.ANONYMISE,
+                        object_type=label.lower(),
+                        detail=f"retention sweep run {run.pk}: {len(pks)} erased data subjects",
+                    )
+                ]
+            )
+
+
+def sweep_run(
+    *,
+    today: datetime.date | None = None,
+    dry_run: bool = False,
+    batch_size: int | None = None,
+    log: Callable[[str], None] = lambda msg: None,
+) -> SweepRun:
+    """One retention sweep (see the module docstring). Returns the run with its counts and errors.
+
+    `today` defaults to the local date; a date more than a year ahead is refused (ValidationError).
+    With `dry_run`, records are registered (bookkeeping only, so the counts are exact) and counted;
+    nothing is deleted, anonymised or restricted, and no protocol entries are written.
+    """
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    check_sweep_date(today)
+    batch_size = batch_size or settings.RETENTION_BATCH_SIZE
+    SweepRun.objects.filter(status=SweepRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER).update(
+        status=SweepRun.Status.INTERRUPTED
+    )
+    run = SweepRun.objects.create(today=today, dry_run=dry_run)
+    run.registered = register_pending(batch_size=batch_size, today=today)
+    run.save(update_fields=["registered"])
+    held = held_category_ids(today)
+    candidates = candidate_categories(today)
+    for rule in DeletionRule.objects.active().select_related("category").order_by("code"):
+        if rule.category_id in held:
+            log(f"{rule.code}: category held, skipped")
+            continue
+        for step in steps_for(rule, today=today, candidates=candidates):
+            try:
+                _run_step(run, step, batch_size=batch_size, dry_run=dry_run)
+            except DatabaseError as exc:
+                # The batch rolled back. Only the kind of error is kept: messages can quote values.
+                error = {
+                    "rule": rule.code,
+                    "model": step.model_label,
+                    "action": step.action,
+                    "error": type(exc).__name__,
+                }
+                run.errors.append(error)
+                logger.error("retention sweep %s: %s", run.pk, error)
+    try:
+        finish_erased_subjects(run, today=today, batch_size=batch_size, dry_run=dry_run)
+    except DatabaseError as exc:
+        run.errors.append({"model": DataSubject._meta.label, "action": Action.ANONYMISE, "error": type(exc).__name__})
+    run.status = SweepRun.Status.FAILED if run.errors else SweepRun.Status.FINISHED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at", "errors"])
+    return run

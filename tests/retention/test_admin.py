@@ -1,0 +1,141 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from retention.models import HoldReason, ProtocolEntry, SweepRun
+from retention.registration import register_pending
+from retention.services import hold_place
+from retention.sweep import sweep_run
+from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("register")
+D = datetime.date
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    return len(ctx.captured_queries), response
+
+
+def test_the_forecast_shows_what_comes_due_in_constant_queries(dpo_client, today):
+    f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    f.AdConversionFactory(collected_on=D(2026, 11, 20))
+    register_pending(batch_size=100)  # the forecast sees registered records
+    url = reverse("admin:retention_deletionrule_forecast")
+    dpo_client.get(url)  # warms the content type and session caches
+    few, response = queries(dpo_client, url)
+    body = response.content.decode()
+    assert "Vorschau" in body and "Conversion-Tracking-Daten" in body
+    row = next(r for r in response.context["rows"] if r["rule"].code == "ad-conversion-30-days")
+    assert (row["due"], row["next_30"], row["next_90"]) == (1, 1, 1)
+    f.AdConversionFactory.create_batch(20, collected_on=D(2026, 10, 1))
+    f.OrderFactory.create_batch(5, collected_on=D(2018, 3, 1), ordered_on=D(2018, 3, 1))
+    sweep_run(dry_run=True)  # registers them
+    many, _response = queries(dpo_client, url)
+    assert many == few
+
+
+def test_the_forecast_leaves_out_held_data(dpo_client, today):
+    ad = f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    hold_place(reason=HoldReason.LITIGATION, subject=ad.subject)
+    sweep_run(dry_run=True)
+    _n, response = queries(dpo_client, reverse("admin:retention_deletionrule_forecast"))
+    row = next(r for r in response.context["rows"] if r["rule"].code == "ad-conversion-30-days")
+    assert row["due"] == 0
+
+
+@pytest.mark.parametrize("name", ["deletionrule", "legalhold", "sweeprun", "protocolentry"])
+def test_the_list_pages_do_not_grow_with_rows(dpo_client, today, name):
+    url = reverse(f"admin:retention_{name}_changelist")
+    for _ in range(2):
+        hold_place(reason=HoldReason.LITIGATION, subject=f.DataSubjectFactory())
+    f.AdConversionFactory.create_batch(2, collected_on=D(2026, 9, 1))
+    sweep_run()
+    dpo_client.get(url)  # warms the content type and session caches
+    few, _r = queries(dpo_client, url)
+    for _ in range(10):
+        hold_place(reason=HoldReason.LITIGATION, subject=f.DataSubjectFactory())
+    f.AdConversionFactory.create_batch(10, collected_on=D(2026, 9, 1))
+    sweep_run()
+    sweep_run(dry_run=True)
+    many, _r = queries(dpo_client, url)
+    assert many == few
+
+
+def test_runs_and_protocol_are_read_only(dpo_client, today):
+    f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    run = sweep_run()
+    entry = ProtocolEntry.objects.get()
+    _n, response = queries(dpo_client, reverse("admin:retention_sweeprun_change", args=[run.pk]))
+    assert b'name="_save"' not in response.content
+    assert dpo_client.post(reverse("admin:retention_protocolentry_delete", args=[entry.pk])).status_code == 403
+    assert dpo_client.post(reverse("admin:retention_sweeprun_delete", args=[run.pk])).status_code == 403
+    assert SweepRun.objects.filter(pk=run.pk).exists()
+
+
+def test_the_dpo_downloads_a_deletion_certificate(dpo_client, today):
+    f.AdConversionFactory.create_batch(3, collected_on=D(2026, 9, 1))
+    sweep_run()
+    url = reverse("admin:retention_sweeprun_certificate")
+    for language in ("de", "en"):
+        response = dpo_client.get(url, {"start": "2026-11-01", "end": "2026-11-30", "language": language})
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+
+
+def test_a_certificate_for_a_backwards_period_is_refused(dpo_client):
+    url = reverse("admin:retention_sweeprun_certificate")
+    response = dpo_client.get(url, {"start": "2026-11-30", "end": "2026-11-01", "language": "de"})
+    assert response.status_code == 400
+    assert "Zeitraum" in response.content.decode()
+
+
+def test_support_cannot_see_rules_or_certificates(client, support_user):
+    client.force_login(support_user)
+    assert client.get(reverse("admin:retention_deletionrule_forecast")).status_code == 403
+    assert client.get(reverse("admin:retention_sweeprun_certificate")).status_code == 403
+
+
+def test_the_auditor_may_download_certificates(client, auditor_user):
+    client.force_login(auditor_user)
+    url = reverse("admin:retention_sweeprun_certificate")
+    response = client.get(url, {"start": "2026-11-01", "end": "2026-11-30", "language": "en"})
+    assert response.status_code == 200
+
+
+def test_a_rule_saved_in_the_admin_recomputes(dpo_client, today):
+    from retention.selectors import rule_for_category
+
+    order = f.OrderFactory(collected_on=D(2017, 6, 1), ordered_on=D(2017, 6, 1))
+    rule = rule_for_category(order.category)
+    url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+    data = {
+        "code": rule.code,
+        "category": rule.category_id,
+        "is_active": "on",
+        "start_event": rule.start_event,
+        "years": 9,
+        "months": 0,
+        "days": 0,
+        "from_year_end": "on",
+        "action": rule.action,
+        "retention_duty": "on",
+        "legal_reference": rule.legal_reference,
+        "description_de": rule.description_de,
+        "description_en": rule.description_en,
+        "note": rule.note,
+    }
+    response = dpo_client.post(url, data)
+    assert response.status_code == 302, response.content[:2000]
+    order.refresh_from_db()
+    assert order.deletable_from == D(2027, 1, 1)
+    data["years"] = -3
+    assert dpo_client.post(url, data).status_code == 200  # the form shows the error
+    rule.refresh_from_db()
+    assert rule.years == 9

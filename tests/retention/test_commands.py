@@ -1,0 +1,63 @@
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from retention.models import SweepRun
+from retention.tasks import run_retention_sweep
+from subjects.models import AdConversion
+from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("register")
+D = datetime.date
+
+
+def sweep(*args):
+    out = io.StringIO()
+    call_command("retention_sweep", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_prints_what_a_dry_run_would_do_and_then_does_it(today):
+    f.AdConversionFactory.create_batch(3, collected_on=D(2026, 9, 1))
+    dry = sweep("--dry-run")
+    assert "ad-conversion-30-days" in dry and "delete" in dry and "total (would): 3" in dry
+    assert AdConversion.objects.count() == 3
+    real = sweep()
+    assert "total (did): 3" in real
+    assert AdConversion.objects.count() == 0
+
+
+def test_it_sweeps_as_of_a_given_day(today):
+    f.AdConversionFactory(collected_on=D(2026, 11, 20))
+    assert "total (did): 0" in sweep()
+    assert "total (did): 1" in sweep("--today", "2026-12-21")
+
+
+def test_it_refuses_a_day_more_than_a_year_ahead(today):
+    with pytest.raises(CommandError, match="365"):
+        sweep("--today", "2028-01-01")
+    assert not SweepRun.objects.exists()
+
+
+def test_it_exits_non_zero_when_a_batch_failed(today, monkeypatch):
+    from django.db import DatabaseError
+
+    from retention import sweep as sweep_module
+
+    f.AdConversionFactory(collected_on=D(2026, 9, 1))
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("boom")
+
+    monkeypatch.setattr(sweep_module, "protocol_write", broken)
+    with pytest.raises(CommandError, match="rolled back"):
+        sweep()
+
+
+def test_the_task_runs_the_same_sweep(today):
+    f.AdConversionFactory.create_batch(2, collected_on=D(2026, 9, 1))
+    result = run_retention_sweep.delay().get()
+    assert result["total"] == 2 and result["status"] == "finished"
+    assert run_retention_sweep.delay().get()["total"] == 0
