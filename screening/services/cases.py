@@ -184,7 +184,7 @@ def case_clear(*, case: ScreeningCase, user, reason: str) -> ScreeningCase:
 
     The same entry is not raised again for this person until their data or the entry changes.
     """
-    case = ScreeningCase.objects.select_for_update().select_related("subject").get(pk=case.pk)
+    case = ScreeningCase.objects.select_for_update(of=("self",)).select_related("subject").get(pk=case.pk)
     case.clear(user=user, reason=reason)
     case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "last_contact", "updated_at"])
     audit_record(case, Action.CHANGE, fields=["status", "decided_at", "decided_by", "decision_reason"])
@@ -201,7 +201,7 @@ def case_clear(*, case: ScreeningCase, user, reason: str) -> ScreeningCase:
 @transaction.atomic
 def case_confirm(*, case: ScreeningCase, user, reason: str) -> ScreeningCase:
     """Confirmed match: the person stays blocked; the case is reportable."""
-    case = ScreeningCase.objects.select_for_update().select_related("subject").get(pk=case.pk)
+    case = ScreeningCase.objects.select_for_update(of=("self",)).select_related("subject").get(pk=case.pk)
     case.confirm(user=user, reason=reason)
     case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "last_contact", "updated_at"])
     audit_record(case, Action.CHANGE, fields=["status", "decided_at", "decided_by", "decision_reason"])
