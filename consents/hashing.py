@@ -32,6 +32,13 @@ class ContactHasher:
         self._base = hmac.new(settings.HASH_SALT.encode(), digestmod=hashlib.sha256)
         self._seen: dict[tuple[str, str], str | None] = {}
 
+    def email(self, normal: str) -> str:
+        """contact_hash("email", normal) of an address already normalised (normalise_email), uncached:
+        the per-address cost of an audience, kept to one copy of the keyed state."""
+        mac = self._base.copy()
+        mac.update(b"email:" + normal.encode())
+        return mac.hexdigest()
+
     def __call__(self, kind: str, value: str) -> str | None:
         """The hash, or None for a phone number that does not parse (it cannot be listed either)."""
         key = (kind, value)
