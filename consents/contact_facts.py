@@ -67,7 +67,7 @@ class Contact:
 @dataclass
 class Facts:
     purpose: PurposeFacts | None  # None: no active purpose with that code
-    # Normalised address -> the bits of each holder (empty list: nobody holds it).
+    # Normalised address -> the bits of each holder; absent: nobody holds it.
     holders: dict[str, list[int]] = field(default_factory=dict)
     suppressed_addresses: set[str] = field(default_factory=set)
     subjects: dict[int, int] = field(default_factory=dict)  # id -> bits; absent: unknown
@@ -211,8 +211,9 @@ def gather_orm(*, purpose_code: str, channel: str, subject_keys: set[int], email
                 bits |= _consent_bits(consents.get(sid, ()), email) | (ADDRESS_OK if processable else 0)
             bits_list.append(bits)
             index.append((i, sid))
-        facts.holders[email] = bits_list
-        email_holders[email] = index
+        if bits_list:
+            facts.holders[email] = bits_list
+            email_holders[email] = index
     by_subject = {
         sid: people[sid] | _consent_bits(consents.get(sid, ()), None) for sid in subject_keys if sid in people
     }

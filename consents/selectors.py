@@ -186,16 +186,14 @@ def may_contact_many(*, purpose_code: str, channel: str, subjects: Iterable = ()
             judged[bits] = _decision(_judge(bits, needs_consent, channel, False))
         result[sid] = judged[bits]
     by_facts: dict[tuple, ContactDecision] = {}
-    by_normal: dict[str, ContactDecision] = {}
-    suppressed = found.suppressed_addresses
-    for email, holders in found.holders.items():
-        key = (tuple(sorted(holders)) if len(holders) > 1 else tuple(holders), email in suppressed)
+    holders, suppressed = found.holders, found.suppressed_addresses
+    for raw, email in email_keys.items():
+        bits = holders.get(email, ())
+        key = (tuple(sorted(bits)) if len(bits) > 1 else tuple(bits), email in suppressed)
         decision = by_facts.get(key)
         if decision is None:
             decision = by_facts[key] = _decision(_judge_address(*key, needs_consent, channel))
-        by_normal[email] = decision
-    for raw, email in email_keys.items():
-        result[raw] = by_normal[email]
+        result[raw] = decision
     return result
 
 

@@ -102,7 +102,7 @@ class Consent(PersonalRecord):
         ordering = ["-given_at", "-pk"]
         permissions = [("record_withdrawal", _("Can record a withdrawal of consent"))]
         indexes = [
-            # may_contact / may_contact_many (contact_sql, the `consented` part): the consents of
+            # may_contact / may_contact_many (contact_sql, the consents part): the consents of
             # these subjects for this purpose. Covering, so that both one answer (nested loop) and
             # an audience (one pass over the purpose's entries) are index-only scans and never
             # touch the wide consent rows; purpose first so an audience reads one range.

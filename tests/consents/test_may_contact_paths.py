@@ -213,3 +213,10 @@ def test_a_changed_purpose_counts_at_once(crowd):
     for emails in (["ok@example.org"], ["ok@example.org", "paper@example.org"]):
         decisions = may_contact_many(purpose_code="product-news", channel="email", emails=emails)
         assert {d.reasons[0] for d in decisions.values()} == {"unknown_purpose"}
+
+
+def test_the_fast_address_hash_is_the_suppression_list_hash(settings):
+    from consents.hashing import ContactHasher, contact_hash
+
+    settings.HASH_SALT = "another salt"
+    assert ContactHasher().email("anna@example.org") == contact_hash("email", " Anna@Example.org")
