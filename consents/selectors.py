@@ -144,9 +144,12 @@ def may_contact_many(*, purpose_code: str, channel: str, subjects: Iterable = ()
     mapping each subject id and each normalised address (as given, if malformed) to its
     ContactDecision.
 
-    On PostgreSQL one statement answers an audience of addresses (two with subjects or another
-    channel: see contact_sql); elsewhere at most six ORM queries (contact_facts.gather_orm).
-    Decisions are judged once per distinct combination of facts, not once per address.
+    On PostgreSQL one statement gathers the facts (a prepared one for a single person; for an
+    audience wrapped in two tiny statements that tune and restore the session; one more for the
+    suppression list when subjects or another channel are asked about: see contact_sql);
+    elsewhere at most six ORM queries (contact_facts.gather_orm). Decisions are judged once per
+    distinct combination of facts, not once per address: equal decisions are one shared object,
+    so treat them (and their `reasons`) as read-only.
     """
     subject_keys = {s if isinstance(s, int) else s.pk for s in subjects}
     email_keys: dict[str, str] = {}
