@@ -1,24 +1,27 @@
 """Reads: the one answer to "may we contact this person for this purpose on this channel?", audiences,
 the re-consent report, consent history and the purpose chart.
 
-`may_contact_many` answers for any number of people in a constant number of queries (at most
-six, whatever the audience size); `may_contact` is the same for one person.
+`may_contact_many` answers for any number of people in a constant number of queries (one
+statement for addresses on PostgreSQL; see contact_facts), `may_contact` is the same for one
+person.
 """
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, Value
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from subjects.models import DataSubject, EmailAddress, EventRegistration, Order, PhoneNumber, PostalAddress
+from subjects.models import EmailAddress
 
+from . import contact_facts as facts
+from .contact_sql import gather_postgresql
 from .hashing import ContactHasher, normalise_email
-from .models import Consent, ConsentEvent, ConsentPurpose, ContactChannel, Objection, SuppressionEntry
+from .models import Consent, ConsentEvent, ConsentPurpose, ContactChannel
 
 
 class Reason:
@@ -58,170 +61,69 @@ class ContactDecision:
 ALLOWED = ContactDecision(True, [])
 
 
-class AnyOf(Func):
-    """`column = ANY(…)` with the whole list as one parameter on PostgreSQL (one short statement
-    for 100,000 addresses instead of 100,000 placeholders); `IN (…)` elsewhere.
+def _judge(bits: int, needs_consent: bool, channel: str, address: bool) -> tuple[str, ...]:
+    """The reasons against contacting one person (empty: allowed), from their facts.
 
-    The list travels as one newline-joined string split by the server: adapting a Python list
-    of 100,000 strings to an array costs more than the query. A newline never occurs in an
-    e-mail address, a hash or an id.
+    `address`: judged as the holder of an address asked about, so the channel's contact record
+    is that address (on the e-mail channel) and ADDRESS_OK says whether it is processable.
     """
-
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, column: str, values: Iterable) -> None:
-        super().__init__(F(column))
-        self.values = list(values)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        lhs, params = compiler.compile(self.source_expressions[0])
-        if not self.values:
-            return "1 = 0", []
-        if connection.vendor == "postgresql":
-            if all(isinstance(v, int) for v in self.values):
-                return f"{lhs} = ANY(string_to_array(%s, E'\\n')::bigint[])", [
-                    *params,
-                    "\n".join(map(str, self.values)),
-                ]
-            return f"{lhs} = ANY(string_to_array(%s, E'\\n'))", [*params, "\n".join(self.values)]
-        return f"{lhs} IN ({', '.join(['%s'] * len(self.values))})", [*params, *self.values]
-
-
-@dataclass
-class _Contact:
-    kind: str  # "email", "phone", "post"
-    value: str
-    processable: bool
-    hash: str | None = None
-
-
-def _subject_rows(purpose: ConsentPurpose, subject_ids: set[int]) -> dict[int, tuple]:
-    """Per person: (id, restricted, blocked, erased, objection upheld, objection pending, customer).
-
-    Flags are computed by the database: booleans are cheaper to fetch than timestamps.
-    """
-    activity = purpose.activity
-    objected = Q(objected_activity_id=activity.pk)
-    if activity.is_marketing:
-        objected |= Q(is_marketing=True)  # an objection to direct marketing covers all of it
-    live = Objection.objects.filter(objected, subject_id=OuterRef("pk"))
-    if purpose.needs_consent:
-        customer = Value(True)
-    else:
-        # An existing customer relationship (§ 7(3) UWG): an order, or an event attended.
-        customer = Exists(Order.objects.processable().filter(subject_id=OuterRef("pk"))) | Exists(
-            EventRegistration.objects.processable().filter(subject_id=OuterRef("pk"))
-        )
-    qs = DataSubject.objects.filter(AnyOf("id", subject_ids)).annotate(
-        f_restricted=Q(restricted_at__isnull=False),
-        f_erased=Q(erased_at__isnull=False),
-        f_upheld=Exists(live.filter(status=Objection.Status.UPHELD)),
-        f_pending=Exists(live.filter(status=Objection.Status.PENDING)),
-        f_customer=customer,
-    )
-    rows = qs.order_by().values_list(
-        "pk", "f_restricted", "is_blocked", "f_erased", "f_upheld", "f_pending", "f_customer"
-    )
-    return {row[0]: row for row in rows}
-
-
-def _consent_rows(purpose: ConsentPurpose, subject_ids: set[int]) -> dict[int, list[tuple]]:
-    """Per person: [(email, live, effective, record processable), …] of their consents to `purpose`."""
-    rows: dict[int, list[tuple]] = defaultdict(list)
-    if not purpose.needs_consent:
-        return rows
-    live = Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=timezone.now())
-    qs = (
-        Consent.objects.filter(AnyOf("subject_id", subject_ids), purpose=purpose)
-        .annotate(
-            f_live=live,
-            f_effective=live & (Q(needs_confirmation=False) | Q(confirmed_at__isnull=False)),
-            f_ok=Q(restricted_at__isnull=True, anonymised_at__isnull=True),
-        )
-        .order_by()
-    )
-    for subject_id, *row in qs.values_list("subject_id", "email", "f_live", "f_effective", "f_ok"):
-        rows[subject_id].append(row)
-    return rows
-
-
-def _contact_rows(channel: str, subject_ids: set[int]) -> dict[int, list[_Contact]]:
-    """Every e-mail address and phone number (and, for post, address) of these people, in one query."""
-    rows: dict[int, list[_Contact]] = defaultdict(list)
-    if not subject_ids:
-        return rows
-    ok = Q(restricted_at__isnull=True, anonymised_at__isnull=True)
-
-    def part(model, kind: str, value_field: str | None):
-        value = F(value_field) if value_field else Value("")
-        return (
-            model.objects.filter(AnyOf("subject_id", subject_ids))
-            .annotate(c_kind=Value(kind), c_value=value, c_ok=Q(ok))
-            .order_by()
-            .values_list("subject_id", "c_kind", "c_value", "c_ok")
-        )
-
-    qs = part(EmailAddress, "email", "email").union(part(PhoneNumber, "phone", "number"), all=True)
-    if channel == ContactChannel.POST:
-        qs = qs.union(part(PostalAddress, "post", None), all=True)
-    for subject_id, kind, value, processable in qs:
-        rows[subject_id].append(_Contact(kind, value, bool(processable)))
-    return rows
-
-
-def _consent_reasons(consents: list, email: str | None) -> list[str]:
-    if email is not None:
-        # Written to a given address: the consent must be for that address (the one the double
-        # opt-in confirmed), or for no particular address (given on paper, by phone).
-        consents = [c for c in consents if c[0] in ("", email)]
-    if not consents:
-        return [Reason.NO_CONSENT]
-    if any(effective and ok for _e, _live, effective, ok in consents):
-        return []
-    if any(effective for _e, _live, effective, _ok in consents):
-        return [Reason.RECORD_RESTRICTED]
-    if any(live for _e, live, _eff, _ok in consents):
-        return [Reason.CONSENT_NOT_CONFIRMED]
-    return [Reason.CONSENT_WITHDRAWN]
-
-
-def _judge(
-    purpose: ConsentPurpose,
-    channel: str,
-    subject: tuple | None,
-    consents: list,
-    contacts: list[_Contact],
-    email: str | None,
-    suppressed: set[str],
-) -> list[str]:
-    """The reasons against contacting one person (empty: allowed)."""
-    if subject is None:
-        return [Reason.UNKNOWN_PERSON]
+    if not bits & facts.KNOWN:
+        return (Reason.UNKNOWN_PERSON,)
     reasons = []
-    _pk, restricted, blocked, erased, upheld, pending, customer = subject
-    if erased:
+    if bits & facts.ERASED:
         reasons.append(Reason.ERASED)
-    if blocked:
+    if bits & facts.BLOCKED:
         reasons.append(Reason.BLOCKED)
-    if restricted:
+    if bits & facts.RESTRICTED:
         reasons.append(Reason.RESTRICTED)
-    if upheld:
+    if bits & facts.UPHELD:
         reasons.append(Reason.OBJECTION)
-    if pending:
+    if bits & facts.PENDING:
         reasons.append(Reason.OBJECTION_PENDING)
-    if purpose.needs_consent:
-        reasons += _consent_reasons(consents, email)
-    elif not customer:
+    if needs_consent:
+        if not bits & facts.C_ANY:
+            reasons.append(Reason.NO_CONSENT)
+        elif bits & facts.C_EFF_OK:
+            pass
+        elif bits & facts.C_EFF:
+            reasons.append(Reason.RECORD_RESTRICTED)
+        elif bits & facts.C_LIVE:
+            reasons.append(Reason.CONSENT_NOT_CONFIRMED)
+        else:
+            reasons.append(Reason.CONSENT_WITHDRAWN)
+    elif not bits & facts.CUSTOMER:
         reasons.append(Reason.NO_CUSTOMER_RELATIONSHIP)
-    if channel in (ContactChannel.EMAIL, ContactChannel.PHONE, ContactChannel.POST):
-        usable = [c for c in contacts if c.kind == channel and (email is None or c.value == email)]
+    if channel in facts.CONTACT_CHANNELS:
+        if address:
+            usable, usable_ok = channel == ContactChannel.EMAIL, bits & facts.ADDRESS_OK
+        else:
+            usable, usable_ok = bits & facts.USABLE, bits & facts.USABLE_OK
         if not usable:
             reasons.append(Reason.NO_CONTACT_DATA)
-        elif not any(c.processable for c in usable):
+        elif not usable_ok:
             reasons.append(Reason.RECORD_RESTRICTED)
-    if any(c.hash in suppressed for c in contacts if c.hash):
+    if bits & facts.SUPPRESSED:
         reasons.append(Reason.SUPPRESSED)
+    return tuple(reasons)
+
+
+def _judge_address(holders: tuple[int, ...], suppressed: bool, needs_consent: bool, channel: str) -> list[str]:
+    """The reasons against writing to an address, from the facts of everyone holding it."""
+    if not holders:
+        reasons = {Reason.UNKNOWN_PERSON}
+    else:
+        per_subject = [_judge(bits, needs_consent, channel, True) for bits in holders]
+        # A reason about one of the people forbids the address; otherwise one holder who may be
+        # written to is enough.
+        hard = {r for reasons in per_subject for r in reasons if r in Reason.HARD}
+        if hard:
+            reasons = hard
+        elif all(per_subject):
+            reasons = {r for rs in per_subject for r in rs}
+        else:
+            reasons = set()
+    if suppressed:
+        reasons.add(Reason.SUPPRESSED)
     return reasons
 
 
@@ -236,109 +138,65 @@ def _decision(reasons: Iterable[str]) -> ContactDecision:
 
 
 def may_contact_many(*, purpose_code: str, channel: str, subjects: Iterable = (), emails: Iterable[str] = ()) -> dict:
-    """`may_contact` for a whole audience, in at most six queries whatever its size.
+    """`may_contact` for a whole audience, in a constant number of queries whatever its size.
 
     `subjects` are DataSubject instances or ids; `emails` bare addresses. Returns a dict
     mapping each subject id and each normalised address (as given, if malformed) to its
     ContactDecision.
+
+    On PostgreSQL one statement gathers the facts (a prepared one for a single person; for an
+    audience wrapped in two tiny statements that tune and restore the session; one more for the
+    suppression list when subjects or another channel are asked about: see contact_sql);
+    elsewhere at most six ORM queries (contact_facts.gather_orm). Decisions are judged once per
+    distinct combination of facts, not once per address: equal decisions are one shared object,
+    so treat them (and their `reasons`) as read-only.
     """
     subject_keys = {s if isinstance(s, int) else s.pk for s in subjects}
     email_keys: dict[str, str] = {}
     result: dict = {}
+    hasher = ContactHasher()
+    email_hashes: dict[str, str] = {}
     for raw in emails:
+        if raw in email_keys:
+            continue
         try:
-            email_keys[raw] = normalise_email(raw)
+            email = email_keys[raw] = normalise_email(raw)
         except ValidationError:
             result[raw] = ContactDecision(False, [Reason.INVALID_EMAIL])
-    keys = list(subject_keys) + list(set(email_keys.values()))
-    if not keys:
+            continue
+        if email not in email_hashes:
+            email_hashes[email] = hasher.email(email)
+    if not subject_keys and not email_keys:
         return result
 
-    purpose = ConsentPurpose.objects.select_related("activity").filter(code=purpose_code, is_active=True).first()
+    gather = gather_postgresql if connection.vendor == "postgresql" else facts.gather_orm
+    found = gather(purpose_code=purpose_code, channel=channel, subject_keys=subject_keys, email_hashes=email_hashes)
     refusal = None
-    if purpose is None:
+    if found.purpose is None:
         refusal = ContactDecision(False, [Reason.UNKNOWN_PURPOSE])
-    elif not purpose.covers(channel):
+    elif not found.purpose.covers:
         refusal = ContactDecision(False, [Reason.CHANNEL_NOT_COVERED])
     if refusal is not None:
         result.update(dict.fromkeys(subject_keys, refusal))
         result.update(dict.fromkeys(email_keys, refusal))
         return result
+    needs_consent = found.purpose.needs_consent
 
-    # Who holds these addresses, and whether that record may still be processed.
-    by_email: dict[str, list[tuple[int, bool]]] = defaultdict(list)
-    if email_keys:
-        addresses = (
-            EmailAddress.objects.filter(AnyOf("email", set(email_keys.values())))
-            .annotate(f_ok=Q(restricted_at__isnull=True, anonymised_at__isnull=True))
-            .order_by()
-        )
-        for email, subject_id, processable in addresses.values_list("email", "subject_id", "f_ok"):
-            by_email[email].append((subject_id, processable))
-    mapped = {sid for holders in by_email.values() for sid, _ok in holders}
-    subject_ids = subject_keys | mapped
-
-    subject_rows = _subject_rows(purpose, subject_ids)
-    consent_rows = _consent_rows(purpose, subject_ids)
-    # The e-mail channel to a given address needs nothing more; anything else needs the
-    # person's addresses and numbers (for the channel, and for the suppression list).
-    contact_ids = set(subject_keys) if channel == ContactChannel.EMAIL else subject_ids
-    contact_rows = _contact_rows(channel, contact_ids)
-
-    hasher = ContactHasher()
-    hashes = set()
-    for contacts in contact_rows.values():
-        for c in contacts:
-            c.hash = hasher(c.kind, c.value) if c.kind != "post" else None
-            hashes.add(c.hash)
-    email_hashes = {email: hasher("email", email) for email in set(email_keys.values())}
-    hashes |= set(email_hashes.values())
-    hashes.discard(None)
-    suppressed = {
-        h
-        for h, reason, activity_id in SuppressionEntry.objects.filter(AnyOf("value_hash", hashes))
-        .order_by()
-        .values_list("value_hash", "reason", "activity_id")
-        if SuppressionEntry(reason=reason, activity_id=activity_id).blocks(purpose.activity)
-    }
-
+    judged: dict[int, ContactDecision] = {}
     for sid in subject_keys:
-        reasons = _judge(
-            purpose,
-            channel,
-            subject_rows.get(sid),
-            consent_rows.get(sid, []),
-            contact_rows.get(sid, []),
-            None,
-            suppressed,
-        )
-        result[sid] = _decision(reasons)
-    by_normal: dict[str, ContactDecision] = {}
-    for email, email_hash in email_hashes.items():
-        holders = by_email.get(email, [])
-        if not holders:
-            reasons = [Reason.UNKNOWN_PERSON]
-        else:
-            per_subject = []
-            for sid, processable in holders:
-                # This address (its hash is checked below), and the person's other kinds of contact.
-                contacts = [_Contact("email", email, processable)]
-                contacts += [c for c in contact_rows.get(sid, ()) if c.kind != "email"]
-                per_subject.append(
-                    _judge(
-                        purpose, channel, subject_rows.get(sid), consent_rows.get(sid, []), contacts, email, suppressed
-                    )
-                )
-            hard = {r for reasons in per_subject for r in reasons if r in Reason.HARD}
-            if hard or not any(not r for r in per_subject):
-                reasons = hard or {r for rs in per_subject for r in rs}
-            else:
-                reasons = []
-        if email_hash in suppressed:
-            reasons = [*reasons, Reason.SUPPRESSED]
-        by_normal[email] = _decision(reasons)
+        bits = found.subjects.get(sid, 0)
+        if bits not in judged:
+            judged[bits] = _decision(_judge(bits, needs_consent, channel, False))
+        result[sid] = judged[bits]
+    by_facts: dict[tuple, ContactDecision] = {}
+    holders, suppressed = found.holders, found.suppressed_addresses
     for raw, email in email_keys.items():
-        result[raw] = by_normal[email]
+        bits = holders.get(email, ())
+        key = (tuple(sorted(bits)) if len(bits) > 1 else tuple(bits), email in suppressed)
+        decision = by_facts.get(key)
+        if decision is None:
+            decision = by_facts[key] = _decision(_judge_address(*key, needs_consent, channel))
+        result[raw] = decision
     return result
 
 

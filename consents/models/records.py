@@ -102,8 +102,21 @@ class Consent(PersonalRecord):
         ordering = ["-given_at", "-pk"]
         permissions = [("record_withdrawal", _("Can record a withdrawal of consent"))]
         indexes = [
-            # may_contact / may_contact_many: "consents of these subjects for this purpose".
-            models.Index(fields=["subject", "purpose"], name="consent_subject_purpose_idx"),
+            # may_contact / may_contact_many (contact_sql, the consents part): the consents of
+            # these subjects for this purpose. Covering, so that these are index-only scans that
+            # never touch the wide consent rows (about 3 µs a person on the 1M benchmark).
+            models.Index(
+                fields=["purpose", "subject"],
+                include=[
+                    "email",
+                    "withdrawn_at",
+                    "needs_confirmation",
+                    "confirmed_at",
+                    "restricted_at",
+                    "anonymised_at",
+                ],
+                name="consent_facts_idx",
+            ),
             # may_contact by bare address and the API's withdrawal by address.
             models.Index(fields=["email", "purpose"], condition=~Q(email=""), name="consent_email_idx"),
             # eligible_audience and the re-consent report: the live consents of one purpose.
