@@ -40,7 +40,7 @@ def kept_in(item: RequestItem | None, language: str) -> list[dict]:
     def text(value) -> str:
         return (value.get(language) or value.get("de", "")) if isinstance(value, dict) else str(value or "")
 
-    return [
+    rows = [
         {
             "record": text(row.get("record")),
             "category": text(row.get("category")),
@@ -50,6 +50,8 @@ def kept_in(item: RequestItem | None, language: str) -> list[dict]:
         }
         for row in item.result.get("kept", [])
     ]
+    # Kept under a hold (no date) last: it has no end the letter could name.
+    return sorted(rows, key=lambda r: (r["record"], r["category"], r["kept_until"] or datetime.date.max))
 
 
 def letter_context(request: DataSubjectRequest, kind: str) -> dict:

@@ -115,3 +115,13 @@ def test_erasure_waits_for_processing_and_changes_nothing_before(dpo_client, reg
     assert not SuppressionEntry.objects.exists()
     req.subject.refresh_from_db()
     assert req.subject.erased_at is None
+
+
+def test_a_stored_number_that_does_not_parse_does_not_block_the_erasure(register):
+    subject = subject_with_everything()
+    email = EmailAddress.objects.get(subject=subject).email
+    PhoneNumber.objects.filter(subject=subject).update(number="0800 KUNDEN")  # imported as it was
+    req = request_with(RequestType.ERASURE, subject=subject)
+    erasure_item_fulfil(item=req.items.get(), actor=None)
+    assert not PhoneNumber.objects.filter(subject=subject).exists()
+    assert "suppressed" in may_contact(purpose_code="product-news", channel="email", email=email).reasons

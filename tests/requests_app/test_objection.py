@@ -7,7 +7,7 @@ from consents.models import Objection
 from consents.selectors import may_contact
 from dpo_portal.models import ProcessingActivity
 from requests_app.models import DataSubjectRequest, RequestItem
-from subjects.models import SurveyAnswer
+from subjects.models import PhoneNumber, SurveyAnswer
 from tests.factories import subject_with_everything
 
 from .helpers import intake, item_url, letter_url, step_url
@@ -102,3 +102,16 @@ def test_without_a_known_person_the_objection_waits_for_the_dpo(support_client, 
     dpo_client.post(item_url(req.items.get()), {"decision": "upheld", "reasons": "Werbung"})
     assert Objection.objects.get(subject=subject).status == Objection.Status.UPHELD
     assert req.items.get().outcome == RequestItem.Outcome.UPHELD
+
+
+def test_a_stored_number_that_does_not_parse_does_not_hold_up_the_objection(support_client, register):
+    subject = subject_with_everything()
+    PhoneNumber.objects.filter(subject=subject).update(number="0800 KUNDEN")  # imported as it was
+    intake(
+        support_client,
+        subject=subject.pk,
+        kinds=["objection"],
+        objection_activity=_activity("existing-customer-marketing").pk,
+    )
+    assert RequestItem.objects.get().outcome == RequestItem.Outcome.UPHELD
+    assert Objection.objects.get(subject=subject).status == Objection.Status.UPHELD
