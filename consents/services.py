@@ -20,7 +20,7 @@ from retention import services as retention_services
 from subjects.models import DataSubject, EmailAddress, PhoneNumber, Source
 from subjects.services import subject_create
 
-from .hashing import contact_hash, new_token, normalise_email, token_digest, truncate_ip
+from .hashing import ContactHasher, contact_hash, new_token, normalise_email, token_digest, truncate_ip
 from .models import (
     CHANNEL_ALIASES,
     CHANNELS_NEEDING_CONFIRMATION,
@@ -379,7 +379,9 @@ def objection_decide(*, objection: Objection, upheld: bool, reasons: str) -> Obj
     Raises ValidationError when the objection is decided already or grounds are missing.
     """
     objection = (
-        Objection.objects.select_for_update(of=("self",)).select_related("objected_activity", "subject").get(pk=objection.pk)
+        Objection.objects.select_for_update(of=("self",))
+        .select_related("objected_activity", "subject")
+        .get(pk=objection.pk)
     )
     now = timezone.now()
     try:
@@ -406,7 +408,12 @@ def objection_decide(*, objection: Objection, upheld: bool, reasons: str) -> Obj
 def _subject_contacts(subject: DataSubject) -> tuple[list[str], list[str]]:
     emails = list(EmailAddress.objects.filter(subject=subject).values_list("email", flat=True))
     emails += list(Consent.objects.filter(subject=subject).exclude(email="").values_list("email", flat=True))
-    phones = list(PhoneNumber.objects.filter(subject=subject).values_list("number", flat=True))
+    # A stored number that does not parse cannot be hashed, nor matched by `may_contact` (see
+    # ContactHasher): it is left out, never a reason to refuse an erasure or an objection.
+    hasher = ContactHasher()
+    phones = [
+        p for p in PhoneNumber.objects.filter(subject=subject).values_list("number", flat=True) if hasher("phone", p)
+    ]
     return emails, phones
 
 

@@ -1,7 +1,6 @@
 """The access report (Art. 15 GDPR): the person's data and, per processing activity, everything
 Art. 15(1)(a)–(h) asks for, in German or English, as HTML, PDF or JSON."""
 
-import importlib
 import json
 
 from django.template.loader import render_to_string
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from dpo_portal.models import Organisation, SupervisoryAuthority
 from dpo_portal.pdf import render_pdf
 from dpo_portal.selectors import register_activities
+from retention.selectors import active_rules_by_category, rule_for_category
 from subjects.models import DataSubject
 
 from .records import identity_data, kinds_payload, records_of
@@ -18,23 +18,14 @@ from .records import identity_data, kinds_payload, records_of
 TEMPLATE = "requests_app/access_report.html"
 
 
-def _retention_rule_for_category():
-    """retention.selectors.rule_for_category when the retention engine is installed, else None."""
-    try:
-        module = importlib.import_module("retention.selectors")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("retention.selectors", "retention"):
-            raise
-        return None
-    return getattr(module, "rule_for_category", None)
+def retention_text(activity, categories, language: str, *, rules: dict | None = None) -> list[dict]:
+    """How long each category is kept: from its deletion rule, else the register's own text.
 
-
-def retention_text(activity, categories, language: str) -> list[dict]:
-    """How long each category is kept: from the deletion rules, else the register's own text."""
-    rule_for_category = _retention_rule_for_category()
+    `rules` (category id -> rule, as `active_rules_by_category` returns them) saves a query per category.
+    """
     rows = []
     for category in categories:
-        rule = rule_for_category(category) if rule_for_category else None
+        rule = rules.get(category.pk) if rules is not None else rule_for_category(category)
         rows.append(
             {
                 "category": category.name,
@@ -53,6 +44,7 @@ def access_report_data(subject: DataSubject, *, language: str) -> dict:
         for _model, rows in kinds:
             for record in rows:
                 used_categories.setdefault(record.activity_id, {})[record.category_id] = record.category
+        rules = active_rules_by_category()
         activities = []
         for activity in register_activities(include_inactive=True).filter(pk__in=list(used_categories)):
             categories = sorted(used_categories[activity.pk].values(), key=lambda c: c.name)
@@ -83,7 +75,7 @@ def access_report_data(subject: DataSubject, *, language: str) -> dict:
                         for s in activity.systems.all()
                         if s.is_third_country
                     ],
-                    "retention": retention_text(activity, categories, language),
+                    "retention": retention_text(activity, categories, language, rules=rules),
                     "source": activity.source,
                     "objection_possible": activity.objection_possible,
                     "is_marketing": activity.is_marketing,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from consents.selectors import purpose_choices
 from dpo_portal.models import ProcessingActivity
 from subjects.models import DataSubject
 
@@ -23,6 +24,7 @@ from .models import (
     RequestType,
     TimelineEntry,
 )
+from .services import objection_item_record
 
 # (days ago received, state, kinds)
 SCENARIOS = [
@@ -44,8 +46,9 @@ def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[
         log("requests: demo requests already loaded")
         return
     support = get_user_model().objects.filter(username="support").first()
-    objection_activity = ProcessingActivity.objects.filter(objection_possible=True).order_by("code").first()
-    consent_activity = ProcessingActivity.objects.filter(legal_basis="6_1_a").order_by("code").first()
+    # A survey objection waits for the DPO's decision; the withdrawal is of a real consent purpose.
+    objection_activity = ProcessingActivity.objects.filter(code="surveys").first()
+    purposes = [code for code, _name in purpose_choices()]
     chosen = rng.sample(subjects, min(len(SCENARIOS), len(subjects)))
     now = timezone.now()
     requests, items = [], []
@@ -86,9 +89,7 @@ def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[
                     copy_recipient=CopyRecipient.PERSON if kind == RequestType.COPY else "",
                     restriction_ground="accuracy" if kind == RequestType.RESTRICTION else "",
                     activity=objection_activity if kind == RequestType.OBJECTION else None,
-                    purpose_code=consent_activity.code
-                    if kind == RequestType.CONSENT_WITHDRAWAL and consent_activity
-                    else "",
+                    purpose_code=purposes[0] if kind == RequestType.CONSENT_WITHDRAWAL and purposes else "",
                     outcome=RequestItem.Outcome.FULFILLED if closed and req.state == "completed" else "",
                     done_at=req.closed_at if req.state == "completed" else None,
                 )
@@ -100,4 +101,7 @@ def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[
         )
     RequestItem.objects.bulk_create(items)
     TimelineEntry.objects.bulk_create(timeline)
+    # As at intake: the open objection is recorded with the consents app, pending the decision.
+    for item in RequestItem.objects.filter(kind=RequestType.OBJECTION, done_at=None, activity__isnull=False):
+        objection_item_record(item=item, actor=None)
     log(f"requests: {len(requests)} demo requests")

@@ -1,7 +1,5 @@
 """The support desk's intake form (django-crispy-forms, Bootstrap 5)."""
 
-import importlib
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
@@ -9,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dpo_portal.models import LegalBasis, ProcessingActivity
+from consents.selectors import purpose_choices as consent_purposes
+from dpo_portal.models import ProcessingActivity
 from subjects.models import DataSubject
 
 from .eml import ParsedEmail, max_bytes, parse_eml
@@ -26,16 +25,8 @@ from .services import ItemSpec
 
 
 def purpose_choices() -> list[tuple[str, str]]:
-    """Consent purposes: the consents app's when it is installed, else the register's consent-based activities."""
-    try:
-        selectors = importlib.import_module("consents.selectors")
-        purposes = selectors.purpose_choices()
-    except (ModuleNotFoundError, AttributeError):
-        purposes = [
-            (a.code, a.name)
-            for a in ProcessingActivity.objects.filter(legal_basis=LegalBasis.CONSENT).order_by("name_de")
-        ]
-    return [("", "—"), *purposes]
+    """The consent purposes one can withdraw from, with an empty choice first."""
+    return [("", "—"), *consent_purposes()]
 
 
 class SubjectChoiceField(forms.ModelChoiceField):

@@ -1,5 +1,7 @@
 """Letters to the requester, in the request's language: receipt, extension, answer, rejection."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -8,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dpo_portal.models import Organisation, SupervisoryAuthority
 from dpo_portal.pdf import render_pdf
 
-from .models import DataSubjectRequest, RequestType
+from .models import DataSubjectRequest, RequestItem, RequestType
 
 LETTERS = {
     "receipt": _("confirmation of receipt"),
@@ -30,14 +32,43 @@ def letter_check(request: DataSubjectRequest, kind: str) -> None:
         raise ValidationError(_("Nothing of the request has been fulfilled yet."), code="nothing_done")
 
 
+def kept_in(item: RequestItem | None, language: str) -> list[dict]:
+    """What an erasure kept (see services.erasure.kept_rows), named in `language`, dates as dates."""
+    if item is None:
+        return []
+
+    def text(value) -> str:
+        return (value.get(language) or value.get("de", "")) if isinstance(value, dict) else str(value or "")
+
+    rows = [
+        {
+            "record": text(row.get("record")),
+            "category": text(row.get("category")),
+            "reference": text(row.get("reference")),
+            "kept_until": datetime.date.fromisoformat(row["kept_until"]) if row.get("kept_until") else None,
+            "count": row.get("count", 1),
+        }
+        for row in item.result.get("kept", [])
+    ]
+    # Kept under a hold (no date) last: it has no end the letter could name.
+    return sorted(rows, key=lambda r: (r["record"], r["category"], r["kept_until"] or datetime.date.max))
+
+
 def letter_context(request: DataSubjectRequest, kind: str) -> dict:
     items = list(request.items.select_related("activity"))
+    told: dict[str, list[str]] = {}
+    for notification in request.notifications.select_related("recipient").order_by("recipient__name"):
+        told.setdefault(notification.kind, []).append(notification.recipient.name)
+    for item in items:
+        item.art19_recipients = told.get(item.kind, [])
+    erasure = next((i for i in items if i.kind == RequestType.ERASURE and i.is_done), None)
     return {
         "req": request,
         "kind": kind,
         "items": items,
         "done_items": [i for i in items if i.is_done],
-        "erasure": next((i for i in items if i.kind == RequestType.ERASURE and i.is_done), None),
+        "erasure": erasure,
+        "kept": kept_in(erasure, request.language),
         "controller": Organisation.controller(),
         "authority": SupervisoryAuthority.competent(),
         "today": timezone.localdate(),

@@ -1,8 +1,7 @@
 """Writes of the request workflow: intake, workflow steps, and the fulfilment of each right."""
 
 from .art19 import notification_mark_done, notifications_list
-from .common import FulfilmentUnavailable
-from .external import consent_withdrawal_item_fulfil, erasure_item_fulfil
+from .erasure import erasure_item_fulfil
 from .intake import IntakeResult, ItemSpec, request_log
 from .letters import letter_issue
 from .objection import objection_item_decide, objection_item_record
@@ -15,10 +14,10 @@ from .rights import (
     subject_restrict,
     subject_restriction_lift,
 )
+from .withdrawal import consent_withdrawal_item_fulfil
 from .workflow import request_extend, request_identity_record, request_note_add, request_transition
 
 __all__ = [
-    "FulfilmentUnavailable",
     "IntakeResult",
     "ItemSpec",
     "access_item_fulfil",

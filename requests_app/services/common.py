@@ -1,30 +1,10 @@
 """Helpers every request service shares: the timeline and marking a requested right as done."""
 
-import importlib
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import DataSubjectRequest, RequestItem, TimelineEntry
-
-
-class FulfilmentUnavailable(ValidationError):
-    """A right whose fulfilment needs a module (retention, consents) that is not installed."""
-
-
-def optional_module(name: str, *, needed_for: str):
-    """Imports `name` (e.g. "retention.services") or raises FulfilmentUnavailable, never a fake success."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name is None or not name.startswith(exc.name):
-            raise
-        raise FulfilmentUnavailable(
-            _("%(what)s is not available yet: the module %(module)s is not installed. Nothing was changed."),
-            code="unavailable",
-            params={"what": needed_for, "module": name.split(".")[0]},
-        ) from None
 
 
 def timeline_add(

@@ -22,7 +22,9 @@ from ..models import (
     RequestType,
     TimelineEntry,
 )
-from .common import FulfilmentUnavailable, timeline_add
+from .common import timeline_add
+from .objection import objection_item_record
+from .withdrawal import consent_withdrawal_item_fulfil, purpose_name
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,11 @@ def request_log(
 ) -> IntakeResult:
     """Logs a request with its rights, stores its deadline, and keeps the e-mail as evidence.
 
-    Marketing objections take effect at once (Art. 21(3) GDPR). Raises ValidationError (nothing saved)
-    on missing contact details, a receipt date in the future, no or incomplete rights.
+    When the person is known, objections and consent withdrawals take effect at once: a marketing
+    objection is absolute (Art. 21(3) GDPR), any other pauses that processing until the DPO decides,
+    and a withdrawal is effective on receipt (Art. 7(3)); `notices` say what happened. Raises
+    ValidationError (nothing saved) on missing contact details, a receipt date in the future, no or
+    incomplete rights.
     """
     if create_subject and subject is None:
         subject = _new_subject(requester_name, channel=channel, language=language)
@@ -130,7 +135,7 @@ def request_log(
         ],
     )
     result = IntakeResult(request=request)
-    _marketing_objections_at_intake(result, actor=actor)
+    _take_effect_at_intake(result, actor=actor)
     return result
 
 
@@ -183,23 +188,41 @@ def _items(specs: Sequence[ItemSpec]) -> list[RequestItem]:
     return lines
 
 
-def _marketing_objections_at_intake(result: IntakeResult, *, actor) -> None:
-    """An objection to direct marketing is absolute (Art. 21(3)): it takes effect when it is received."""
-    from .objection import objection_item_record
+def _take_effect_at_intake(result: IntakeResult, *, actor) -> None:
+    """Objections and consent withdrawals need no examination before they take effect: done now.
 
+    Each in a savepoint: if the consents app refuses one, the request stays logged, support is told,
+    and the DPO takes it over.
+    """
     request = result.request
-    for item in request.items.filter(kind=RequestType.OBJECTION, activity__is_marketing=True):
-        if request.subject_id is None:
-            continue
+    if request.subject_id is None:
+        return
+    kinds = (RequestType.OBJECTION, RequestType.CONSENT_WITHDRAWAL)
+    for item in request.items.filter(kind__in=kinds).select_related("activity"):
         try:
-            # A savepoint: if consents refuses, the request stays logged and the DPO takes over.
             with transaction.atomic():
-                objection_item_record(item=item, actor=actor)
-        except FulfilmentUnavailable as exc:
-            result.notices.append(exc.messages[0])
+                if item.kind == RequestType.OBJECTION:
+                    objection = objection_item_record(item=item, actor=actor)
+                else:
+                    consent_withdrawal_item_fulfil(item=item, actor=actor)
         except ValidationError as exc:
             result.notices.append(
-                _("The marketing objection could not take effect yet: %(error)s") % {"error": "; ".join(exc.messages)}
+                _("“%(right)s” could not take effect yet, the DPO will see to it: %(error)s")
+                % {"right": item.get_kind_display(), "error": "; ".join(exc.messages)}
             )
-        else:
+            continue
+        if item.kind == RequestType.CONSENT_WITHDRAWAL:
+            item.refresh_from_db(fields=["result"])
+            message = (
+                _("The consent to “%(purpose)s” is withdrawn, effective on receipt.")
+                if item.result.get("withdrawn")
+                else _("There was no consent to “%(purpose)s” to withdraw.")
+            )
+            result.notices.append(message % {"purpose": purpose_name(item.purpose_code)})
+        elif objection.is_marketing:
             result.notices.append(_("The marketing objection has taken effect: no more advertising."))
+        else:
+            result.notices.append(
+                _("The objection to “%(activity)s” is recorded: that processing is paused until the DPO decides.")
+                % {"activity": item.activity.name}
+            )

@@ -1,44 +1,43 @@
 """Objections (Art. 21 GDPR) through the consents app: marketing at once, the rest decided by the DPO."""
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from audit.services import Action, audit_record
+from consents.models import Objection
+from consents.services import objection_decide, objection_record
 
 from ..models import RequestItem, RequestType, TimelineEntry
-from .common import item_done, optional_module, require_open_item, require_subject, timeline_add
-
-NEEDED_FOR = gettext_lazy("Recording an objection")
+from .common import item_done, require_open_item, require_subject, timeline_add
 
 
-def _recorded_objection(item: RequestItem):
-    label, pk = item.result.get("objection_model"), item.result.get("objection_id")
-    if not (label and pk):
-        return None
-    return apps.get_model(label).objects.get(pk=pk)
+def _recorded_objection(item: RequestItem) -> Objection | None:
+    pk = item.result.get("objection_id")
+    return Objection.objects.get(pk=pk) if pk else None
 
 
 @transaction.atomic
-def objection_item_record(*, item: RequestItem, actor) -> object:
-    """Records the objection in the consents app (once); a marketing objection is thereby upheld at once."""
+def objection_item_record(*, item: RequestItem, actor) -> Objection:
+    """Records the objection in the consents app (once), at intake when the person is known.
+
+    A marketing objection is thereby upheld at once (Art. 21(3) GDPR); any other is pending, and
+    `may_contact` says no for that processing, until the DPO decides (`objection_item_decide`).
+    """
     require_open_item(item, RequestType.OBJECTION)
     subject = require_subject(item.request)
     existing = _recorded_objection(item)
     if existing is not None:
         return existing
-    consents = optional_module("consents.services", needed_for=NEEDED_FOR)
-    objection = consents.objection_record(
+    objection = objection_record(
         subject=subject,
         activity_code=item.activity.code,
         channel=item.request.channel,
         note=item.request.receipt_number,
     )
-    item.result = {**item.result, "objection_model": objection._meta.label, "objection_id": objection.pk}
+    item.result = {**item.result, "objection_id": objection.pk}
     item.save(update_fields=["result"])
-    if item.activity.is_marketing:
+    if objection.status == Objection.Status.UPHELD:  # direct marketing: consents upholds it at once
         item_done(
             item,
             outcome=RequestItem.Outcome.UPHELD,
@@ -59,8 +58,10 @@ def objection_item_record(*, item: RequestItem, actor) -> object:
 def objection_item_decide(*, item: RequestItem, upheld: bool, reasons: str, actor) -> RequestItem:
     """The DPO's decision on an objection to processing on legitimate interests (Art. 21(1) GDPR).
 
-    Upheld: the processing stops and the data goes (by the consents app). Rejected: the compelling
-    legitimate grounds are recorded.
+    Upheld: the processing stops, the person's addresses are suppressed for it, and the retention
+    engine is told that its purpose ended (the records' purpose_ended_on is set; they go when their
+    rule says, or are restricted where a duty keeps them). Rejected: the compelling legitimate
+    grounds are recorded with the objection.
     """
     require_open_item(item, RequestType.OBJECTION)
     if not reasons.strip():
@@ -69,8 +70,7 @@ def objection_item_decide(*, item: RequestItem, upheld: bool, reasons: str, acto
     item.refresh_from_db()
     if item.is_done:  # a marketing objection is upheld when recorded
         return item
-    consents = optional_module("consents.services", needed_for=NEEDED_FOR)
-    consents.objection_decide(objection=objection, upheld=upheld, reasons=reasons.strip())
+    objection_decide(objection=objection, upheld=upheld, reasons=reasons.strip())
     item_done(
         item,
         outcome=RequestItem.Outcome.UPHELD if upheld else RequestItem.Outcome.DISMISSED,

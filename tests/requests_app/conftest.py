@@ -6,6 +6,8 @@ from django.test import Client
 def _media(settings, tmp_path):
     # Evidence files go to a temporary MEDIA_ROOT, never into var/.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # So does the retention engine's replay journal (erasures write to it).
+    settings.RETENTION_JOURNAL_DIR = str(tmp_path / "journal")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from consents.selectors import may_contact
 from dpo_portal.models import ProcessingActivity
 from requests_app.deadlines import response_due
 from requests_app.models import DataSubjectRequest, RequestItem
@@ -38,9 +39,11 @@ def test_support_logs_and_the_dpo_restricts_then_answers(support_client, dpo_cli
     req = DataSubjectRequest.objects.get()
     assert req.receipt_number in page
     assert req.due_on == response_due(timezone.localdate())
-    # Without the consents app the marketing objection waits for the DPO, and support is told so.
+    # The marketing objection took effect at intake, and support is told so.
     objection = req.items.get(kind="objection")
-    assert objection.is_done or "noch nicht verfügbar" in page
+    assert objection.outcome == RequestItem.Outcome.UPHELD
+    assert "Werbewiderspruch ist wirksam" in page
+    assert "objection" in may_contact(purpose_code=marketing.code, channel="email", subject=subject).reasons
 
     # The DPO sees it in the list with its deadline and works through it.
     listing = dpo_client.get(reverse("admin:requests_app_datasubjectrequest_changelist")).content.decode()

@@ -19,15 +19,9 @@ from tests.factories import (
     subject_with_everything,
 )
 
+from .helpers import item_url, step_url
+
 pytestmark = pytest.mark.django_db
-
-
-def item_url(item, step):
-    return reverse("admin:requests_app_request_item", args=[item.request_id, item.pk, step])
-
-
-def step_url(req, step):
-    return reverse("admin:requests_app_request_step", args=[req.pk, step])
 
 
 def test_access_report_lists_everything_in_german_as_pdf_html_and_json(dpo_client, register):
@@ -139,35 +133,6 @@ def test_rectification_names_changed_fields_and_lists_art19_recipients(dpo_clien
     )
     notification.refresh_from_db()
     assert notification.notified_on == datetime.date.today()
-
-
-def test_erasure_and_withdrawal_say_clearly_when_their_module_is_missing(dpo_client, register):
-    import importlib
-
-    def installed(module: str) -> bool:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError:
-            return False
-        return True
-
-    # Each kind of item needs its own app: erasure the retention engine, withdrawal the consents app.
-    needs = {RequestType.ERASURE: "retention.services", RequestType.CONSENT_WITHDRAWAL: "consents.services"}
-    if all(installed(m) for m in needs.values()):
-        pytest.skip("retention and consents are installed: see test_erasure_end_to_end")
-    subject = subject_with_everything()
-    req = request_with(
-        RequestType.ERASURE, {"kind": RequestType.CONSENT_WITHDRAWAL, "purpose_code": "product-news"}, subject=subject
-    )
-    emails = EmailAddress.objects.filter(subject=subject).count()
-    for item in req.items.all():
-        if installed(needs[item.kind]):
-            continue
-        response = dpo_client.post(item_url(item, item.kind), follow=True)
-        assert "noch nicht verfügbar" in response.content.decode()
-        item.refresh_from_db()
-        assert not item.is_done
-    assert EmailAddress.objects.filter(subject=subject).count() == emails
 
 
 def test_fulfilment_waits_for_processing(dpo_client, register):

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from consents.models import Objection
 from requests_app.models import DataSubjectRequest, RequestType
 from requests_app.tasks import send_deadline_digest
 from tests.factories import DataSubjectFactory, request_with
@@ -56,3 +57,5 @@ def test_the_demo_loads_open_and_completed_requests_once(register):
     assert requests.open().exists() and requests.filter(state="completed").exists()
     assert requests.overdue().exists()
     assert len(set(requests.values_list("receipt_number", flat=True))) == 9
+    # The open objection is on record with the consents app, waiting for the DPO.
+    assert Objection.objects.filter(status="pending").count() == 1

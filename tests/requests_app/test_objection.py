@@ -1,0 +1,117 @@
+"""Objections (Art. 21) logged at the support desk: marketing at once, the rest decided by the DPO."""
+
+import pytest
+from django.utils import timezone
+
+from consents.models import Objection
+from consents.selectors import may_contact
+from dpo_portal.models import ProcessingActivity
+from requests_app.models import DataSubjectRequest, RequestItem
+from subjects.models import PhoneNumber, SurveyAnswer
+from tests.factories import subject_with_everything
+
+from .helpers import intake, item_url, letter_url, step_url
+
+pytestmark = pytest.mark.django_db
+
+
+def _activity(code):
+    return ProcessingActivity.objects.get(code=code)
+
+
+def test_a_marketing_objection_takes_effect_at_intake(support_client, register):
+    subject = subject_with_everything()
+    assert may_contact(purpose_code="existing-customer-marketing", channel="email", subject=subject).allowed
+    page = intake(
+        support_client,
+        subject=subject.pk,
+        kinds=["objection"],
+        objection_activity=_activity("existing-customer-marketing").pk,
+    ).content.decode()
+    item = RequestItem.objects.get()
+    assert item.outcome == RequestItem.Outcome.UPHELD and item.is_done
+    objection = Objection.objects.get(subject=subject)
+    assert objection.status == Objection.Status.UPHELD and objection.note == item.request.receipt_number
+    # Every kind of direct marketing stops at once; other processing does not.
+    for code in ("existing-customer-marketing", "product-news"):
+        assert "objection" in may_contact(purpose_code=code, channel="email", subject=subject).reasons
+    assert may_contact(purpose_code="feedback-requests", channel="email", subject=subject).allowed
+    assert "Werbewiderspruch ist wirksam" in page
+
+
+def test_an_upheld_objection_stops_the_processing_and_ends_its_purpose(support_client, dpo_client, register):
+    subject = subject_with_everything()
+    page = intake(
+        support_client, subject=subject.pk, kinds=["objection"], objection_activity=_activity("surveys").pk
+    ).content.decode()
+    item = RequestItem.objects.get()
+    objection = Objection.objects.get(subject=subject)
+    # Recorded at intake, but only the DPO decides; until then the processing pauses.
+    assert objection.status == Objection.Status.PENDING and not item.is_done
+    assert may_contact(purpose_code="surveys", channel="email", subject=subject).reasons == ["objection_pending"]
+    assert "bis der Datenschutzbeauftragte entscheidet" in page
+
+    req = item.request
+    dpo_client.post(step_url(req, "transition"), {"action": "process"})
+    dpo_client.post(item_url(item), {"decision": "upheld", "reasons": "Keine zwingenden Gründe."})
+    item.refresh_from_db()
+    objection.refresh_from_db()
+    assert item.outcome == RequestItem.Outcome.UPHELD
+    assert objection.status == Objection.Status.UPHELD and objection.reasons == "Keine zwingenden Gründe."
+    assert "objection" in may_contact(purpose_code="surveys", channel="email", subject=subject).reasons
+    # The retention engine is told: the survey answers' purpose has ended (they go under their rule).
+    answer = SurveyAnswer.objects.get(subject=subject)
+    assert answer.purpose_ended_on == timezone.localdate() and answer.deletable_from is not None
+    letter = dpo_client.get(letter_url(req), {"fmt": "html"}).content.decode()
+    assert f"Verarbeitung Ihrer Daten für „{_activity('surveys').name_de}“ eingestellt" in letter
+
+
+def test_a_rejected_objection_records_the_compelling_grounds(support_client, dpo_client, register):
+    subject = subject_with_everything()
+    intake(
+        support_client,
+        subject=subject.pk,
+        kinds=["objection"],
+        objection_activity=_activity("feedback-requests").pk,
+    )
+    item = RequestItem.objects.get()
+    req = item.request
+    dpo_client.post(step_url(req, "transition"), {"action": "process"})
+    # Grounds are required: without them nothing is decided.
+    dpo_client.post(item_url(item), {"decision": "dismissed", "reasons": "  "})
+    assert Objection.objects.get(subject=subject).status == Objection.Status.PENDING
+    grounds = "Rückfrage zur Reklamation ist zur Vertragserfüllung nötig."
+    dpo_client.post(item_url(item), {"decision": "dismissed", "reasons": grounds})
+    objection = Objection.objects.get(subject=subject)
+    assert objection.status == Objection.Status.REJECTED and objection.reasons == grounds
+    item.refresh_from_db()
+    assert item.outcome == RequestItem.Outcome.DISMISSED and item.outcome_note == grounds
+    assert may_contact(purpose_code="feedback-requests", channel="email", subject=subject).allowed
+    assert SurveyAnswer.objects.get(subject=subject).purpose_ended_on is None
+    letter = dpo_client.get(letter_url(req), {"fmt": "html"}).content.decode()
+    assert grounds in letter
+
+
+def test_without_a_known_person_the_objection_waits_for_the_dpo(support_client, dpo_client, register):
+    intake(support_client, kinds=["objection"], objection_activity=_activity("existing-customer-marketing").pk)
+    req = DataSubjectRequest.objects.get()
+    assert req.subject is None and not Objection.objects.exists()
+    subject = subject_with_everything()
+    DataSubjectRequest.objects.filter(pk=req.pk).update(subject=subject)
+    dpo_client.post(step_url(req, "transition"), {"action": "process"})
+    dpo_client.post(item_url(req.items.get()), {"decision": "upheld", "reasons": "Werbung"})
+    assert Objection.objects.get(subject=subject).status == Objection.Status.UPHELD
+    assert req.items.get().outcome == RequestItem.Outcome.UPHELD
+
+
+def test_a_stored_number_that_does_not_parse_does_not_hold_up_the_objection(support_client, register):
+    subject = subject_with_everything()
+    PhoneNumber.objects.filter(subject=subject).update(number="0800 KUNDEN")  # imported as it was
+    intake(
+        support_client,
+        subject=subject.pk,
+        kinds=["objection"],
+        objection_activity=_activity("existing-customer-marketing").pk,
+    )
+    assert RequestItem.objects.get().outcome == RequestItem.Outcome.UPHELD
+    assert Objection.objects.get(subject=subject).status == Objection.Status.UPHELD
