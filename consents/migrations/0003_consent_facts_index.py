@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consents', '0001_initial'),
+        ('consents', '0002_consent_deletable_from_consent_purpose_ended_on_and_more'),
         ('dpo_portal', '0002_roles'),
         ('subjects', '0001_initial'),
     ]
