@@ -379,7 +379,9 @@ def objection_decide(*, objection: Objection, upheld: bool, reasons: str) -> Obj
     Raises ValidationError when the objection is decided already or grounds are missing.
     """
     objection = (
-        Objection.objects.select_for_update(of=("self",)).select_related("objected_activity", "subject").get(pk=objection.pk)
+        Objection.objects.select_for_update(of=("self",))
+        .select_related("objected_activity", "subject")
+        .get(pk=objection.pk)
     )
     now = timezone.now()
     try:
