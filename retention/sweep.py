@@ -7,10 +7,11 @@ For every active deletion rule and every kind of personal record it processes, i
   (stored, excluded from processing, marked with RestrictionGround.RETENTION_DUTY).
 
 Held data (legal hold on the subject, the record or the category) is never selected. Each batch
-is one transaction: a conditional UPDATE claims up to `batch_size` rows that are still due (on
-PostgreSQL skipping rows another sweep has locked, so two workers never take the same record),
-the action runs on exactly the claimed rows, and the protocol entries, the run's counts and one
-audit entry are written. A crash loses at most the batch in progress, which rolls back whole and
+is one transaction: up to `batch_size` rows that are still due are claimed (on PostgreSQL locked
+FOR UPDATE SKIP LOCKED, so two workers never take the same record), the action runs on exactly
+the claimed rows, and the protocol entries, the run's counts and one audit entry are written. On
+PostgreSQL a deletion or restriction batch is one statement (claim, action, protocol entries;
+see retention.protocol.act_and_protocol); anonymisation and SQLite mark the claim with a token. A crash loses at most the batch in progress, which rolls back whole and
 stays due; what committed is no longer due, so the next run does nothing twice. A database error
 rolls its batch back, is recorded on the run, and the sweep goes on with the next rule.
 """
