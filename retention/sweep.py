@@ -7,10 +7,11 @@ For every active deletion rule and every kind of personal record it processes, i
   (stored, excluded from processing, marked with RestrictionGround.RETENTION_DUTY).
 
 Held data (legal hold on the subject, the record or the category) is never selected. Each batch
-is one transaction: a conditional UPDATE claims up to `batch_size` rows that are still due (on
-PostgreSQL skipping rows another sweep has locked, so two workers never take the same record),
-the action runs on exactly the claimed rows, and the protocol entries, the run's counts and one
-audit entry are written. A crash loses at most the batch in progress, which rolls back whole and
+is one transaction: up to `batch_size` rows that are still due are claimed (on PostgreSQL locked
+FOR UPDATE SKIP LOCKED, so two workers never take the same record), the action runs on exactly
+the claimed rows, and the protocol entries, the run's counts and one audit entry are written. On
+PostgreSQL a deletion or restriction batch is one statement (claim, action, protocol entries;
+see retention.protocol.act_and_protocol); anonymisation and SQLite mark the claim with a token. A crash loses at most the batch in progress, which rolls back whole and
 stays due; what committed is no longer due, so the next run does nothing twice. A database error
 rolls its batch back, is recorded on the run, and the sweep goes on with the next rule.
 """
@@ -24,17 +25,18 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import Action as AuditAction
 from audit.services import Event, audit_record_many
+from dpo_portal.models import DataCategory
 from subjects.models import DataSubject, PersonalRecord
 
 from .actions import anonymise_subjects, apply_action
 from .models import Action, DeletionRule, LegalHold, SweepRun
-from .protocol import can_fast_delete, count_add, delete_and_protocol, protocol_insert_claimed, protocol_write
+from .protocol import act_and_protocol, can_fast_delete, claim_rows, count_add, protocol_insert_claimed, protocol_write
 from .records import can_anonymise, record_models, without_live_dependants
 from .registration import register_pending
 
@@ -85,14 +87,17 @@ def held_category_ids(today: datetime.date) -> set[int]:
     return set(LegalHold.objects.active(today).filter(category__isnull=False).values_list("category_id", flat=True))
 
 
-def candidate_categories(today: datetime.date) -> dict[type[PersonalRecord], set[int]]:
-    """Per kind of record, the categories that have anything to do at all (one query per kind)."""
+def candidate_categories(today: datetime.date, category_ids) -> dict[type[PersonalRecord], set[int]]:
+    """Per kind of record, which of `category_ids` have anything to do at all: two queries per kind, one
+    index probe per category (a DISTINCT over the records would read every row of the table)."""
     found = {}
     for model in record_models():
-        pending = model.objects.filter(anonymised_at=None).filter(
-            Q(deletable_from__lte=today) | Q(purpose_ended_on__lte=today, restricted_at=None)
-        )
-        found[model] = set(pending.order_by().values_list("category_id", flat=True).distinct())
+        pending = model.objects.filter(category_id=OuterRef("pk"), anonymised_at=None)
+        due = pending.filter(deletable_from__lte=today)
+        ended = pending.filter(purpose_ended_on__lte=today, restricted_at=None)
+        categories = DataCategory.objects.filter(pk__in=category_ids).order_by().values_list("pk", flat=True)
+        # Two queries, not one with OR: PostgreSQL would plan the OR as a scan of every record.
+        found[model] = set(categories.filter(Exists(due))) | set(categories.filter(Exists(ended)))
     return found
 
 
@@ -122,23 +127,31 @@ def check_sweep_date(today: datetime.date) -> None:
         )
 
 
+def one_statement(step: Step) -> bool:
+    """Whether the step's action is one SQL statement: a restriction, or a deletion without cascades or signals."""
+    return step.action == Action.RESTRICT or (step.action == Action.DELETE and can_fast_delete(step.model))
+
+
 def process_batch(run: SweepRun, step: Step, *, batch_size: int) -> int:
     """Claims and processes one batch of `step`; returns how many records (0: nothing left)."""
     token = uuid.uuid4()
     now = timezone.now()
     model = step.model
     with transaction.atomic():
-        # The claim: a conditional UPDATE (or DELETE) of rows that are still due when it runs. On
-        # PostgreSQL the subquery locks them and skips rows a concurrent sweep holds; SQLite
-        # serialises writers.
-        candidates = step.queryset.order_by().select_for_update(skip_locked=True).values("pk")[:batch_size]
-        if connection.vendor == "postgresql" and step.action == Action.DELETE and can_fast_delete(model):
-            hashes = delete_and_protocol(run, candidates, rule=step.rule, at=now)
+        # The claim: a conditional DELETE or UPDATE of rows that are still due when it runs. On
+        # PostgreSQL the rows are locked, skipping rows a concurrent sweep holds; SQLite serialises
+        # writers.
+        candidates = step.queryset.order_by().select_for_update(skip_locked=True)
+        if connection.vendor == "postgresql" and one_statement(step):
+            # Claim, action and protocol entries in one statement: no row travels to Python.
+            hashes = act_and_protocol(
+                run, candidates, batch_size=batch_size, rule=step.rule, action=step.action, at=now
+            )
             if not hashes:
                 return 0
             protocol_write(run, model_label=step.model_label, rule=step.rule, action=step.action, at=now, hashes=hashes)
             done = len(hashes)
-        elif not model.objects.filter(pk__in=Subquery(candidates)).update(retention_claim=token):
+        elif not claim_rows(candidates, batch_size=batch_size, token=token):
             return 0
         elif connection.vendor == "postgresql":
             claimed = model.objects.filter(retention_claim=token)
@@ -191,6 +204,8 @@ def finish_erased_subjects(run: SweepRun, *, today: datetime.date, batch_size: i
         if n := erased_subjects_waiting(today).count():
             count_add(run, rule=None, model_label=label, action=Action.ANONYMISE, n=n)
         return
+    if not DataSubject.objects.filter(erased_at__isnull=False, restricted_at__isnull=False).exists():
+        return  # the usual night: spares a query over every kind of record
     while True:
         with transaction.atomic():
             waiting = erased_subjects_waiting(today).order_by("pk").select_for_update(skip_locked=True)
@@ -235,8 +250,9 @@ def sweep_run(
     run.registered = register_pending(batch_size=batch_size, today=today)
     run.save(update_fields=["registered"])
     held = held_category_ids(today)
-    candidates = candidate_categories(today)
-    for rule in DeletionRule.objects.active().select_related("category").order_by("code"):
+    rules = list(DeletionRule.objects.active().select_related("category").order_by("code"))
+    candidates = candidate_categories(today, [r.category_id for r in rules])
+    for rule in rules:
         if rule.category_id in held:
             log(f"{rule.code}: category held, skipped")
             continue

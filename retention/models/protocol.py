@@ -78,15 +78,34 @@ class SweepRunCount(models.Model):
 
 
 class ProtocolEntry(models.Model):
-    """One processed record: kind, salted hash of its id, rule, action, time; no personal data."""
+    """One processed record: kind, salted hash of its id, rule, action, time; no personal data.
 
-    run = models.ForeignKey(SweepRun, verbose_name=_("sweep run"), on_delete=models.PROTECT, related_name="entries")
+    Written 100,000 times a night, so the table is lean: no foreign key constraints (each would
+    be a per-row trigger at commit, as costly as the insert itself) and no index on the rule. The
+    references stay sound without them: the sweep writes each entry in the transaction that holds
+    its run, and the run's count row (SweepRunCount, constrained and indexed) protects the same
+    rule from deletion; Django still enforces PROTECT on deletes through the ORM.
+    """
+
+    run = models.ForeignKey(
+        SweepRun,
+        verbose_name=_("sweep run"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_constraint=False,
+    )
     at = models.DateTimeField(_("time"), db_index=True)
     model_label = models.CharField(_("kind of record"), max_length=100)
-    # No index: written 100,000 times a night, looked up only by the replay, which hashes in Python.
+    # No index: looked up only by the replay, which hashes in Python.
     id_hash = models.CharField(_("hashed record id"), max_length=64)
     rule = models.ForeignKey(
-        DeletionRule, verbose_name=_("deletion rule"), null=True, on_delete=models.PROTECT, related_name="+"
+        DeletionRule,
+        verbose_name=_("deletion rule"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     legal_reference = models.CharField(_("legal reference"), max_length=300)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)

@@ -1,0 +1,78 @@
+"""The sweep's batches: protocol entries, run counts, audit entries and the replay journal agree record for
+record, whichever path a batch takes (one statement on PostgreSQL, claim token on SQLite)."""
+
+import datetime
+
+import pytest
+from django.db.models import ProtectedError
+
+from audit.models import AuditEntry
+from retention.journal import journal_read
+from retention.models import Action, DeletionRule, ProtocolEntry, SweepRun
+from retention.models.protocol import record_hash
+from retention.sweep import sweep_run
+from subjects.models import AdConversion, Order, RestrictionGround
+from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("register")
+D = datetime.date
+
+
+@pytest.mark.django_db(transaction=True)  # the journal is written on commit
+def test_protocol_counts_audit_and_journal_agree_batch_for_batch(today):
+    due = f.AdConversionFactory.create_batch(7, collected_on=D(2026, 9, 1))
+    kept = f.AdConversionFactory(collected_on=D(2026, 11, 20))
+    before = AuditEntry.objects.count()
+    run = sweep_run(batch_size=3)
+    assert set(AdConversion.objects.values_list("pk", flat=True)) == {kept.pk}
+    expected = sorted(record_hash("subjects.AdConversion", r.pk) for r in due)
+    assert sorted(ProtocolEntry.objects.filter(run=run).values_list("id_hash", flat=True)) == expected
+    journal = [e for e in journal_read(since=D(2026, 11, 25)) if e["run"] == run.pk]
+    assert sorted(e["id_hash"] for e in journal) == expected
+    assert {(e["model"], e["action"], e["rule"]) for e in journal} == {
+        ("subjects.AdConversion", Action.DELETE, "ad-conversion-30-days")
+    }
+    assert [(c.model_label, c.action, c.count) for c in run.counts.all()] == [
+        ("subjects.AdConversion", Action.DELETE, 7)
+    ]
+    details = list(AuditEntry.objects.order_by("seq")[before:].values_list("detail", flat=True))
+    assert details == [
+        f"retention sweep run {run.pk}: rule ad-conversion-30-days, {n} records" for n in (3, 3, 1)
+    ]  # one entry per batch, counts only
+
+
+def test_a_batch_larger_than_what_is_due_takes_everything_at_once(today):
+    f.AdConversionFactory.create_batch(4, collected_on=D(2026, 9, 1))
+    run = sweep_run(batch_size=10_000)
+    assert run.total == ProtocolEntry.objects.count() == 4
+    assert AdConversion.objects.count() == 0
+
+
+def test_a_restriction_is_protocolled_with_the_record_hash(today):
+    orders = f.OrderFactory.create_batch(3, collected_on=D(2024, 3, 1), ordered_on=D(2024, 3, 1))
+    Order.objects.update(purpose_ended_on=D(2026, 11, 1))  # a path that does not restrict at once
+    run = sweep_run(batch_size=2)
+    assert (
+        Order.objects.filter(
+            restriction_ground=RestrictionGround.RETENTION_DUTY, restricted_at__isnull=False, retention_claim=None
+        ).count()
+        == 3
+    )
+    entries = ProtocolEntry.objects.filter(run=run)
+    assert sorted(entries.values_list("id_hash", flat=True)) == sorted(
+        record_hash("subjects.Order", o.pk) for o in orders
+    )
+    assert set(entries.values_list("action", "rule__code")) == {(Action.RESTRICT, "order-booking-voucher")}
+    assert sweep_run().total == 0  # restricted once, not again
+
+
+def test_the_protocol_still_protects_its_run_and_rule(today):
+    """The protocol table has no foreign key constraints (speed); the ORM still refuses to orphan it."""
+    f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    run = sweep_run()
+    entry = ProtocolEntry.objects.select_related("run", "rule").get()
+    assert entry.run == run and entry.rule.code == "ad-conversion-30-days"
+    with pytest.raises(ProtectedError):
+        SweepRun.objects.filter(pk=run.pk).delete()
+    with pytest.raises(ProtectedError):
+        DeletionRule.objects.filter(code="ad-conversion-30-days").delete()
