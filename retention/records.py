@@ -1,10 +1,11 @@
 """The kinds of personal record the engine looks after, found at run time (other apps add their own)."""
 
 import uuid
+from collections.abc import Callable
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from subjects.models import DataSubject, PersonalRecord
 
@@ -62,8 +63,15 @@ def dependants(model: type[PersonalRecord]) -> list[tuple[type[PersonalRecord], 
     return found
 
 
-def without_live_dependants(qs: models.QuerySet) -> models.QuerySet:
-    """A record others still depend on waits for them: deleting it would take them along unprotocolled."""
+def without_live_dependants(qs: models.QuerySet, *, gone: Callable[[type], Q] | None = None) -> models.QuerySet:
+    """A record others still depend on waits for them: deleting it would take them along unprotocolled.
+
+    `gone(kind)` describes records of that kind an earlier step of the same run deletes; a dry
+    run, which deletes nothing, passes it so that it counts what the real run would.
+    """
     for related, field_name in dependants(qs.model):
-        qs = qs.filter(~Exists(related.objects.filter(**{field_name: OuterRef("pk")})))
+        live = related.objects.filter(**{field_name: OuterRef("pk")})
+        if gone is not None:
+            live = live.exclude(gone(related))
+        qs = qs.filter(~Exists(live))
     return qs

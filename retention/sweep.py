@@ -101,13 +101,16 @@ def candidate_categories(today: datetime.date, category_ids) -> dict[type[Person
     return found
 
 
-def steps_for(rule: DeletionRule, *, today: datetime.date, candidates=None) -> Iterator[Step]:
-    """What the sweep does under `rule` on `today` (the category must not be held)."""
+def steps_for(rule: DeletionRule, *, today: datetime.date, candidates=None, gone=None) -> Iterator[Step]:
+    """What the sweep does under `rule` on `today` (the category must not be held).
+
+    `gone(kind)`: a Q of the records of that kind earlier steps of this run delete (dry runs only).
+    """
     for model in record_models():
         if candidates is not None and rule.category_id not in candidates.get(model, ()):
             continue
         base = not_held(model.objects.filter(category_id=rule.category_id, anonymised_at=None), today=today)
-        due = without_live_dependants(base.filter(deletable_from__lte=today))
+        due = without_live_dependants(base.filter(deletable_from__lte=today), gone=gone)
         if rule.action == Action.RESTRICT:
             due = due.filter(restricted_at=None)
         yield Step(rule, model, effective_action(rule.action, model), due)
@@ -252,11 +255,20 @@ def sweep_run(
     held = held_category_ids(today)
     rules = list(DeletionRule.objects.active().select_related("category").order_by("code"))
     candidates = candidate_categories(today, [r.category_id for r in rules])
+    # A dry run deletes nothing, so it remembers what each delete step would take: a record that
+    # waits only for those dependants is counted as the real run, which has deleted them, processes it.
+    deleted_by_earlier_steps: dict[type, Q] = {}
+
+    def gone(model: type) -> Q:
+        return deleted_by_earlier_steps.get(model, Q(pk__in=[]))
+
     for rule in rules:
         if rule.category_id in held:
             log(f"{rule.code}: category held, skipped")
             continue
-        for step in steps_for(rule, today=today, candidates=candidates):
+        for step in steps_for(rule, today=today, candidates=candidates, gone=gone if dry_run else None):
+            if dry_run and step.action == Action.DELETE:
+                deleted_by_earlier_steps[step.model] = gone(step.model) | Q(pk__in=step.queryset.values("pk"))
             try:
                 _run_step(run, step, batch_size=batch_size, dry_run=dry_run)
             except DatabaseError as exc:
