@@ -10,7 +10,7 @@ import datetime
 from itertools import islice
 
 from django.db import models, transaction
-from django.db.models import Case, DateField, Exists, OuterRef, Value, When
+from django.db.models import Case, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from dpo_portal.models import DataCategory
@@ -46,6 +46,13 @@ def recompute(qs: models.QuerySet, rule: DeletionRule | None, *, now: datetime.d
         for chunk in batched(starts, 300):
             whens = [When(retention_start=d, then=Value(rule.deletable_from(d))) for d in chunk]
             qs.filter(retention_start__in=chunk).update(deletable_from=Case(*whens, output_field=DateField()))
+    if not rule.retention_duty:
+        # Without a statutory duty nothing outlives its purpose (Art. 17(1)(a), (c) GDPR): once the
+        # purpose ended (consent withdrawn, objection upheld) the data is due the next day.
+        next_day = ExpressionWrapper(F("purpose_ended_on") + datetime.timedelta(days=1), output_field=DateField())
+        qs.filter(purpose_ended_on__isnull=False).filter(
+            Q(deletable_from=None) | Q(deletable_from__gt=next_day)
+        ).update(deletable_from=next_day)
     return count
 
 

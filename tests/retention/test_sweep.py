@@ -250,3 +250,28 @@ def test_a_business_letter_is_kept_six_years(today):
     sweep_run()
     assert not type(old).objects.filter(pk=old.pk).exists()
     assert type(young).objects.filter(pk=young.pk).exists()
+
+
+def test_data_without_a_retention_duty_goes_once_its_purpose_ended(today):
+    from retention.services import purpose_end
+
+    answer = f.SurveyAnswerFactory(collected_on=D(2026, 11, 1), submitted_on=D(2026, 11, 1))
+    sweep_run(dry_run=True)  # registered: not due for six months
+    answer.refresh_from_db()
+    assert answer.deletable_from > today
+    purpose_end(subject=answer.subject, activity_codes=["surveys"], ended_on=D(2026, 11, 24))  # objection upheld
+    answer.refresh_from_db()
+    assert answer.deletable_from == today
+    run = sweep_run()
+    assert ("survey-answers", "subjects.SurveyAnswer", Action.ANONYMISE) in counts(run)
+    assert not type(answer).objects.filter(pk=answer.pk, subject__isnull=False).exists()
+
+
+def test_data_a_retention_duty_keeps_stays_until_the_duty_ends(today):
+    from retention.services import purpose_end
+
+    order = f.OrderFactory(collected_on=D(2025, 4, 1), ordered_on=D(2025, 4, 1))
+    purpose_end(subject=order.subject, activity_codes=["order-processing"])
+    order.refresh_from_db()
+    assert order.deletable_from == D(2034, 1, 1)
+    assert order.restricted_at is not None
