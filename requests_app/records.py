@@ -27,6 +27,8 @@ META_FIELDS = {
     "restricted_at",
     "restriction_ground",
     "anonymised_at",
+    "retention_computed_at",
+    "retention_claim",
     "created_at",
     "updated_at",
 }
