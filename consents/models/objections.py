@@ -52,6 +52,7 @@ class Objection(PersonalRecord):
         ordering = ["-received_at", "-pk"]
         permissions = [("decide_objection", _("Can decide on an objection"))]
         indexes = [
+            *PersonalRecord.Meta.indexes,  # the retention sweep's partial indexes
             # may_contact: "does this person object to this activity (or to direct marketing)?"
             models.Index(
                 fields=["subject", "objected_activity"], condition=~Q(status="rejected"), name="objection_live_idx"
