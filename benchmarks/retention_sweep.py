@@ -79,11 +79,11 @@ def rss_mib() -> float:
 def prepare() -> None:
     """The same starting point for every timed phase: fresh rows, empty protocol, and (unless
     BENCH_CHECKPOINT=0) a checkpoint, so neither phase pays for writing out the other's setup."""
-    from retention.models import ProtocolEntry, SweepRun
+    from retention.models import ProtocolBatch, SweepRun
 
     setup_rows()
     with connection.cursor() as cur:
-        cur.execute(f"TRUNCATE {ProtocolEntry._meta.db_table}")
+        cur.execute(f"TRUNCATE {ProtocolBatch._meta.db_table}")
     SweepRun.objects.all().delete()
     if CHECKPOINT:
         with connection.cursor() as cur:
@@ -116,7 +116,7 @@ def time_sweep(*, trace: bool = False) -> dict:
     Python down, so the timed runs go without it)."""
     import time_machine
 
-    from retention.models import ProtocolEntry
+    from retention.selectors import protocol_hashes
     from retention.sweep import sweep_run
     from subjects.models import AdConversion
 
@@ -135,7 +135,7 @@ def time_sweep(*, trace: bool = False) -> dict:
     result.update(
         processed=run.total,
         status=run.status,
-        protocol_entries=ProtocolEntry.objects.filter(run=run).count(),
+        protocol_entries=len(protocol_hashes(run.batches.all())),
         remaining_rows=AdConversion.objects.count(),
     )
     return result

@@ -7,13 +7,14 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import audit_export
 
 from .certificate import certificate_pdf
-from .models import DeletionRule, LegalHold, ProtocolEntry, SweepRun, SweepRunCount
-from .selectors import forecast
+from .models import DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
+from .selectors import forecast, protocol_batches_holding, protocol_digests_for
 from .services import hold_lift, hold_place, rule_save
 
 
@@ -230,16 +231,34 @@ class SweepRunAdmin(ReadOnlyAdmin):
         return response
 
 
-@admin.register(ProtocolEntry)
-class ProtocolEntryAdmin(ReadOnlyAdmin):
-    list_display = ("at", "model_label", "short_hash", "rule", "action", "run")
+@admin.register(ProtocolBatch)
+class ProtocolBatchAdmin(ReadOnlyAdmin):
+    list_display = ("at", "model_label", "action", "rule", "count", "run")
     list_filter = ("action", "model_label", "run__kind")
-    search_fields = ("=id_hash",)
     list_select_related = ("rule__category", "run")
-    readonly_fields = ("run", "at", "model_label", "id_hash", "rule", "legal_reference", "action")
+    # The hashes are only read on a batch's own page, never for the list.
+    fields = readonly_fields = ("run", "at", "model_label", "rule", "legal_reference", "action", "count", "hash_list")
     date_hierarchy = "at"
     show_full_result_count = False
+    search_fields = ("id_hashes",)  # shows the search box; get_search_results does the searching
+    search_help_text = _("A hashed record id (64 hex digits), or the id of a record: which batch processed it?")
 
-    @admin.display(description=_("hashed record id"))
-    def short_hash(self, obj):
-        return f"{obj.id_hash[:16]}…"
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
+            qs = qs.defer("id_hashes")
+        return qs
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return protocol_batches_holding(protocol_digests_for(search_term), queryset), False
+
+    @admin.display(description=_("hashed record ids"))
+    def hash_list(self, obj):
+        hashes = obj.hashes()
+        return format_html(
+            '<textarea readonly rows="{}" cols="66" class="vLargeTextField">{}</textarea>',
+            min(len(hashes), 20),
+            "\n".join(hashes),
+        )

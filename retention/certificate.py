@@ -2,21 +2,21 @@
 
 import datetime
 
-from django.db.models import Count, Max, Min
+from django.db.models import Max, Min, Sum
 from django.utils import timezone, translation
 
 from dpo_portal.models import Organisation
 from dpo_portal.pdf import render_pdf
 
-from .models import ProtocolEntry, SweepRun
+from .models import ProtocolBatch, SweepRun
 
 
 def certificate_context(*, start: datetime.date, end: datetime.date) -> dict:
     """Counts per rule, kind of record and action from the protocol of real runs between `start` and `end`."""
-    entries = ProtocolEntry.objects.filter(at__date__gte=start, at__date__lte=end).exclude(run__dry_run=True)
+    batches = ProtocolBatch.objects.filter(at__date__gte=start, at__date__lte=end).exclude(run__dry_run=True)
     rows = list(
-        entries.values("rule__code", "legal_reference", "model_label", "action")
-        .annotate(count=Count("pk"), first=Min("at"), last=Max("at"))
+        batches.values("rule__code", "legal_reference", "model_label", "action")
+        .annotate(count=Sum("count"), first=Min("at"), last=Max("at"))
         .order_by("rule__code", "model_label", "action")
     )
     runs = SweepRun.objects.filter(dry_run=False, started_at__date__gte=start, started_at__date__lte=end)

@@ -1,10 +1,10 @@
 """The replay journal: the deletion protocol, also appended to files outside the database.
 
 A backup restore brings back the database as it was, protocol included, so the protocol of
-what was deleted since the backup must live elsewhere too. Each committed sweep batch appends
-one JSON line per record (kind, salted id hash, action, rule code, time; no personal data) to
-`RETENTION_JOURNAL_DIR/<yyyy-mm>.jsonl`; `retention_replay` reads it back. Keep that directory
-out of the database backups (and in a backup of its own).
+what was deleted since the backup must live elsewhere too. Each committed batch appends one
+JSON line (kind, action, rule code, time, and the salted id hash of each record; no personal
+data) to `RETENTION_JOURNAL_DIR/<yyyy-mm>.jsonl`; `retention_replay` reads it back. Keep that
+directory out of the database backups (and in a backup of its own).
 """
 
 import datetime
@@ -14,31 +14,30 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .models.protocol import split_digests
+
 
 def journal_dir() -> Path:
     return Path(settings.RETENTION_JOURNAL_DIR)
 
 
-def journal_lines(*, at: datetime.datetime, run: int, model: str, action: str, rule: str, hashes) -> list[str]:
-    """The JSON lines of one batch; everything but the hash is shared, so it is encoded once."""
-    head = json.dumps({"at": at.isoformat(), "run": run, "model": model, "action": action, "rule": rule})[:-1]
-    # Hashes are hex digits: nothing to escape.
-    return [f'{head}, "id_hash": "{h}"}}\n' for h in hashes]
+def journal_line(*, at: datetime.datetime, run: int, model: str, action: str, rule: str, digests: bytes) -> str:
+    """The JSON line of one batch; `digests` are the records' concatenated SHA-256 digests."""
+    batch = {"at": at.isoformat(), "run": run, "model": model, "action": action, "rule": rule}
+    # The digests in hex, one after the other (64 digits each): one string, not 10,000 to encode.
+    return json.dumps({**batch, "id_hashes": bytes(digests).hex()}) + "\n"
 
 
-def journal_append(lines: list[str]) -> None:
-    """Appends a batch's lines (called on commit of the batch that made them)."""
-    if not lines:
-        return
+def journal_append(line: str, *, at: datetime.datetime) -> None:
+    """Appends a batch's line to the file of its month (called on commit of the batch that made it)."""
     directory = journal_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    month = json.loads(lines[0])["at"][:7]
-    with (directory / f"{month}.jsonl").open("a", encoding="utf-8") as out:
-        out.write("".join(lines))
+    with (directory / f"{at:%Y-%m}.jsonl").open("a", encoding="utf-8") as out:
+        out.write(line)
 
 
 def journal_read(*, since: datetime.date, directory: Path | None = None) -> Iterator[dict]:
-    """Every journal entry from `since` on, oldest first."""
+    """Every journal entry (one per record) from `since` on, oldest first."""
     directory = directory or journal_dir()
     if not directory.is_dir():
         return
@@ -48,7 +47,12 @@ def journal_read(*, since: datetime.date, directory: Path | None = None) -> Iter
             continue
         with path.open(encoding="utf-8") as lines:
             for line in lines:
-                if line.strip():
-                    entry = json.loads(line)
-                    if entry["at"][:10] >= since.isoformat():
-                        yield entry
+                if not line.strip():
+                    continue
+                batch = json.loads(line)
+                if batch["at"][:10] < since.isoformat():
+                    continue
+                # Journals written before batches were one line per record carry a single "id_hash".
+                hashes = batch.pop("id_hashes", None)
+                for id_hash in split_digests(bytes.fromhex(hashes)) if hashes else [batch.pop("id_hash")]:
+                    yield {**batch, "id_hash": id_hash}

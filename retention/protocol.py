@@ -1,4 +1,4 @@
-"""Writing the deletion protocol: entries, counts and the replay journal, inside the caller's transaction."""
+"""Writing the deletion protocol: one batch row, the run's count and the replay journal, in the caller's transaction."""
 
 import datetime
 from collections.abc import Sequence
@@ -10,9 +10,9 @@ from django.db.models.expressions import RawSQL
 
 from subjects.models import RestrictionGround
 
-from .journal import journal_append, journal_lines
-from .models import Action, DeletionRule, ProtocolEntry, SweepRun, SweepRunCount
-from .models.protocol import record_hash
+from .journal import journal_append, journal_line
+from .models import Action, DeletionRule, ProtocolBatch, SweepRun, SweepRunCount
+from .models.protocol import DIGEST_SIZE, record_digest
 
 
 def count_add(run: SweepRun, *, rule: DeletionRule | None, model_label: str, action: str, n: int) -> None:
@@ -28,68 +28,35 @@ def protocol_write(
     rule: DeletionRule | None,
     action: str,
     at: datetime.datetime,
-    hashes: Sequence[str] | None = None,
+    digests: bytes | None = None,
 ) -> None:
-    """One entry per processed record (kind, salted id hash, rule, action, time), the run's count, and on
-    commit the same lines in the replay journal. No personal data anywhere.
+    """The protocol of one batch (kind, rule, action, time and the salted hash of each record's id), the
+    run's count, and on commit the same in the replay journal. No personal data anywhere.
 
-    `hashes`: the entries were inserted already (protocol_insert_claimed); only count and journal them.
+    `digests`: the batch row was inserted already (act_and_protocol); only count and journal it.
     """
-    if hashes is None:
-        reference = rule.legal_reference[:300] if rule else ""
-        hashes = [record_hash(model_label, pk) for pk in pks]
-        ProtocolEntry.objects.bulk_create(
-            [
-                ProtocolEntry(
-                    run=run,
-                    at=at,
-                    model_label=model_label,
-                    id_hash=id_hash,
-                    rule=rule,
-                    legal_reference=reference,
-                    action=action,
-                )
-                for id_hash in hashes
-            ],
-            batch_size=1000,
+    if digests is None:
+        if not pks:
+            return
+        digests = b"".join(record_digest(model_label, pk) for pk in pks)
+        ProtocolBatch.objects.create(
+            run=run,
+            at=at,
+            model_label=model_label,
+            rule=rule,
+            legal_reference=rule.legal_reference[:300] if rule else "",
+            action=action,
+            count=len(pks),
+            id_hashes=digests,
         )
-    if not hashes:
+    if not digests:
         return
-    count_add(run, rule=rule, model_label=model_label, action=action, n=len(hashes))
-    lines = journal_lines(
-        at=at, run=run.pk, model=model_label, action=action, rule=rule.code if rule else "", hashes=hashes
+    n = len(digests) // DIGEST_SIZE
+    count_add(run, rule=rule, model_label=model_label, action=action, n=n)
+    line = journal_line(
+        at=at, run=run.pk, model=model_label, action=action, rule=rule.code if rule else "", digests=digests
     )
-    transaction.on_commit(lambda: journal_append(lines))
-
-
-def protocol_insert_claimed(
-    run: SweepRun, *, model, token, rule: DeletionRule | None, action: str, at: datetime.datetime
-) -> list[str]:
-    """PostgreSQL: the protocol entries of the rows carrying `token`, hashed and inserted by the database in
-    one INSERT … SELECT (the same salted SHA-256 as record_hash). Returns the hashes."""
-    label = model._meta.label
-    table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    claim = connection.ops.quote_name(model._meta.get_field("retention_claim").column)
-    protocol = connection.ops.quote_name(ProtocolEntry._meta.db_table)
-    sql = (
-        f"INSERT INTO {protocol} (run_id, at, model_label, id_hash, rule_id, legal_reference, action) "  # noqa: S608  (identifiers quoted, values bound)
-        f"SELECT %s, %s, %s, encode(sha256(convert_to(%s || {pk}::text, 'UTF8')), 'hex'), %s, %s, %s "
-        f"FROM {table} WHERE {claim} = %s RETURNING id_hash"
-    )
-    params = [
-        run.pk,
-        at,
-        label,
-        f"{settings.HASH_SALT}|{label.lower()}|",
-        rule.pk if rule else None,
-        rule.legal_reference[:300] if rule else "",
-        action,
-        token,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    transaction.on_commit(lambda: journal_append(line, at=at))
 
 
 def can_fast_delete(model) -> bool:
@@ -117,11 +84,12 @@ def act_and_protocol(
     rule: DeletionRule,
     action: str,
     at: datetime.datetime,
-) -> list[str]:
+) -> bytes:
     """PostgreSQL, deletion (of models Django deletes with one plain DELETE) and restriction: claims up to
-    `batch_size` rows of `candidates` (FOR UPDATE SKIP LOCKED), acts on them and writes their protocol
-    entries, all in one statement (DELETE or UPDATE … RETURNING inside an INSERT … SELECT, the same
-    salted SHA-256 as record_hash); no row travels to Python. Returns the hashes."""
+    `batch_size` rows of `candidates` (FOR UPDATE SKIP LOCKED), acts on them and writes the batch's
+    protocol row, all in one statement (DELETE or UPDATE … RETURNING inside an INSERT … SELECT that
+    hashes with the same salted SHA-256 as record_digest); no row travels to Python. Returns the
+    batch's concatenated digests (empty: nothing was due)."""
     model = candidates.model
     label = model._meta.label
     qn = connection.ops.quote_name
@@ -139,13 +107,12 @@ def act_and_protocol(
     else:
         raise ValueError(action)
     sql = (
-        f"WITH done AS ({change} WHERE ctid = ANY(ARRAY({due_sql})) RETURNING {pk} AS id), "  # noqa: S608  (identifiers quoted, values bound)
-        f"entries AS (INSERT INTO {qn(ProtocolEntry._meta.db_table)} "
-        "(run_id, at, model_label, id_hash, rule_id, legal_reference, action) "
-        "SELECT %s, %s, %s, encode(sha256(convert_to(%s || done.id::text, 'UTF8')), 'hex'), %s, %s, %s "
-        "FROM done RETURNING id_hash) "
-        # One row with every hash, not one row per record: a fifth of the transfer time.
-        "SELECT string_agg(id_hash, ' ') FROM entries"
+        f"WITH done AS ({change} WHERE ctid = ANY(ARRAY({due_sql})) RETURNING {pk} AS id) "  # noqa: S608  (identifiers quoted, values bound)
+        f"INSERT INTO {qn(ProtocolBatch._meta.db_table)} "
+        "(run_id, at, model_label, rule_id, legal_reference, action, count, id_hashes) "
+        "SELECT %s, %s, %s, %s, %s, %s, count(*), "
+        "string_agg(sha256(convert_to(%s || done.id::text, 'UTF8')), ''::bytea) "
+        "FROM done HAVING count(*) > 0 RETURNING id_hashes"
     )
     params = [
         *change_params,
@@ -153,15 +120,15 @@ def act_and_protocol(
         run.pk,
         at,
         label,
-        f"{settings.HASH_SALT}|{label.lower()}|",
         rule.pk,
         rule.legal_reference[:300],
         action,
+        f"{settings.HASH_SALT}|{label.lower()}|",
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        hashes = cursor.fetchone()[0]
-    return hashes.split(" ") if hashes else []
+        row = cursor.fetchone()
+    return bytes(row[0]) if row else b""
 
 
 def claim_rows(candidates: models.QuerySet, *, batch_size: int, token) -> int:

@@ -1,7 +1,7 @@
 """Replaying the deletion protocol after a backup restore.
 
 A restored backup brings back what was deleted or anonymised after it was taken. The journal
-(retention.journal, outside the database) and whatever protocol entries the restored database
+(retention.journal, outside the database) and whatever protocol batches the restored database
 still has name those records only by kind and salted id hash, so the replay hashes the ids of
 each kind's rows, in bounded chunks, and re-applies the recorded action to the rows that match.
 Holds are not consulted: the recorded deletions already happened. Idempotent: a row that is
@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from .actions import anonymise_subjects, apply_action
 from .journal import journal_read
-from .models import Action, DeletionRule, ProtocolEntry, SweepRun
-from .models.protocol import record_hash
+from .models import Action, DeletionRule, ProtocolBatch, SweepRun
+from .models.protocol import record_hash, split_digests
 from .protocol import protocol_write
 
 SCAN_CHUNK = 10_000
@@ -32,9 +32,11 @@ def _wanted(since: datetime.date, directory: Path | None) -> dict[str, dict[str,
     wanted: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
     for entry in journal_read(since=since, directory=directory):
         wanted[entry["model"]][entry["id_hash"]] = (entry["action"], entry.get("rule", ""))
-    in_db = ProtocolEntry.objects.filter(at__date__gte=since).exclude(run__kind=SweepRun.Kind.REPLAY)
-    for label, id_hash, action, code in in_db.values_list("model_label", "id_hash", "action", "rule__code").iterator():
-        wanted[label].setdefault(id_hash, (action, code or ""))
+    in_db = ProtocolBatch.objects.filter(at__date__gte=since).exclude(run__kind=SweepRun.Kind.REPLAY)
+    batches = in_db.values_list("model_label", "id_hashes", "action", "rule__code")
+    for label, digests, action, code in batches.iterator(chunk_size=100):
+        for id_hash in split_digests(digests):
+            wanted[label].setdefault(id_hash, (action, code or ""))
     return wanted
 
 

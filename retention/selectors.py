@@ -1,14 +1,18 @@
 """Reads about rules, holds and what is coming due."""
 
 import datetime
+import re
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db import models
+from django.db.models import Count, Func, Q, Value
 from django.utils import timezone
 
 from dpo_portal.models import DataCategory
+from subjects.models import DataSubject
 
-from .models import DeletionRule, LegalHold
+from .models import DeletionRule, LegalHold, ProtocolBatch
+from .models.protocol import record_digest, split_digests
 from .records import record_models
 
 FORECAST_HORIZONS = (30, 90, 365)
@@ -73,3 +77,51 @@ def forecast(*, today: datetime.date | None = None) -> list[dict]:
             }
         )
     return result
+
+
+class BytePosition(Func):
+    """Where a byte string occurs in a binary column, from 1 (0: nowhere)."""
+
+    function = "instr"  # SQLite: instr(haystack, needle)
+    output_field = models.IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        haystack, needle = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"position({needle[0]} in {haystack[0]})", (*needle[1], *haystack[1])
+
+
+def protocol_digests_for(term: str) -> list[bytes]:
+    """What a search of the protocol stands for: a hashed record id (64 hex digits), or the id of a record
+    of any kind (hashed for each kind, as the sweep hashed it). Anything else: nothing."""
+    term = term.strip().lower()
+    if re.fullmatch(r"[0-9a-f]{64}", term):
+        return [bytes.fromhex(term)]
+    if term.isdigit():
+        return [record_digest(m._meta.label, int(term)) for m in (*record_models(), DataSubject)]
+    return []
+
+
+def protocol_batches_holding(digests: list[bytes], qs: models.QuerySet | None = None) -> models.QuerySet:
+    """The protocol batches (of `qs`) that list any of `digests`: was this record processed, when, how?
+
+    No index can serve it; it reads the batches' hashes, a few MB per 100,000 records, and is asked
+    rarely (an auditor's or a data subject's question), never by a job.
+    """
+    qs = ProtocolBatch.objects.all() if qs is None else qs
+    if not digests:
+        return qs.none()
+    found = Q()
+    for i, digest in enumerate(digests):
+        qs = qs.alias(**{f"at_{i}": BytePosition("id_hashes", Value(digest, output_field=models.BinaryField()))})
+        found |= Q(**{f"at_{i}__gt": 0})
+    return qs.filter(found)
+
+
+def protocol_hashes(batches: models.QuerySet | None = None) -> list[str]:
+    """The hashed record ids in `batches` (default: the whole protocol), one per processed record."""
+    batches = ProtocolBatch.objects.all() if batches is None else batches
+    return [
+        h
+        for digests in batches.values_list("id_hashes", flat=True).iterator(chunk_size=100)
+        for h in split_digests(digests)
+    ]

@@ -9,8 +9,8 @@ For every active deletion rule and every kind of personal record it processes, i
 Held data (legal hold on the subject, the record or the category) is never selected. Each batch
 is one transaction: up to `batch_size` rows that are still due are claimed (on PostgreSQL locked
 FOR UPDATE SKIP LOCKED, so two workers never take the same record), the action runs on exactly
-the claimed rows, and the protocol entries, the run's counts and one audit entry are written. On
-PostgreSQL a deletion or restriction batch is one statement (claim, action, protocol entries;
+the claimed rows, and the batch's protocol row, the run's counts and one audit entry are written. On
+PostgreSQL a deletion or restriction batch is one statement (claim, action, protocol row;
 see retention.protocol.act_and_protocol); anonymisation and SQLite mark the claim with a token. A crash loses at most the batch in progress, which rolls back whole and
 stays due; what committed is no longer due, so the next run does nothing twice. A database error
 rolls its batch back, is recorded on the run, and the sweep goes on with the next rule.
@@ -36,7 +36,8 @@ from subjects.models import DataSubject, PersonalRecord
 
 from .actions import anonymise_subjects, apply_action
 from .models import Action, DeletionRule, LegalHold, SweepRun
-from .protocol import act_and_protocol, can_fast_delete, claim_rows, count_add, protocol_insert_claimed, protocol_write
+from .models.protocol import DIGEST_SIZE
+from .protocol import act_and_protocol, can_fast_delete, claim_rows, count_add, protocol_write
 from .records import can_anonymise, record_models, without_live_dependants
 from .registration import register_pending
 
@@ -113,12 +114,14 @@ def steps_for(rule: DeletionRule, *, today: datetime.date, candidates=None, gone
         due = without_live_dependants(base.filter(deletable_from__lte=today), gone=gone)
         if rule.action == Action.RESTRICT:
             due = due.filter(restricted_at=None)
-        yield Step(rule, model, effective_action(rule.action, model), due)
+        # Oldest first, in the order of the partial index that finds them: a batch reads that index, and
+        # the probe that finds nothing left is instant (unordered, PostgreSQL scans the table for it).
+        yield Step(rule, model, effective_action(rule.action, model), due.order_by("deletable_from"))
         if rule.retention_duty:
             ended = base.filter(purpose_ended_on__lte=today, restricted_at=None).filter(
                 Q(deletable_from=None) | Q(deletable_from__gt=today)
             )
-            yield Step(rule, model, Action.RESTRICT, ended)
+            yield Step(rule, model, Action.RESTRICT, ended.order_by("purpose_ended_on"))
 
 
 def check_sweep_date(today: datetime.date) -> None:
@@ -144,25 +147,20 @@ def process_batch(run: SweepRun, step: Step, *, batch_size: int) -> int:
         # The claim: a conditional DELETE or UPDATE of rows that are still due when it runs. On
         # PostgreSQL the rows are locked, skipping rows a concurrent sweep holds; SQLite serialises
         # writers.
-        candidates = step.queryset.order_by().select_for_update(skip_locked=True)
+        candidates = step.queryset.select_for_update(skip_locked=True)
         if connection.vendor == "postgresql" and one_statement(step):
-            # Claim, action and protocol entries in one statement: no row travels to Python.
-            hashes = act_and_protocol(
+            # Claim, action and protocol row in one statement: no row travels to Python.
+            digests = act_and_protocol(
                 run, candidates, batch_size=batch_size, rule=step.rule, action=step.action, at=now
             )
-            if not hashes:
+            if not digests:
                 return 0
-            protocol_write(run, model_label=step.model_label, rule=step.rule, action=step.action, at=now, hashes=hashes)
-            done = len(hashes)
+            protocol_write(
+                run, model_label=step.model_label, rule=step.rule, action=step.action, at=now, digests=digests
+            )
+            done = len(digests) // DIGEST_SIZE
         elif not claim_rows(candidates, batch_size=batch_size, token=token):
             return 0
-        elif connection.vendor == "postgresql":
-            claimed = model.objects.filter(retention_claim=token)
-            # The database hashes and writes the protocol itself: no row travels to Python.
-            hashes = protocol_insert_claimed(run, model=model, token=token, rule=step.rule, action=step.action, at=now)
-            apply_action(step.action, claimed, now=now)
-            protocol_write(run, model_label=step.model_label, rule=step.rule, action=step.action, at=now, hashes=hashes)
-            done = len(hashes)
         else:
             claimed = model.objects.filter(retention_claim=token)
             pks = list(claimed.values_list("pk", flat=True))
@@ -239,7 +237,7 @@ def sweep_run(
 
     `today` defaults to the local date; a date more than a year ahead is refused (ValidationError).
     With `dry_run`, records are registered (bookkeeping only, so the counts are exact) and counted;
-    nothing is deleted, anonymised or restricted, and no protocol entries are written.
+    nothing is deleted, anonymised or restricted, and nothing is written to the protocol.
     """
     from django.conf import settings
 

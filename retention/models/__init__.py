@@ -1,5 +1,5 @@
 from .holds import HoldReason, LegalHold
-from .protocol import ProtocolEntry, SweepRun, SweepRunCount
+from .protocol import ProtocolBatch, SweepRun, SweepRunCount
 from .rules import Action, DeletionRule, StartEvent
 
 __all__ = [
@@ -7,7 +7,7 @@ __all__ = [
     "DeletionRule",
     "HoldReason",
     "LegalHold",
-    "ProtocolEntry",
+    "ProtocolBatch",
     "StartEvent",
     "SweepRun",
     "SweepRunCount",

@@ -12,7 +12,7 @@ from .rules import Action, DeletionRule
 
 def record_hash(model_label: str, pk) -> str:
     """Salted SHA-256 of a record's identity: proves which record was processed, leads nowhere without the salt."""
-    return hashlib.sha256(f"{settings.HASH_SALT}|{model_label.lower()}|{pk}".encode()).hexdigest()
+    return record_digest(model_label, pk).hex()
 
 
 class SweepRun(models.Model):
@@ -77,27 +77,41 @@ class SweepRunCount(models.Model):
         return f"{self.rule.code if self.rule_id else '—'} {self.model_label} {self.action}: {self.count}"
 
 
-class ProtocolEntry(models.Model):
-    """One processed record: kind, salted hash of its id, rule, action, time; no personal data.
+DIGEST_SIZE = hashlib.sha256().digest_size
 
-    Written 100,000 times a night, so the table is lean: no foreign key constraints (each would
-    be a per-row trigger at commit, as costly as the insert itself) and no index on the rule. The
-    references stay sound without them: the sweep writes each entry in the transaction that holds
-    its run, and the run's count row (SweepRunCount, constrained and indexed) protects the same
-    rule from deletion; Django still enforces PROTECT on deletes through the ORM.
+
+def record_digest(model_label: str, pk) -> bytes:
+    """The binary form of record_hash, as the protocol stores it."""
+    return hashlib.sha256(f"{settings.HASH_SALT}|{model_label.lower()}|{pk}".encode()).digest()
+
+
+def split_digests(blob: bytes) -> list[str]:
+    """The hex hashes in a batch's concatenated digests."""
+    blob = bytes(blob)
+    return [blob[i : i + DIGEST_SIZE].hex() for i in range(0, len(blob), DIGEST_SIZE)]
+
+
+class ProtocolBatch(models.Model):
+    """One processed batch: kind of record, rule, action, time, and per record the salted hash of its id
+    (an entry of the deletion protocol is a batch's fields plus one of its hashes); no personal data.
+
+    One row per batch, not per record: a sweep frees 100,000 records a night, and a row per record
+    cost three times the deletion itself (docs/benchmarks.md). The hashes are the records' 32-byte
+    SHA-256 digests, concatenated; `hashes()` gives them in hex, the form record_hash() returns.
+    The table has no foreign key constraints (checks at commit, per row, for nothing): the sweep
+    writes each batch in the transaction that holds its run, the run's count row (SweepRunCount,
+    constrained) protects the same rule from deletion, and Django enforces PROTECT on deletes.
     """
 
     run = models.ForeignKey(
         SweepRun,
         verbose_name=_("sweep run"),
         on_delete=models.PROTECT,
-        related_name="entries",
+        related_name="batches",
         db_constraint=False,
     )
     at = models.DateTimeField(_("time"), db_index=True)
     model_label = models.CharField(_("kind of record"), max_length=100)
-    # No index: looked up only by the replay, which hashes in Python.
-    id_hash = models.CharField(_("hashed record id"), max_length=64)
     rule = models.ForeignKey(
         DeletionRule,
         verbose_name=_("deletion rule"),
@@ -109,11 +123,16 @@ class ProtocolEntry(models.Model):
     )
     legal_reference = models.CharField(_("legal reference"), max_length=300)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    count = models.PositiveIntegerField(_("records"))
+    id_hashes = models.BinaryField(_("hashed record ids"))
 
     class Meta:
-        verbose_name = _("protocol entry")
+        verbose_name = _("protocol batch")
         verbose_name_plural = _("deletion protocol")
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.model_label} {self.id_hash[:12]}… {self.get_action_display()}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.model_label} {self.get_action_display()} ({self.count})"
+
+    def hashes(self) -> list[str]:
+        return split_digests(self.id_hashes)

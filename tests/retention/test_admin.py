@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from retention.models import HoldReason, ProtocolEntry, SweepRun
+from retention.models import HoldReason, ProtocolBatch, SweepRun
+from retention.models.protocol import record_hash
 from retention.registration import register_pending
 from retention.services import hold_place
 from retention.sweep import sweep_run
@@ -49,7 +50,7 @@ def test_the_forecast_leaves_out_held_data(dpo_client, today):
     assert row["due"] == 0
 
 
-@pytest.mark.parametrize("name", ["deletionrule", "legalhold", "sweeprun", "protocolentry"])
+@pytest.mark.parametrize("name", ["deletionrule", "legalhold", "sweeprun", "protocolbatch"])
 def test_the_list_pages_do_not_grow_with_rows(dpo_client, today, name):
     url = reverse(f"admin:retention_{name}_changelist")
     for _ in range(2):
@@ -70,10 +71,10 @@ def test_the_list_pages_do_not_grow_with_rows(dpo_client, today, name):
 def test_runs_and_protocol_are_read_only(dpo_client, today):
     f.AdConversionFactory(collected_on=D(2026, 9, 1))
     run = sweep_run()
-    entry = ProtocolEntry.objects.get()
+    batch = ProtocolBatch.objects.get()
     _n, response = queries(dpo_client, reverse("admin:retention_sweeprun_change", args=[run.pk]))
     assert b'name="_save"' not in response.content
-    assert dpo_client.post(reverse("admin:retention_protocolentry_delete", args=[entry.pk])).status_code == 403
+    assert dpo_client.post(reverse("admin:retention_protocolbatch_delete", args=[batch.pk])).status_code == 403
     assert dpo_client.post(reverse("admin:retention_sweeprun_delete", args=[run.pk])).status_code == 403
     assert SweepRun.objects.filter(pk=run.pk).exists()
 
@@ -139,3 +140,26 @@ def test_a_rule_saved_in_the_admin_recomputes(dpo_client, today):
     assert dpo_client.post(url, data).status_code == 200  # the form shows the error
     rule.refresh_from_db()
     assert rule.years == 9
+
+
+def test_the_dpo_finds_the_batch_that_processed_a_record_by_its_id_or_hash(dpo_client, today):
+    gone, other = f.AdConversionFactory.create_batch(2, collected_on=D(2026, 9, 1))
+    order = f.OrderFactory(collected_on=D(2016, 4, 1), ordered_on=D(2016, 4, 1))
+    sweep_run()
+    ad_batch = ProtocolBatch.objects.get(model_label="subjects.AdConversion")
+    order_batch = ProtocolBatch.objects.get(model_label="subjects.Order")
+    url = reverse("admin:retention_protocolbatch_changelist")
+
+    def found(term):
+        _n, response = queries(dpo_client, f"{url}?q={term}")
+        return list(response.context["cl"].result_list)
+
+    assert found(record_hash("subjects.AdConversion", other.pk)) == [ad_batch]
+    assert found(record_hash("subjects.Order", order.pk).upper()) == [order_batch]
+    # An id is hashed under every kind of record: the order's batch too, where the order has the same id.
+    assert set(found(str(gone.pk))) == {ad_batch} | ({order_batch} if order.pk == gone.pk else set())
+    assert found(record_hash("subjects.AdConversion", 999_999)) == []
+    assert found("Mustermann") == []  # nothing personal to search for
+    _n, response = queries(dpo_client, reverse("admin:retention_protocolbatch_change", args=[ad_batch.pk]))
+    body = response.content.decode()
+    assert all(h in body for h in ad_batch.hashes()) and len(ad_batch.hashes()) == 2

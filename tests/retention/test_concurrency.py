@@ -6,8 +6,9 @@ import threading
 import pytest
 from django.db import connections
 
-from retention.models import ProtocolEntry, SweepRun
+from retention.models import SweepRun
 from retention.models.protocol import record_hash
+from retention.selectors import protocol_hashes
 from retention.sweep import sweep_run
 from subjects.models import AdConversion
 from tests import factories as f
@@ -38,7 +39,7 @@ def test_two_sweeps_at_once_never_take_the_same_record(require_postgres, registe
         t.join(60)
     assert not errors
     assert AdConversion.objects.count() == 0
-    hashes = list(ProtocolEntry.objects.values_list("id_hash", flat=True))
+    hashes = protocol_hashes()
     assert len(hashes) == len(set(hashes)) == 60
     assert set(hashes) == {record_hash("subjects.AdConversion", r.pk) for r in due}
     assert sum(r.total for r in results) == 60

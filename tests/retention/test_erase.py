@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from audit.models import AuditEntry
-from retention.models import HoldReason, ProtocolEntry, SweepRun
+from retention.models import HoldReason, ProtocolBatch, SweepRun
 from retention.services import hold_place, subject_erase
 from retention.sweep import sweep_run
 from subjects.models import DataSubject, EmailAddress, Order, RestrictionGround
@@ -31,7 +31,7 @@ def test_it_erases_what_nothing_keeps_and_restricts_what_a_duty_keeps(today):
     assert subject.erased_at is not None
     assert subject.restriction_ground == RestrictionGround.RETENTION_DUTY
     assert subject.last_name == "Mustermann"  # the kept invoice still needs the name
-    assert SweepRun.objects.get(kind=SweepRun.Kind.ERASURE).entries.count() == ProtocolEntry.objects.count()
+    assert SweepRun.objects.get(kind=SweepRun.Kind.ERASURE).batches.count() == ProtocolBatch.objects.count()
     # Nothing personal in the audit trail of the erasure.
     for row in AuditEntry.objects.values():
         assert "Mustermann" not in str(row) and "Erika" not in str(row)

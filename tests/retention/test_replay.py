@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from retention.journal import journal_read
-from retention.models import ProtocolEntry, SweepRun
+from retention.models import ProtocolBatch, SweepRun
 from retention.replay import replay_since
 from retention.sweep import sweep_run
 from subjects.models import AdConversion, Order
@@ -28,7 +28,7 @@ def test_it_applies_recorded_deletions_again_after_a_restore(today):
     sweep_run()
     assert len(list(journal_read(since=D(2026, 11, 1)))) == 3
     # The restore: the rows come back, and the protocol in the database is lost with it.
-    ProtocolEntry.objects.all().delete()
+    ProtocolBatch.objects.all().delete()
     SweepRun.objects.all().delete()
     Order.objects.filter(anonymised_at__isnull=False).delete()
     for model, rows in backup.items():
@@ -48,3 +48,19 @@ def test_a_replay_since_a_later_day_leaves_earlier_deletions_alone(today):
     f.AdConversionFactory(collected_on=D(2026, 9, 1))
     sweep_run()
     assert list(journal_read(since=D(2026, 11, 26))) == []
+
+
+def test_journals_written_one_line_per_record_are_still_read(tmp_path):
+    old = tmp_path / "2026-11.jsonl"
+    line = '{"at": "2026-11-20T02:30:00+00:00", "run": 4, "model": "subjects.Order", "action": "delete", "rule": "x"'
+    old.write_text(f'{line}, "id_hash": "{"a" * 64}"}}\n', encoding="utf-8")
+    assert list(journal_read(since=D(2026, 11, 1), directory=tmp_path)) == [
+        {
+            "at": "2026-11-20T02:30:00+00:00",
+            "run": 4,
+            "model": "subjects.Order",
+            "action": "delete",
+            "rule": "x",
+            "id_hash": "a" * 64,
+        }
+    ]

@@ -8,8 +8,9 @@ from django.db.models import ProtectedError
 
 from audit.models import AuditEntry
 from retention.journal import journal_read
-from retention.models import Action, DeletionRule, ProtocolEntry, SweepRun
+from retention.models import Action, DeletionRule, ProtocolBatch, SweepRun
 from retention.models.protocol import record_hash
+from retention.selectors import protocol_hashes
 from retention.sweep import sweep_run
 from subjects.models import AdConversion, Order, RestrictionGround
 from tests import factories as f
@@ -26,7 +27,8 @@ def test_protocol_counts_audit_and_journal_agree_batch_for_batch(today):
     run = sweep_run(batch_size=3)
     assert set(AdConversion.objects.values_list("pk", flat=True)) == {kept.pk}
     expected = sorted(record_hash("subjects.AdConversion", r.pk) for r in due)
-    assert sorted(ProtocolEntry.objects.filter(run=run).values_list("id_hash", flat=True)) == expected
+    assert sorted(protocol_hashes(ProtocolBatch.objects.filter(run=run))) == expected
+    assert list(ProtocolBatch.objects.filter(run=run).order_by("pk").values_list("count", flat=True)) == [3, 3, 1]
     journal = [e for e in journal_read(since=D(2026, 11, 25)) if e["run"] == run.pk]
     assert sorted(e["id_hash"] for e in journal) == expected
     assert {(e["model"], e["action"], e["rule"]) for e in journal} == {
@@ -44,7 +46,8 @@ def test_protocol_counts_audit_and_journal_agree_batch_for_batch(today):
 def test_a_batch_larger_than_what_is_due_takes_everything_at_once(today):
     f.AdConversionFactory.create_batch(4, collected_on=D(2026, 9, 1))
     run = sweep_run(batch_size=10_000)
-    assert run.total == ProtocolEntry.objects.count() == 4
+    assert run.total == len(protocol_hashes()) == 4
+    assert ProtocolBatch.objects.get().count == 4
     assert AdConversion.objects.count() == 0
 
 
@@ -58,11 +61,9 @@ def test_a_restriction_is_protocolled_with_the_record_hash(today):
         ).count()
         == 3
     )
-    entries = ProtocolEntry.objects.filter(run=run)
-    assert sorted(entries.values_list("id_hash", flat=True)) == sorted(
-        record_hash("subjects.Order", o.pk) for o in orders
-    )
-    assert set(entries.values_list("action", "rule__code")) == {(Action.RESTRICT, "order-booking-voucher")}
+    batches = ProtocolBatch.objects.filter(run=run)
+    assert sorted(protocol_hashes(batches)) == sorted(record_hash("subjects.Order", o.pk) for o in orders)
+    assert set(batches.values_list("action", "rule__code")) == {(Action.RESTRICT, "order-booking-voucher")}
     assert sweep_run().total == 0  # restricted once, not again
 
 
@@ -70,8 +71,8 @@ def test_the_protocol_still_protects_its_run_and_rule(today):
     """The protocol table has no foreign key constraints (speed); the ORM still refuses to orphan it."""
     f.AdConversionFactory(collected_on=D(2026, 9, 1))
     run = sweep_run()
-    entry = ProtocolEntry.objects.select_related("run", "rule").get()
-    assert entry.run == run and entry.rule.code == "ad-conversion-30-days"
+    batch = ProtocolBatch.objects.select_related("run", "rule").get()
+    assert batch.run == run and batch.rule.code == "ad-conversion-30-days"
     with pytest.raises(ProtectedError):
         SweepRun.objects.filter(pk=run.pk).delete()
     with pytest.raises(ProtectedError):
