@@ -233,9 +233,9 @@ class SweepRunAdmin(ReadOnlyAdmin):
 
 @admin.register(ProtocolBatch)
 class ProtocolBatchAdmin(ReadOnlyAdmin):
-    list_display = ("at", "model_label", "action", "rule", "count", "run")
+    list_display = ("at", "model_label", "action", "rule_code", "count", "run")
     list_filter = ("action", "model_label", "run__kind")
-    list_select_related = ("rule__category", "run")
+    list_select_related = ("rule", "run")
     # The hashes are only read on a batch's own page, never for the list.
     fields = readonly_fields = ("run", "at", "model_label", "rule", "legal_reference", "action", "count", "hash_list")
     date_hierarchy = "at"
@@ -253,6 +253,10 @@ class ProtocolBatchAdmin(ReadOnlyAdmin):
         if not search_term.strip():
             return queryset, False
         return protocol_batches_holding(protocol_digests_for(search_term), queryset), False
+
+    @admin.display(description=_("deletion rule"), ordering="rule__code")
+    def rule_code(self, obj):
+        return obj.rule.code if obj.rule_id else "—"
 
     @admin.display(description=_("hashed record ids"))
     def hash_list(self, obj):

@@ -262,7 +262,7 @@ def sweep_run(
 
     for rule in rules:
         if rule.category_id in held:
-            log(f"{rule.code}: category held, skipped")
+            log(_("%(rule)s: category under a legal hold, skipped") % {"rule": rule.code})
             continue
         for step in steps_for(rule, today=today, candidates=candidates, gone=gone if dry_run else None):
             if dry_run and step.action == Action.DELETE:

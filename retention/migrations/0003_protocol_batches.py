@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'protocol batch',
-                'verbose_name_plural': 'deletion protocol',
+                'verbose_name_plural': 'deletion protocol batches',
                 'ordering': ['-at', '-pk'],
             },
         ),

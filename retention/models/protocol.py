@@ -128,11 +128,11 @@ class ProtocolBatch(models.Model):
 
     class Meta:
         verbose_name = _("protocol batch")
-        verbose_name_plural = _("deletion protocol")
+        verbose_name_plural = _("deletion protocol batches")
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.model_label} {self.get_action_display()} ({self.count})"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.model_label} {self.get_action_display()} ({self.count})"
 
     def hashes(self) -> list[str]:
         return split_digests(self.id_hashes)

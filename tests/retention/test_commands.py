@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from retention.models import SweepRun
 from retention.tasks import run_retention_sweep
@@ -22,17 +23,19 @@ def sweep(*args):
 def test_it_prints_what_a_dry_run_would_do_and_then_does_it(today):
     f.AdConversionFactory.create_batch(3, collected_on=D(2026, 9, 1))
     dry = sweep("--dry-run")
-    assert "ad-conversion-30-days" in dry and "delete" in dry and "total (would): 3" in dry
+    assert "Probelauf: nichts geändert" in dry
+    assert "ad-conversion-30-days" in dry and "delete" in dry and "Summe (würde): 3" in dry
     assert AdConversion.objects.count() == 3
     real = sweep()
-    assert "total (did): 3" in real
+    assert "Summe (erledigt): 3" in real
     assert AdConversion.objects.count() == 0
 
 
 def test_it_sweeps_as_of_a_given_day(today):
     f.AdConversionFactory(collected_on=D(2026, 11, 20))
-    assert "total (did): 0" in sweep()
-    assert "total (did): 1" in sweep("--today", "2026-12-21")
+    assert "Summe (erledigt): 0" in sweep()
+    with translation.override("en"):
+        assert "total (did): 1" in sweep("--today", "2026-12-21")
 
 
 def test_it_refuses_a_day_more_than_a_year_ahead(today):
@@ -52,7 +55,7 @@ def test_it_exits_non_zero_when_a_batch_failed(today, monkeypatch):
         raise DatabaseError("boom")
 
     monkeypatch.setattr(sweep_module, "protocol_write", broken)
-    with pytest.raises(CommandError, match="rolled back"):
+    with pytest.raises(CommandError, match="zurückgerollt"):
         sweep()
 
 

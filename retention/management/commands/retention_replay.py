@@ -2,6 +2,7 @@ import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from retention.replay import replay_since
 from retention.reporting import run_report_lines
@@ -19,4 +20,4 @@ class Command(BaseCommand):
         for line in run_report_lines(run):
             self.stdout.write(line)
         if run.errors:
-            raise CommandError(f"Replay finished with errors; see run {run.pk}.")
+            raise CommandError(_("Replay finished with errors; see run %(run)s.") % {"run": run.pk})
