@@ -75,3 +75,14 @@ def digest_requests(today: datetime.date | None = None, *, days: int = 7) -> dic
         "overdue": list(base.overdue(today)),
         "due_soon": list(base.due_within(days, today)),
     }
+
+
+def open_objection_item(objection_id: int) -> RequestItem | None:
+    """The open request line through which objection `objection_id` came in, if any (its decision closes it)."""
+    from .models import RequestType
+
+    return (
+        RequestItem.objects.filter(kind=RequestType.OBJECTION, done_at=None, result__objection_id=objection_id)
+        .select_related("request")
+        .first()
+    )

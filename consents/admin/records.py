@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.models import ProcessingActivity
+from requests_app.services import objection_decide_with_request
 from subjects.models import DataSubject
 
 from .. import exports
 from ..models import Consent, ConsentChannel, ConsentEvent, ConsentPurpose, Objection, SuppressionEntry
-from ..services import consent_withdraw, objection_decide, objection_record
+from ..services import consent_withdraw, objection_record
 from .inlines import STATUS_LABELS
 
 
@@ -251,7 +252,12 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
         form = DecideForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                objection_decide(objection=objection, upheld=decision == "uphold", reasons=form.cleaned_data["reasons"])
+                objection_decide_with_request(
+                    objection=objection,
+                    upheld=decision == "uphold",
+                    reasons=form.cleaned_data["reasons"],
+                    actor=request.user,
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

@@ -4,7 +4,7 @@ from .art19 import notification_mark_done, notifications_list
 from .erasure import erasure_item_fulfil
 from .intake import IntakeResult, ItemSpec, request_log
 from .letters import letter_issue
-from .objection import objection_item_decide, objection_item_record
+from .objection import objection_decide_with_request, objection_item_decide, objection_item_record
 from .rights import (
     access_item_fulfil,
     complaint_item_answer,
@@ -28,6 +28,7 @@ __all__ = [
     "letter_issue",
     "notification_mark_done",
     "notifications_list",
+    "objection_decide_with_request",
     "objection_item_decide",
     "objection_item_record",
     "rectification_item_complete",

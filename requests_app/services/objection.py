@@ -85,3 +85,15 @@ def objection_item_decide(*, item: RequestItem, upheld: bool, reasons: str, acto
     )
     audit_record(item, Action.CHANGE, fields=["outcome", "outcome_note"])
     return item
+
+
+def objection_decide_with_request(*, objection: Objection, upheld: bool, reasons: str, actor) -> None:
+    """The DPO's decision on an objection, wherever it is taken (the consents admin too): one that came in
+    with a data-subject request is decided through that request's line, so the line is closed and the
+    timeline and the answer letter say so; any other is decided in the consents app alone."""
+    from ..selectors import open_objection_item
+
+    if item := open_objection_item(objection.pk):
+        objection_item_decide(item=item, upheld=upheld, reasons=reasons, actor=actor)
+    else:
+        objection_decide(objection=objection, upheld=upheld, reasons=reasons)

@@ -1,6 +1,7 @@
 """Objections (Art. 21) logged at the support desk: marketing at once, the rest decided by the DPO."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from consents.models import Objection
@@ -115,3 +116,21 @@ def test_a_stored_number_that_does_not_parse_does_not_hold_up_the_objection(supp
     )
     assert RequestItem.objects.get().outcome == RequestItem.Outcome.UPHELD
     assert Objection.objects.get(subject=subject).status == Objection.Status.UPHELD
+
+
+def test_a_decision_in_the_consents_admin_closes_the_request_line(support_client, dpo_client, register):
+    subject = subject_with_everything()
+    intake(support_client, subject=subject.pk, kinds=["objection"], objection_activity=_activity("surveys").pk)
+    item = RequestItem.objects.get()
+    objection = Objection.objects.get(subject=subject)
+    url = reverse("admin:consents_objection_decide", args=[objection.pk, "uphold"])
+    assert dpo_client.post(url, {"reasons": "Keine zwingenden Gründe."}).status_code == 302
+    item.refresh_from_db()
+    objection.refresh_from_db()
+    assert objection.status == Objection.Status.UPHELD
+    assert item.is_done and item.outcome == RequestItem.Outcome.UPHELD
+    assert item.request.timeline.filter(text__contains="Keine zwingenden Gründe").exists()
+    # Decided once: the request's own step now refuses a second decision.
+    response = dpo_client.post(item_url(item), {"decision": "dismissed", "reasons": "anders"})
+    item.refresh_from_db()
+    assert item.outcome == RequestItem.Outcome.UPHELD, response.status_code
