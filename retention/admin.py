@@ -236,7 +236,6 @@ class ProtocolBatchAdmin(ReadOnlyAdmin):
     list_display = ("at", "model_label", "action", "rule_code", "count", "run")
     list_filter = ("action", "model_label", "run__kind")
     list_select_related = ("rule", "run")
-    # The hashes are only read on a batch's own page, never for the list.
     fields = readonly_fields = ("run", "at", "model_label", "rule", "legal_reference", "action", "count", "hash_list")
     date_hierarchy = "at"
     show_full_result_count = False
@@ -244,10 +243,8 @@ class ProtocolBatchAdmin(ReadOnlyAdmin):
     search_help_text = _("A hashed record id (64 hex digits), or the id of a record: which batch processed it?")
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
-            qs = qs.defer("id_hashes")
-        return qs
+        # The hashes are read only on a batch's own page (one query more there), never for the list.
+        return super().get_queryset(request).defer("id_hashes")
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

@@ -54,5 +54,5 @@ def journal_read(*, since: datetime.date, directory: Path | None = None) -> Iter
                     continue
                 # Journals written before batches were one line per record carry a single "id_hash".
                 hashes = batch.pop("id_hashes", None)
-                for id_hash in split_digests(bytes.fromhex(hashes)) if hashes else [batch.pop("id_hash")]:
+                for id_hash in split_digests(bytes.fromhex(hashes)) if hashes is not None else [batch.pop("id_hash")]:
                     yield {**batch, "id_hash": id_hash}

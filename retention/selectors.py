@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.db import models
 from django.db.models import Count, Func, Q, Value
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from dpo_portal.models import DataCategory
@@ -90,30 +91,31 @@ class BytePosition(Func):
         return f"position({needle[0]} in {haystack[0]})", (*needle[1], *haystack[1])
 
 
-def protocol_digests_for(term: str) -> list[bytes]:
-    """What a search of the protocol stands for: a hashed record id (64 hex digits), or the id of a record
-    of any kind (hashed for each kind, as the sweep hashed it). Anything else: nothing."""
+def protocol_digests_for(term: str) -> list[tuple[str | None, bytes]]:
+    """What a search of the protocol stands for, as (kind of record, digest): a hashed record id (64 hex
+    digits; any kind), or the id of a record (hashed for each kind, as the sweep hashed it). Else nothing."""
     term = term.strip().lower()
     if re.fullmatch(r"[0-9a-f]{64}", term):
-        return [bytes.fromhex(term)]
-    if term.isdigit():
-        return [record_digest(m._meta.label, int(term)) for m in (*record_models(), DataSubject)]
+        return [(None, bytes.fromhex(term))]
+    if re.fullmatch(r"[0-9]{1,19}", term):
+        return [(m._meta.label, record_digest(m._meta.label, int(term))) for m in (*record_models(), DataSubject)]
     return []
 
 
-def protocol_batches_holding(digests: list[bytes], qs: models.QuerySet | None = None) -> models.QuerySet:
-    """The protocol batches (of `qs`) that list any of `digests`: was this record processed, when, how?
+def protocol_batches_holding(
+    digests: list[tuple[str | None, bytes]], qs: models.QuerySet | None = None
+) -> models.QuerySet:
+    """The protocol batches (of `qs`) that list any of `digests` (see protocol_digests_for): was this
+    record processed, when, how?
 
-    No index can serve it; it reads the batches' hashes, a few MB per 100,000 records, and is asked
-    rarely (an auditor's or a data subject's question), never by a job.
+    No index can serve it; it reads the hashes of the batches of the kinds asked for, a few MB per
+    100,000 records, and is asked rarely (an auditor's or a data subject's question), never by a job.
     """
     qs = ProtocolBatch.objects.all() if qs is None else qs
-    if not digests:
-        return qs.none()
-    found = Q()
-    for i, digest in enumerate(digests):
-        qs = qs.alias(**{f"at_{i}": BytePosition("id_hashes", Value(digest, output_field=models.BinaryField()))})
-        found |= Q(**{f"at_{i}__gt": 0})
+    found = Q(pk__in=[])
+    for label, digest in digests:
+        position = BytePosition("id_hashes", Value(digest, output_field=models.BinaryField()))
+        found |= Q(GreaterThan(position, 0), **({"model_label": label} if label else {}))
     return qs.filter(found)
 
 

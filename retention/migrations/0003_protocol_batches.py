@@ -27,6 +27,29 @@ def entries_to_batches(apps, schema_editor):
     flush()
 
 
+def batches_to_entries(apps, schema_editor):
+    """Back to one entry per record: going back must not lose the protocol."""
+    Entry = apps.get_model("retention", "ProtocolEntry")
+    Batch = apps.get_model("retention", "ProtocolBatch")
+    for batch in Batch.objects.order_by("pk").iterator(chunk_size=10):
+        blob = bytes(batch.id_hashes)
+        Entry.objects.bulk_create(
+            [
+                Entry(
+                    run_id=batch.run_id,
+                    at=batch.at,
+                    model_label=batch.model_label,
+                    id_hash=blob[i : i + 32].hex(),
+                    rule_id=batch.rule_id,
+                    legal_reference=batch.legal_reference,
+                    action=batch.action,
+                )
+                for i in range(0, len(blob), 32)
+            ],
+            batch_size=1000,
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -53,7 +76,7 @@ class Migration(migrations.Migration):
                 'ordering': ['-at', '-pk'],
             },
         ),
-        migrations.RunPython(entries_to_batches, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(entries_to_batches, batches_to_entries, elidable=True),
         migrations.DeleteModel(
             name='ProtocolEntry',
         ),

@@ -43,3 +43,15 @@ def test_it_turns_each_batch_of_entries_into_one_batch_row():
         ("subjects.Order", 1, second),
     ]
     assert sorted(protocol_hashes(batches)) == sorted(record_hash(label, pk) for _at, label, pk in rows)
+
+    # And back: one entry per record again, nothing lost.
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(BEFORE)
+    Entry = executor.loader.project_state(BEFORE).apps.get_model("retention", "ProtocolEntry")
+    assert sorted(Entry.objects.values_list("model_label", "id_hash", "at")) == sorted(
+        (label, record_hash(label, pk), at) for at, label, pk in rows
+    )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(AFTER)

@@ -1,4 +1,4 @@
-"""The sweep's batches: protocol entries, run counts, audit entries and the replay journal agree record for
+"""The sweep's batches: protocol batches, run counts, audit entries and the replay journal agree record for
 record, whichever path a batch takes (one statement on PostgreSQL, claim token on SQLite)."""
 
 import datetime
