@@ -10,7 +10,7 @@ from django.utils import timezone
 from subjects.models import DataSubject, EmailAddress, PhoneNumber
 from subjects.validators import normalise_phone
 
-from .models import DataSubjectRequest, RequestItem
+from .models import DataSubjectRequest, RequestItem, RequestType
 
 SEARCH_LIMIT = 20
 
@@ -79,8 +79,6 @@ def digest_requests(today: datetime.date | None = None, *, days: int = 7) -> dic
 
 def open_objection_item(objection_id: int) -> RequestItem | None:
     """The open request line through which objection `objection_id` came in, if any (its decision closes it)."""
-    from .models import RequestType
-
     return (
         RequestItem.objects.filter(kind=RequestType.OBJECTION, done_at=None, result__objection_id=objection_id)
         .select_related("request")

@@ -49,8 +49,6 @@ def protocol_write(
             count=len(pks),
             id_hashes=digests,
         )
-    if not digests:
-        return
     n = len(digests) // DIGEST_SIZE
     count_add(run, rule=rule, model_label=model_label, action=action, n=n)
     line = journal_line(

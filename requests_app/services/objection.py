@@ -9,6 +9,7 @@ from consents.models import Objection
 from consents.services import objection_decide, objection_record
 
 from ..models import RequestItem, RequestType, TimelineEntry
+from ..selectors import open_objection_item
 from .common import item_done, require_open_item, require_subject, timeline_add
 
 
@@ -91,8 +92,6 @@ def objection_decide_with_request(*, objection: Objection, upheld: bool, reasons
     """The DPO's decision on an objection, wherever it is taken (the consents admin too): one that came in
     with a data-subject request is decided through that request's line, so the line is closed and the
     timeline and the answer letter say so; any other is decided in the consents app alone."""
-    from ..selectors import open_objection_item
-
     if item := open_objection_item(objection.pk):
         objection_item_decide(item=item, upheld=upheld, reasons=reasons, actor=actor)
     else:
