@@ -77,3 +77,35 @@ def test_the_protocol_still_protects_its_run_and_rule(today):
         SweepRun.objects.filter(pk=run.pk).delete()
     with pytest.raises(ProtectedError):
         DeletionRule.objects.filter(code="ad-conversion-30-days").delete()
+
+
+def sweep_queries(batch_size: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        sweep_run(batch_size=batch_size)
+    return len(ctx.captured_queries)
+
+
+# Queries of one more registration batch and one more sweep batch: on PostgreSQL a deletion batch is one
+# statement plus count and audit entry; SQLite claims with a token first.
+QUERIES_PER_BATCH = {"postgresql": 20, "sqlite": 23}
+
+
+def test_the_sweep_queries_per_batch_not_per_record(today):
+    """As many queries for 30 due records as for 3, and a fixed number more per batch."""
+    from django.db import connection
+
+    f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    sweep_run()  # what is cached once per process (content types) stays out of the counts
+    f.AdConversionFactory.create_batch(3, collected_on=D(2026, 9, 1))
+    few = sweep_queries(batch_size=100)
+    f.AdConversionFactory.create_batch(30, collected_on=D(2026, 9, 1))
+    many = sweep_queries(batch_size=100)
+    f.AdConversionFactory.create_batch(30, collected_on=D(2026, 9, 1))
+    three_batches = sweep_queries(batch_size=10)
+    assert AdConversion.objects.count() == 0
+    assert ProtocolBatch.objects.filter(count=10).count() == 3
+    assert many == few
+    assert three_batches - many == 2 * QUERIES_PER_BATCH[connection.vendor]
