@@ -15,7 +15,7 @@ from audit.admin_mixins import audit_export
 from .certificate import certificate_pdf
 from .models import DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .selectors import forecast, protocol_batches_holding, protocol_digests_for
-from .services import hold_lift, hold_place, rule_save
+from .services import hold_change, hold_lift, hold_place, rule_save
 
 
 @admin.register(DeletionRule)
@@ -113,7 +113,7 @@ class LegalHoldAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            hold_change(hold=obj, fields=list(form.changed_data))
             return
         record = None
         if obj.content_type_id:

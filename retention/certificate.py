@@ -1,24 +1,45 @@
-"""The deletion certificate (Löschbescheinigung): what was deleted, anonymised or restricted in a period, as PDF."""
+"""The deletion certificate (Löschbestätigung): what was deleted, anonymised or restricted in a period, as PDF."""
 
 import datetime
 
+from django.apps import apps
 from django.db.models import Max, Min, Sum
 from django.utils import timezone, translation
 
 from dpo_portal.models import Organisation
 from dpo_portal.pdf import render_pdf
 
-from .models import ProtocolBatch, SweepRun
+from .models import Action, ProtocolBatch, SweepRun
+
+ACTION_LABELS = dict(Action.choices)
+
+
+def kind_of_record(model_label: str):
+    """The verbose name of the model a protocol's `model_label` names (lazy: renders in the active language);
+    the label itself when that model no longer exists."""
+    try:
+        return apps.get_model(model_label)._meta.verbose_name
+    except (LookupError, ValueError):
+        return model_label
 
 
 def certificate_context(*, start: datetime.date, end: datetime.date) -> dict:
-    """Counts per rule, kind of record and action from the protocol of real runs between `start` and `end`."""
+    """Counts per rule, kind of record and action from the protocol of real runs between `start` and `end`.
+
+    Each row carries its codes (rule__code, model_label, action, for scripts) and their labels for the
+    reader: `kind` (the model's verbose name) and `action_label`, both lazy, so they render in the
+    language active when the template is rendered.
+    """
     batches = ProtocolBatch.objects.filter(at__date__gte=start, at__date__lte=end).exclude(run__dry_run=True)
     rows = list(
         batches.values("rule__code", "legal_reference", "model_label", "action")
         .annotate(count=Sum("count"), first=Min("at"), last=Max("at"))
         .order_by("rule__code", "model_label", "action")
     )
+    kinds = {label: kind_of_record(label) for label in {r["model_label"] for r in rows}}
+    for r in rows:
+        r["kind"] = kinds[r["model_label"]]
+        r["action_label"] = ACTION_LABELS.get(r["action"], r["action"])
     runs = SweepRun.objects.filter(dry_run=False, started_at__date__gte=start, started_at__date__lte=end)
     return {
         "start": start,

@@ -3,8 +3,9 @@
 A backup restore brings back the database as it was, protocol included, so the protocol of
 what was deleted since the backup must live elsewhere too. Each committed batch appends one
 JSON line (kind, action, rule code, time, and the salted id hash of each record; no personal
-data) to `RETENTION_JOURNAL_DIR/<yyyy-mm>.jsonl`; `retention_replay` reads it back. Keep that
-directory out of the database backups (and in a backup of its own).
+data) to `RETENTION_JOURNAL_DIR/<yyyy-mm>.jsonl` (the local month of the batch; files written before
+were named by the UTC month); `retention_replay` reads it back. Keep that directory out of the
+database backups (and in a backup of its own).
 """
 
 import datetime
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from .models.protocol import split_digests
 
@@ -32,27 +34,56 @@ def journal_append(line: str, *, at: datetime.datetime) -> None:
     """Appends a batch's line to the file of its month (called on commit of the batch that made it)."""
     directory = journal_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    with (directory / f"{at:%Y-%m}.jsonl").open("a", encoding="utf-8") as out:
+    with (directory / f"{timezone.localtime(at):%Y-%m}.jsonl").open("a", encoding="utf-8") as out:
         out.write(line)
 
 
-def journal_read(*, since: datetime.date, directory: Path | None = None) -> Iterator[dict]:
-    """Every journal entry (one per record) from `since` on, oldest first."""
-    directory = directory or journal_dir()
+def _batches(directory: Path, *, first_month: str) -> Iterator[dict]:
+    """The journal's lines (one per batch, or per record in old journals) from the file of `first_month` on."""
     if not directory.is_dir():
         return
-    first = f"{since:%Y-%m}"
     for path in sorted(directory.glob("*.jsonl")):
-        if path.stem < first:
+        if path.stem < first_month:
             continue
         with path.open(encoding="utf-8") as lines:
             for line in lines:
-                if not line.strip():
-                    continue
-                batch = json.loads(line)
-                if batch["at"][:10] < since.isoformat():
-                    continue
-                # Journals written before batches were one line per record carry a single "id_hash".
-                hashes = batch.pop("id_hashes", None)
-                for id_hash in split_digests(bytes.fromhex(hashes)) if hashes is not None else [batch.pop("id_hash")]:
-                    yield {**batch, "id_hash": id_hash}
+                if line.strip():
+                    yield json.loads(line)
+
+
+def _month_before(day: datetime.date) -> str:
+    # Files named by UTC month hold the first hours of each local month.
+    return f"{day.replace(day=1) - datetime.timedelta(days=1):%Y-%m}"
+
+
+def journal_read(*, since: datetime.date, directory: Path | None = None) -> Iterator[dict]:
+    """Every journal entry (one per record) from the local day `since` on, oldest first."""
+    for batch in _batches(directory or journal_dir(), first_month=_month_before(since)):
+        if timezone.localdate(datetime.datetime.fromisoformat(batch["at"])) < since:
+            continue
+        # Journals written before batches were one line per record carry a single "id_hash".
+        hashes = batch.pop("id_hashes", None)
+        for id_hash in split_digests(bytes.fromhex(hashes)) if hashes is not None else [batch.pop("id_hash")]:
+            yield {**batch, "id_hash": id_hash}
+
+
+def journal_write_run(run) -> int:
+    """Appends the lines of `run`'s protocol batches that the journal lacks (a write failed after the batch
+    committed); returns how many. Running it again writes nothing."""
+    present = {
+        (b["model"], b["action"], b.get("id_hashes"))
+        for b in _batches(journal_dir(), first_month=_month_before(timezone.localdate(run.started_at)))
+        if b.get("run") == run.pk
+    }
+    written = 0
+    for batch in run.batches.select_related("rule").order_by("pk").iterator(chunk_size=100):
+        digests = bytes(batch.id_hashes)
+        if (batch.model_label, batch.action, digests.hex()) in present:
+            continue
+        code = batch.rule.code if batch.rule_id else ""
+        line = journal_line(
+            at=batch.at, run=run.pk, model=batch.model_label, action=batch.action, rule=code, digests=digests
+        )
+        journal_append(line, at=batch.at)
+        written += 1
+    return written

@@ -6,9 +6,14 @@ still has name those records only by kind and salted id hash, so the replay hash
 each kind's rows, in bounded chunks, and re-applies the recorded action to the rows that match.
 Holds are not consulted: the recorded deletions already happened. Idempotent: a row that is
 gone or already anonymised is not found again.
+
+A restore also resets the id sequences, so rows created after it can take the ids of rows deleted
+after the backup: a row whose hash matches but that was created after its batch ran is another
+record, and is skipped (and reported).
 """
 
 import datetime
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -16,53 +21,65 @@ from pathlib import Path
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
-from .actions import anonymise_subjects, apply_action
+from .actions import IDENTITY_BLANKS, anonymise_subjects, apply_action
 from .journal import journal_read
 from .models import Action, DeletionRule, ProtocolBatch, SweepRun
 from .models.protocol import record_hash, split_digests
 from .protocol import protocol_write
 
+logger = logging.getLogger(__name__)
+
 SCAN_CHUNK = 10_000
 
+# (action, rule code, time of the batch that recorded it)
+Wanted = tuple[str, str, datetime.datetime]
 
-def _wanted(since: datetime.date, directory: Path | None) -> dict[str, dict[str, tuple[str, str]]]:
-    """model label -> id hash -> (action, rule code), from the journal and the database's protocol."""
-    wanted: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+
+def _wanted(since: datetime.date, directory: Path | None) -> dict[str, dict[str, Wanted]]:
+    """model label -> id hash -> (action, rule code, batch time), from the journal and the database's protocol."""
+    wanted: dict[str, dict[str, Wanted]] = defaultdict(dict)
+    at_text, at = None, None
     for entry in journal_read(since=since, directory=directory):
-        wanted[entry["model"]][entry["id_hash"]] = (entry["action"], entry.get("rule", ""))
+        if entry["at"] != at_text:  # parsed once per batch, not per record
+            at_text, at = entry["at"], datetime.datetime.fromisoformat(entry["at"])
+        wanted[entry["model"]][entry["id_hash"]] = (entry["action"], entry.get("rule", ""), at)
     in_db = ProtocolBatch.objects.filter(at__date__gte=since).exclude(run__kind=SweepRun.Kind.REPLAY)
-    batches = in_db.values_list("model_label", "id_hashes", "action", "rule__code")
-    for label, digests, action, code in batches.iterator(chunk_size=100):
+    batches = in_db.values_list("model_label", "id_hashes", "action", "rule__code", "at")
+    for label, digests, action, code, at in batches.iterator(chunk_size=100):
         for id_hash in split_digests(digests):
-            wanted[label].setdefault(id_hash, (action, code or ""))
+            wanted[label].setdefault(id_hash, (action, code or "", at))
     return wanted
 
 
-def _matches(model, hashes: dict[str, tuple[str, str]]):
-    """Yields (pk, action, rule code) of the rows of `model` whose id hash is wanted, scanning by keyset."""
+def _matches(model, hashes: dict[str, Wanted]):
+    """Yields (pk, created_at, wanted) of the rows of `model` whose id hash is wanted, scanning by keyset."""
     label = model._meta.label
     last = None
     while True:
-        qs = model._default_manager.order_by("pk").values_list("pk", flat=True)
+        qs = model._default_manager.order_by("pk").values_list("pk", "created_at")
         if last is not None:
             qs = qs.filter(pk__gt=last)
         chunk = list(qs[:SCAN_CHUNK])
         if not chunk:
             return
-        last = chunk[-1]
-        for pk in chunk:
+        last = chunk[-1][0]
+        for pk, created_at in chunk:
             found = hashes.get(record_hash(label, pk))
             if found:
-                yield pk, *found
+                yield pk, created_at, found
 
 
 def replay_since(
     *, since: datetime.date, directory: Path | None = None, log: Callable[[str], None] = lambda msg: None
 ) -> SweepRun:
-    """Re-applies every deletion and anonymisation recorded since `since`; returns the replay run."""
+    """Re-applies every deletion and anonymisation recorded since the local day `since`; returns the replay
+    run, with `run.skipped` (model label -> rows whose id matched but that were created later)."""
     run = SweepRun.objects.create(kind=SweepRun.Kind.REPLAY, today=timezone.localdate())
+    run.skipped = {}  # model label -> rows skipped as newer than their protocol entry (not stored)
     rules = {r.code: r for r in DeletionRule.objects.all()}
     for label, hashes in _wanted(since, directory).items():
         try:
@@ -71,8 +88,23 @@ def replay_since(
             run.errors.append({"model": label, "error": "unknown model"})
             continue
         groups: dict[tuple[str, str], list] = defaultdict(list)
-        for pk, action, code in _matches(model, hashes):
+        skipped = 0
+        for pk, created_at, (action, code, at) in _matches(model, hashes):
+            if created_at > at:  # not the recorded row: a newer one that took its id after the restore
+                skipped += 1
+                continue
             groups[(action, code)].append(pk)
+        if skipped:
+            run.skipped[label] = skipped
+            message = ngettext(
+                "%(model)s: %(n)s record created after its protocol entry (a reused id), skipped",
+                "%(model)s: %(n)s records created after their protocol entry (a reused id), skipped",
+                skipped,
+            ) % {"model": label, "n": skipped}
+            logger.warning(
+                "retention replay %s: %s: %s rows newer than their protocol entry skipped", run.pk, label, skipped
+            )
+            log(message)
         for (action, code), pks in groups.items():
             for start in range(0, len(pks), 1000):
                 _replay_batch(run, model, pks[start : start + 1000], action=action, rule=rules.get(code))
@@ -87,8 +119,18 @@ def replay_since(
 def _replay_batch(run: SweepRun, model, pks: list, *, action: str, rule: DeletionRule | None) -> None:
     now = timezone.now()
     if model._meta.label == "subjects.DataSubject":
-        anonymise_subjects(model.objects.filter(pk__in=pks))
-        protocol_write(run, model_label=model._meta.label, pks=pks, rule=None, action=Action.ANONYMISE, at=now)
+        # Identities already blank are left alone: a second replay does nothing and protocols nothing.
+        blank = Q(
+            **{
+                name if value is not None else f"{name}__isnull": value if value is not None else True
+                for name, value in IDENTITY_BLANKS.items()
+            }
+        )
+        waiting = model.objects.filter(pk__in=pks).exclude(blank)
+        done = list(waiting.values_list("pk", flat=True))
+        if done:
+            anonymise_subjects(model.objects.filter(pk__in=done))
+            protocol_write(run, model_label=model._meta.label, pks=done, rule=None, action=Action.ANONYMISE, at=now)
         return
     token = uuid.uuid4()
     model.objects.filter(pk__in=pks, anonymised_at=None).update(retention_claim=token)

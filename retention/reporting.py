@@ -1,8 +1,10 @@
 """Plain-text summary of a run, as the commands print it (no personal data: counts only)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import SweepRun
+from .sweep import JOURNAL_NOT_WRITABLE
 
 
 def run_report_lines(run: SweepRun) -> list[str]:
@@ -26,3 +28,30 @@ def run_report_lines(run: SweepRun) -> list[str]:
     for error in run.errors:
         lines.append("  " + _("ERROR %(error)s") % {"error": error})
     return lines
+
+
+def run_failure_message(run: SweepRun) -> str:
+    """What went wrong in a run with errors, and what to do about it, in the active language."""
+    values = {"run": run.pk}
+    if any(e.get("error") == JOURNAL_NOT_WRITABLE for e in run.errors):
+        return (
+            _(
+                "The replay journal directory (RETENTION_JOURNAL_DIR) cannot be written: nothing was swept "
+                "(sweep run %(run)s). Make it writable and run the sweep again."
+            )
+            % values
+        )
+    if any(e.get("journal") for e in run.errors):
+        return (
+            _(
+                "A batch was processed and is in the protocol of sweep run %(run)s, but its line in the replay "
+                "journal could not be written, so the sweep stopped. Make the journal directory writable, then "
+                "run retention_journal --run %(run)s and the sweep again."
+            )
+            % values
+        )
+    return ngettext(
+        "%(n)d batch failed and was rolled back; see sweep run %(run)s.",
+        "%(n)d batches failed and were rolled back; see sweep run %(run)s.",
+        len(run.errors),
+    ) % {"n": len(run.errors), **values}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from dpo_portal.models import DataCategory
 from subjects.models import DataSubject
 
-from .models import DeletionRule, LegalHold, ProtocolBatch
+from .models import Action, DeletionRule, LegalHold, ProtocolBatch
 from .models.protocol import record_digest, split_digests
 from .records import record_models
 
@@ -56,11 +56,13 @@ def forecast(*, today: datetime.date | None = None) -> list[dict]:
     buckets = {"due": Q(deletable_from__lte=today)}
     for days in FORECAST_HORIZONS:
         buckets[f"next_{days}"] = Q(deletable_from__gt=today, deletable_from__lte=today + datetime.timedelta(days=days))
+    # Under a rule that restricts, a restricted record has been processed (the sweep leaves it alone).
+    restricting = [c for c, r in rules.items() if r.action == Action.RESTRICT]
     for model in record_models():
         qs = not_held(
             model.objects.filter(
                 anonymised_at=None, deletable_from__lte=today + datetime.timedelta(days=max(FORECAST_HORIZONS))
-            ),
+            ).exclude(restricted_at__isnull=False, category_id__in=restricting),
             today=today,
         )
         rows = qs.order_by().values("category_id").annotate(**{k: Count("pk", filter=q) for k, q in buckets.items()})

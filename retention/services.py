@@ -27,7 +27,17 @@ from .selectors import active_rules_by_category
 from .sweep import AUDIT_ACTION, effective_action, held_category_ids, not_held
 
 # Rule fields whose change moves the first deletable day of the category's records.
-TIMING_FIELDS = ("category_id", "is_active", "start_event", "years", "months", "days", "from_year_end")
+# A retention duty counts too: without one, data goes the day after its purpose ended (registration.recompute).
+TIMING_FIELDS = (
+    "category_id",
+    "is_active",
+    "start_event",
+    "years",
+    "months",
+    "days",
+    "from_year_end",
+    "retention_duty",
+)
 
 # --- rules -------------------------------------------------------------------------------------
 
@@ -126,17 +136,32 @@ def hold_lift(*, hold: LegalHold, on: datetime.date | None = None, actor=None) -
     return hold
 
 
+@transaction.atomic
+def hold_change(*, hold: LegalHold, fields: list[str], actor=None) -> LegalHold:
+    """Saves a change to a hold's end, reference or note (its target and reason are history), and audits
+    which fields changed: an earlier end lifts the hold as surely as `hold_lift`."""
+    hold.full_clean()
+    hold.save()
+    if fields:
+        audit_record(hold, AuditAction.CHANGE, fields=fields, actor=actor)
+    return hold
+
+
 # --- end of purpose ----------------------------------------------------------------------------
 
 
 def _restrict_kept_by_duty(model, qs, *, today: datetime.date, now, rules) -> list[int]:
     """Restricts the records of `qs` a retention duty keeps beyond their purpose (not yet due, not held)."""
     duty_categories = [c for c, r in rules.items() if r.retention_duty]
-    keep = not_held(qs, today=today).filter(
-        Q(deletable_from=None) | Q(deletable_from__gt=today),
-        category_id__in=duty_categories,
-        restricted_at=None,
-        purpose_ended_on__lte=today,
+    keep = (
+        not_held(qs, today=today)
+        .exclude(category_id__in=held_category_ids(today))
+        .filter(
+            Q(deletable_from=None) | Q(deletable_from__gt=today),
+            category_id__in=duty_categories,
+            restricted_at=None,
+            purpose_ended_on__lte=today,
+        )
     )
     pks = list(keep.values_list("pk", flat=True))
     if pks:
@@ -307,6 +332,12 @@ def subject_erase(*, subject: DataSubject, today: datetime.date | None = None) -
         outcome.subject_anonymised = True
         events.append(event_for(subject, AuditAction.ANONYMISE, fields=[*IDENTITY_BLANKS, "erased_at"]))
     subject.save()
+    if outcome.subject_anonymised:
+        # In the protocol like the sweep's anonymisation of erased subjects: a replay after a restore blanks
+        # the identity again, and the certificate counts it.
+        protocol_write(
+            run, model_label=DataSubject._meta.label, pks=[subject.pk], rule=None, action=Action.ANONYMISE, at=now
+        )
     run.status = SweepRun.Status.FINISHED
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at"])

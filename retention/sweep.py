@@ -18,6 +18,7 @@ rolls its batch back, is recorded on the run, and the sweep goes on with the nex
 
 import datetime
 import logging
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from dpo_portal.models import DataCategory
 from subjects.models import DataSubject, PersonalRecord
 
 from .actions import anonymise_subjects, apply_action
+from .journal import journal_dir
 from .models import Action, DeletionRule, LegalHold, SweepRun
 from .models.protocol import DIGEST_SIZE
 from .protocol import act_and_protocol, can_fast_delete, claim_rows, count_add, protocol_write
@@ -45,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 # A sweep date further ahead than this is a typing error, not a plan (it would delete early).
 MAX_DAYS_AHEAD = 365
+# The error a run records when the replay journal cannot be written (nothing is touched then).
+JOURNAL_NOT_WRITABLE = "replay journal not writable"
 # A run still "running" after this long was killed; the next sweep marks it interrupted.
 STALE_AFTER = datetime.timedelta(hours=12)
 
@@ -124,6 +128,15 @@ def steps_for(rule: DeletionRule, *, today: datetime.date, candidates=None, gone
             yield Step(rule, model, Action.RESTRICT, ended.order_by("purpose_ended_on"))
 
 
+def journal_writable() -> bool:
+    directory = journal_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(directory, os.W_OK | os.X_OK)
+
+
 def check_sweep_date(today: datetime.date) -> None:
     limit = timezone.localdate() + datetime.timedelta(days=MAX_DAYS_AHEAD)
     if today > limit:
@@ -190,19 +203,25 @@ def _run_step(run: SweepRun, step: Step, *, batch_size: int, dry_run: bool) -> N
         pass
 
 
-def erased_subjects_waiting(today: datetime.date) -> models.QuerySet:
-    """Erased data subjects kept (restricted) for records that are gone now, and not held."""
+def erased_subjects_waiting(today: datetime.date, *, gone=None) -> models.QuerySet:
+    """Erased data subjects kept (restricted) for records that are gone now, and not held.
+
+    `gone(kind)`: a Q of the records of that kind earlier steps of this run take (dry runs only).
+    """
     qs = DataSubject.objects.filter(erased_at__isnull=False, restricted_at__isnull=False)
     for model in record_models():
-        qs = qs.filter(~Exists(model.objects.filter(subject_id=OuterRef("pk"))))
+        records = model.objects.filter(subject_id=OuterRef("pk"))
+        if gone is not None:
+            records = records.exclude(gone(model))
+        qs = qs.filter(~Exists(records))
     return qs.filter(~Exists(LegalHold.objects.active(today).filter(subject_id=OuterRef("pk"))))
 
 
-def finish_erased_subjects(run: SweepRun, *, today: datetime.date, batch_size: int, dry_run: bool) -> None:
+def finish_erased_subjects(run: SweepRun, *, today: datetime.date, batch_size: int, dry_run: bool, gone=None) -> None:
     """Anonymises the identity of erased subjects once their last kept record is gone (Art. 17)."""
     label = DataSubject._meta.label
     if dry_run:
-        if n := erased_subjects_waiting(today).count():
+        if n := erased_subjects_waiting(today, gone=gone).count():
             count_add(run, rule=None, model_label=label, action=Action.ANONYMISE, n=n)
         return
     if not DataSubject.objects.filter(erased_at__isnull=False, restricted_at__isnull=False).exists():
@@ -235,7 +254,8 @@ def sweep_run(
 ) -> SweepRun:
     """One retention sweep (see the module docstring). Returns the run with its counts and errors.
 
-    `today` defaults to the local date; a date more than a year ahead is refused (ValidationError).
+    `today` defaults to the local date; a date more than a year ahead, or a batch size below 1, is refused
+    (ValidationError). Nothing is touched when the replay journal cannot be written (the run fails).
     With `dry_run`, records are registered (bookkeeping only, so the counts are exact) and counted;
     nothing is deleted, anonymised or restricted, and nothing is written to the protocol.
     """
@@ -243,30 +263,72 @@ def sweep_run(
 
     today = today or timezone.localdate()
     check_sweep_date(today)
+    if batch_size is not None and batch_size < 1:
+        raise ValidationError(_("The batch size must be at least 1 (got %(n)s).") % {"n": batch_size})
     batch_size = batch_size or settings.RETENTION_BATCH_SIZE
     SweepRun.objects.filter(status=SweepRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER).update(
         status=SweepRun.Status.INTERRUPTED
     )
     run = SweepRun.objects.create(today=today, dry_run=dry_run)
+    if not dry_run and not journal_writable():
+        # Checked before anything is deleted: a deletion missing from the journal would come back with a restore.
+        run.errors.append({"error": JOURNAL_NOT_WRITABLE})
+        logger.error("retention sweep %s: replay journal directory not writable", run.pk)
+        return _finish(run)
     run.registered = register_pending(batch_size=batch_size, today=today)
     run.save(update_fields=["registered"])
+    taken = _sweep_rules(run, today=today, batch_size=batch_size, dry_run=dry_run, log=log)
+    if taken is not None:
+        try:
+            finish_erased_subjects(
+                run, today=today, batch_size=batch_size, dry_run=dry_run, gone=taken if dry_run else None
+            )
+        except DatabaseError as exc:
+            run.errors.append(
+                {"model": DataSubject._meta.label, "action": Action.ANONYMISE, "error": type(exc).__name__}
+            )
+        except OSError as exc:
+            run.errors.append(_journal_error(run, DataSubject._meta.label, Action.ANONYMISE, exc))
+    return _finish(run)
+
+
+def _journal_error(run: SweepRun, model_label: str, action: str, exc: OSError) -> dict:
+    # The batch committed and is in the protocol; only its journal line is missing.
+    error = {"model": model_label, "action": action, "error": type(exc).__name__, "journal": "not written"}
+    logger.error("retention sweep %s: %s", run.pk, error)
+    return error
+
+
+def _sweep_rules(
+    run: SweepRun, *, today: datetime.date, batch_size: int, dry_run: bool, log: Callable[[str], None]
+) -> Callable[[type], Q] | None:
+    """Every step of every active rule. Returns, per kind, what the steps took (for the dry run's count of
+    erased subjects), or None when the run had to stop (the journal failed)."""
     held = held_category_ids(today)
     rules = list(DeletionRule.objects.active().select_related("category").order_by("code"))
     candidates = candidate_categories(today, [r.category_id for r in rules])
-    # A dry run deletes nothing, so it remembers what each delete step would take: a record that
-    # waits only for those dependants is counted as the real run, which has deleted them, processes it.
+    # A dry run deletes nothing, so it remembers what each step would take: a record that waits only
+    # for dependants deleted earlier, or an erased subject whose last records go, is counted as the
+    # real run, which has taken them, processes it.
     deleted_by_earlier_steps: dict[type, Q] = {}
+    taken_by_earlier_steps: dict[type, Q] = {}  # deleted or anonymised: no longer the subject's
 
     def gone(model: type) -> Q:
         return deleted_by_earlier_steps.get(model, Q(pk__in=[]))
+
+    def taken(model: type) -> Q:
+        return taken_by_earlier_steps.get(model, Q(pk__in=[]))
 
     for rule in rules:
         if rule.category_id in held:
             log(_("%(rule)s: category under a legal hold, skipped") % {"rule": rule.code})
             continue
         for step in steps_for(rule, today=today, candidates=candidates, gone=gone if dry_run else None):
-            if dry_run and step.action == Action.DELETE:
-                deleted_by_earlier_steps[step.model] = gone(step.model) | Q(pk__in=step.queryset.values("pk"))
+            if dry_run and step.action != Action.RESTRICT:
+                this_step = Q(pk__in=step.queryset.values("pk"))
+                taken_by_earlier_steps[step.model] = taken(step.model) | this_step
+                if step.action == Action.DELETE:
+                    deleted_by_earlier_steps[step.model] = gone(step.model) | this_step
             try:
                 _run_step(run, step, batch_size=batch_size, dry_run=dry_run)
             except DatabaseError as exc:
@@ -279,10 +341,14 @@ def sweep_run(
                 }
                 run.errors.append(error)
                 logger.error("retention sweep %s: %s", run.pk, error)
-    try:
-        finish_erased_subjects(run, today=today, batch_size=batch_size, dry_run=dry_run)
-    except DatabaseError as exc:
-        run.errors.append({"model": DataSubject._meta.label, "action": Action.ANONYMISE, "error": type(exc).__name__})
+            except OSError as exc:
+                # Written on commit: stop, or every further batch would be missing from the journal too.
+                run.errors.append({"rule": rule.code, **_journal_error(run, step.model_label, step.action, exc)})
+                return None
+    return taken
+
+
+def _finish(run: SweepRun) -> SweepRun:
     run.status = SweepRun.Status.FAILED if run.errors else SweepRun.Status.FINISHED
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at", "errors"])

@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.utils import translation
 
 from dpo_portal.roles import AUDITOR, DPO, SUPPORT
 from dpo_portal.services import register_load
@@ -9,6 +11,14 @@ from dpo_portal.services import register_load
 def _fast_tests(settings):
     # Password hashing is deliberately slow; tests don't need that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request through LocaleMiddleware leaves its language active in the thread; each test starts in German.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

@@ -164,3 +164,21 @@ def test_the_dpo_finds_the_batch_that_processed_a_record_by_its_id_or_hash(dpo_c
     _n, response = queries(dpo_client, reverse("admin:retention_protocolbatch_change", args=[ad_batch.pk]))
     body = response.content.decode()
     assert all(h in body for h in ad_batch.hashes()) and len(ad_batch.hashes()) == 2
+
+
+def test_changing_a_hold_in_the_admin_is_audited(dpo_client, today):
+    from audit.models import AuditEntry
+
+    hold = hold_place(reason=HoldReason.LITIGATION, subject=f.DataSubjectFactory(), reference="Az. 1")
+    url = reverse("admin:retention_legalhold_change", args=[hold.pk])
+    response = dpo_client.post(url, {"ends_on": "2026-12-31", "reference": "Az. 1", "note": ""})
+    assert response.status_code == 302, response.content[:800]
+    hold.refresh_from_db()
+    assert hold.ends_on == D(2026, 12, 31)
+    entry = AuditEntry.objects.filter(object_type="retention.legalhold", object_id=str(hold.pk)).latest("seq")
+    assert (entry.action, entry.fields) == (AuditEntry.Action.CHANGE, ["ends_on"])
+    # An end before the start is refused and changes nothing.
+    response = dpo_client.post(url, {"ends_on": "2020-01-01", "reference": "Az. 1", "note": ""})
+    assert response.status_code == 200
+    hold.refresh_from_db()
+    assert hold.ends_on == D(2026, 12, 31)

@@ -64,3 +64,62 @@ def test_the_task_runs_the_same_sweep(today):
     result = run_retention_sweep.delay().get()
     assert result["total"] == 2 and result["status"] == "finished"
     assert run_retention_sweep.delay().get()["total"] == 0
+
+
+@pytest.mark.parametrize("size", ["0", "-5"])
+def test_it_refuses_a_batch_size_below_one(today, size):
+    f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    with pytest.raises(CommandError, match="mindestens 1"):
+        sweep("--batch-size", size)
+    assert not SweepRun.objects.exists() and AdConversion.objects.count() == 1
+
+
+def test_it_touches_nothing_when_the_journal_cannot_be_written(today, settings, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    settings.RETENTION_JOURNAL_DIR = str(tmp_path / "a-file" / "journal")
+    f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    with translation.override("en"), pytest.raises(CommandError, match="replay journal directory"):
+        sweep()
+    assert AdConversion.objects.count() == 1
+    assert SweepRun.objects.get().status == SweepRun.Status.FAILED
+
+
+@pytest.mark.django_db(transaction=True)  # the journal is written on commit
+def test_it_stops_when_a_journal_line_cannot_be_written(register, today, monkeypatch):
+    from retention import protocol
+    from retention.journal import journal_read
+    from retention.models import ProtocolBatch
+    from retention.selectors import protocol_hashes
+
+    f.AdConversionFactory.create_batch(3, collected_on=D(2026, 9, 1))
+    written = []
+
+    def append_once(line, *, at):
+        if written:
+            raise PermissionError("journal")
+        written.append(line)
+
+    monkeypatch.setattr(protocol, "journal_append", append_once)
+    with pytest.raises(CommandError, match="retention_journal --run"):
+        sweep("--batch-size", "1")
+    run = SweepRun.objects.get()
+    # Two batches committed (the second one's line failed), the third was not started.
+    assert (run.status, ProtocolBatch.objects.count(), AdConversion.objects.count()) == (SweepRun.Status.FAILED, 2, 1)
+    assert run.errors == [
+        {
+            "rule": "ad-conversion-30-days",
+            "model": "subjects.AdConversion",
+            "action": "delete",
+            "error": "PermissionError",
+            "journal": "not written",
+        }
+    ]
+    # Once the directory is writable again, the run's missing lines are written from the protocol, once.
+    monkeypatch.undo()
+    out = io.StringIO()
+    call_command("retention_journal", "--run", str(run.pk), stdout=out)
+    assert "2 Journalzeilen für Löschlauf" in out.getvalue()
+    call_command("retention_journal", "--run", str(run.pk), stdout=out)
+    assert "0 Journalzeilen" in out.getvalue()
+    hashes = sorted(e["id_hash"] for e in journal_read(since=D(2026, 11, 25)))
+    assert hashes == sorted(protocol_hashes(ProtocolBatch.objects.all()))

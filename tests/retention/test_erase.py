@@ -4,6 +4,7 @@ import pytest
 
 from audit.models import AuditEntry
 from retention.models import HoldReason, ProtocolBatch, SweepRun
+from retention.models.protocol import record_hash
 from retention.services import hold_place, subject_erase
 from retention.sweep import sweep_run
 from subjects.models import DataSubject, EmailAddress, Order, RestrictionGround
@@ -50,6 +51,13 @@ def test_it_anonymises_the_identity_when_nothing_is_kept(today):
         None,
     )
     assert subject.erased_at is not None
+    # The blanked identity is in the erasure's protocol, for the certificate and a replay after a restore.
+    batch = ProtocolBatch.objects.get(model_label="subjects.DataSubject")
+    assert (batch.run.kind, batch.action, batch.hashes()) == (
+        SweepRun.Kind.ERASURE,
+        "anonymise",
+        [record_hash("subjects.DataSubject", subject.pk)],
+    )
 
 
 def test_the_sweep_anonymises_the_identity_once_the_last_kept_record_is_gone(today):
@@ -85,3 +93,20 @@ def test_a_hold_on_the_subject_keeps_everything(today):
     assert outcome.deleted == {} and outcome.anonymised == {}
     assert sum(k.count for k in outcome.kept) == 12
     assert DataSubject.objects.get(pk=subject.pk).restriction_ground == RestrictionGround.LEGAL_HOLD
+
+
+def test_a_dry_run_counts_the_identities_the_real_run_finishes(today):
+    """The real run anonymises an erased subject's identity once its last kept record went in the same run."""
+    subject = f.DataSubjectFactory(last_name="Spät")
+    f.OrderFactory(subject=subject, collected_on=D(2025, 2, 1), ordered_on=D(2025, 2, 1))
+    subject_erase(subject=subject)
+    Order.objects.filter(subject=subject).update(deletable_from=D(2026, 1, 1))  # the duty has run out
+
+    def counts(run):
+        return sorted((c.model_label, c.action, c.count) for c in run.counts.all())
+
+    dry = sweep_run(dry_run=True)
+    real = sweep_run()
+    assert counts(dry) == counts(real) == [("subjects.DataSubject", "anonymise", 1), ("subjects.Order", "anonymise", 1)]
+    subject.refresh_from_db()
+    assert subject.last_name == ""

@@ -51,6 +51,16 @@ def test_a_held_record_is_not_restricted_either(today):
     assert order.restricted_at is None
 
 
+def test_a_held_category_is_not_restricted_when_a_purpose_ends(today):
+    from retention.services import purpose_end
+
+    order = f.OrderFactory(collected_on=D(2025, 1, 1), ordered_on=D(2025, 1, 1))
+    hold_place(reason=HoldReason.TAX_AUDIT, category=order.category)
+    purpose_end(subject=order.subject, activity_codes=[order.activity.code])
+    order.refresh_from_db()
+    assert order.purpose_ended_on == D(2026, 11, 25) and order.restricted_at is None
+
+
 def test_lifting_a_hold_makes_what_is_due_due_again(today):
     held, _free = ads()
     hold = hold_place(reason=HoldReason.LITIGATION, subject=held.subject)

@@ -2,10 +2,12 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
-from retention.journal import journal_read
+from retention.journal import journal_append, journal_dir, journal_line, journal_read
 from retention.models import ProtocolBatch, SweepRun
+from retention.models.protocol import record_digest
 from retention.replay import replay_since
 from retention.sweep import sweep_run
 from subjects.models import AdConversion, Order
@@ -64,3 +66,49 @@ def test_journals_written_one_line_per_record_are_still_read(tmp_path):
             "id_hash": "a" * 64,
         }
     ]
+
+
+def _journal_batch(at: datetime.datetime) -> None:
+    digests = record_digest("subjects.Order", 7)
+    journal_append(
+        journal_line(at=at, run=1, model="subjects.Order", action="delete", rule="x", digests=digests), at=at
+    )
+
+
+def test_a_batch_in_the_first_hour_of_a_local_day_belongs_to_that_day():
+    # 00:30 in Berlin on 25 November is 23:30 UTC the day before.
+    _journal_batch(datetime.datetime(2026, 11, 24, 23, 30, tzinfo=datetime.UTC))
+    assert len(list(journal_read(since=D(2026, 11, 25)))) == 1
+    assert list(journal_read(since=D(2026, 11, 26))) == []
+
+
+def test_a_batch_in_the_first_hour_of_a_local_month_is_in_that_months_file():
+    # 00:30 in Berlin on 1 December is 23:30 UTC on 30 November.
+    _journal_batch(datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC))
+    assert [p.name for p in journal_dir().iterdir()] == ["2026-12.jsonl"]
+    assert len(list(journal_read(since=D(2026, 12, 1)))) == 1
+    assert list(journal_read(since=D(2026, 12, 2))) == []
+
+
+def test_journals_named_by_the_utc_month_are_still_read_from_the_first_local_hour(tmp_path):
+    # Written before files were named by the local month: 00:30 in Berlin on 1 December went to November's.
+    line = '{"at": "2026-11-30T23:30:00+00:00", "run": 4, "model": "subjects.Order", "action": "delete", "rule": "x"'
+    (tmp_path / "2026-11.jsonl").write_text(f'{line}, "id_hashes": "{"a" * 64}"}}\n', encoding="utf-8")
+    assert [e["id_hash"] for e in journal_read(since=D(2026, 12, 1), directory=tmp_path)] == ["a" * 64]
+    assert list(journal_read(since=D(2026, 12, 2), directory=tmp_path)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replay_since_a_day_finds_the_sweep_of_its_first_hour():
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 9, tzinfo=datetime.UTC), tick=False):
+        ad = f.AdConversionFactory(collected_on=D(2026, 9, 1))
+        backup = AdConversion.objects.get(pk=ad.pk)
+    # The nightly sweep at 00:30 Berlin time on 25 November (23:30 UTC on the 24th).
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 23, 30, tzinfo=datetime.UTC), tick=False):
+        sweep_run()
+    ProtocolBatch.objects.all().delete()
+    SweepRun.objects.all().delete()
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 9, tzinfo=datetime.UTC), tick=False):
+        AdConversion.objects.bulk_create([backup])
+    call_command("retention_replay", "--since", "2026-11-25", stdout=io.StringIO())
+    assert not AdConversion.objects.filter(pk=ad.pk).exists()

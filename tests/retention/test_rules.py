@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from dpo_portal.models import DataCategory, ProcessingActivity
 from retention.defaults import RULES
 from retention.models import DeletionRule
-from retention.selectors import rule_for_category
+from retention.selectors import forecast, rule_for_category
 from retention.services import rule_save
 from retention.sweep import sweep_run
 from subjects.models import Order
@@ -110,6 +110,22 @@ def test_changing_the_start_event_recomputes(today):
     assert email.deletable_from == D(2024, 1, 1)
 
 
+def test_making_a_rule_a_retention_duty_recomputes(today):
+    """Without a duty, data goes the day after its purpose ended; with one, it stays until the period ends."""
+    email = f.EmailAddressFactory(
+        collected_on=D(2026, 1, 10), last_contact=D(2026, 6, 1), purpose_ended_on=D(2026, 7, 1)
+    )
+    rule = rule_for_category(email.category)
+    assert not rule.retention_duty
+    sweep_run(dry_run=True)
+    email.refresh_from_db()
+    assert email.deletable_from == D(2026, 7, 2)
+    rule.retention_duty = True
+    rule_save(rule=rule)
+    email.refresh_from_db()
+    assert email.deletable_from == D(2030, 1, 1)  # 3 years from the end of the year of the last contact
+
+
 @pytest.mark.parametrize(("field", "value"), [("years", -1), ("years", 31), ("months", 400), ("days", 20000)])
 def test_a_negative_or_absurd_period_is_refused(field, value):
     rule = rule_for_category(DataCategory.objects.get(code="order"))
@@ -150,6 +166,8 @@ def test_a_restrict_rule_restricts_what_is_due(today):
     order.refresh_from_db()
     assert order.restricted_at is not None
     assert sweep_run().total == 0
+    [row] = [r for r in forecast() if r["rule"].pk == rule.pk]
+    assert row["due"] == 0  # restricted is done, not due for ever
 
 
 def test_the_system_check_reports_a_category_without_rule(db):

@@ -2,9 +2,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import ngettext
 
-from retention.reporting import run_report_lines
+from retention.reporting import run_failure_message, run_report_lines
 from retention.sweep import sweep_run
 
 
@@ -24,11 +23,4 @@ class Command(BaseCommand):
         for line in run_report_lines(run):
             self.stdout.write(line)
         if run.errors:
-            raise CommandError(
-                ngettext(
-                    "%(n)d batch failed and was rolled back; see sweep run %(run)s.",
-                    "%(n)d batches failed and were rolled back; see sweep run %(run)s.",
-                    len(run.errors),
-                )
-                % {"n": len(run.errors), "run": run.pk}
-            )
+            raise CommandError(run_failure_message(run))
