@@ -226,7 +226,8 @@ class SweepRunAdmin(ReadOnlyAdmin):
         pdf = certificate_pdf(start=start, end=end, language=language)
         audit_export(None, detail=f"deletion certificate {start:%Y-%m-%d}..{end:%Y-%m-%d} {language}")
         response = HttpResponse(pdf, content_type="application/pdf")
-        name = f"loeschbescheinigung-{start:%Y%m%d}-{end:%Y%m%d}-{language}.pdf"
+        prefix = "loeschbestaetigung" if language == "de" else "deletion-certificate"
+        name = f"{prefix}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 

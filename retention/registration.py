@@ -85,7 +85,10 @@ def invalidate_moved_start_events(rules: dict[int, DeletionRule], *, today: date
             DataCategory.objects.filter(Exists(records_of), pk__in=rules).order_by().values_list("pk", flat=True)
         )
         for rule in (r for c, r in rules.items() if c in present):
-            records = model.objects.filter(category_id=rule.category_id, retention_computed_at__isnull=False)
+            # Anonymous copies have no start date by design (anonymise_claimed): nothing to register.
+            records = model.objects.filter(
+                category_id=rule.category_id, retention_computed_at__isnull=False, anonymised_at=None
+            )
             source = model.retention_start_expression(rule.start_event)
             due = records.filter(deletable_from__lte=today, anonymised_at=None).alias(start_source=source)
             moved += due.exclude(retention_start=models.F("start_source")).update(retention_computed_at=None)

@@ -83,10 +83,11 @@ def test_the_dpo_downloads_a_deletion_certificate(dpo_client, today):
     f.AdConversionFactory.create_batch(3, collected_on=D(2026, 9, 1))
     sweep_run()
     url = reverse("admin:retention_sweeprun_certificate")
-    for language in ("de", "en"):
+    for language, name in (("de", "loeschbestaetigung"), ("en", "deletion-certificate")):
         response = dpo_client.get(url, {"start": "2026-11-01", "end": "2026-11-30", "language": language})
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == f'attachment; filename="{name}-20261101-20261130.pdf"'
         assert response.content.startswith(b"%PDF")
 
 

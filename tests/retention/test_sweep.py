@@ -51,8 +51,11 @@ def test_it_anonymises_orders_after_eight_years_keeping_the_statistics(today):
         order.description,
     )
     assert Order.objects.filter(pk=kept.pk, anonymised_at=None).exists()
-    # A second sweep leaves the anonymous copy alone.
-    assert sweep_run().total == 0
+    # A second sweep leaves the anonymous copy alone: not processed, not registered again.
+    again = sweep_run()
+    assert (again.total, again.registered) == (0, 0)
+    copy.refresh_from_db()
+    assert (copy.retention_start, copy.deletable_from) == (None, None)
 
 
 def test_it_deletes_a_record_that_cannot_be_made_anonymous():
