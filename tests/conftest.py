@@ -132,7 +132,18 @@ def celery_worker(require_redis, transactional_db, _eager_celery):
     app.conf.update(broker_url=require_redis, result_backend=require_redis, task_always_eager=False)
     vars(app._local).pop("backend", None)  # the backend is cached per thread; use the new one
     app.control.purge()  # nothing left over from an earlier run
-    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=20):
-        yield app
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    def close_connections(**kwargs):
+        # The worker thread's own connection (CONN_MAX_AGE keeps it open) would block dropping the test database.
+        connections.close_all()
+
+    task_postrun.connect(close_connections, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=20):
+            yield app
+    finally:
+        task_postrun.disconnect(close_connections)
     app.conf.update(broker_url=saved[0], result_backend=saved[1])
     vars(app._local).pop("backend", None)
