@@ -21,6 +21,7 @@ from .models import (
     IdentityResult,
     RequestType,
 )
+from .models.request import validate_received_not_future
 from .services import ItemSpec
 
 
@@ -53,6 +54,7 @@ class IntakeForm(forms.Form):
     received_at = forms.DateTimeField(
         label=_("received"),
         required=False,
+        validators=[validate_received_not_future],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Empty: now."),
     )
@@ -185,7 +187,12 @@ class IntakeForm(forms.Form):
             data["channel"] = Channel.EMAIL
             data["requester_name"] = data.get("requester_name") or mail.sender_name or mail.sender_email
             data["requester_email"] = data.get("requester_email") or mail.sender_email
-            data["received_at"] = data.get("received_at") or mail.sent_at
+            if not data.get("received_at") and mail.sent_at:
+                data["received_at"] = mail.sent_at
+                try:  # the field's validators don't see the e-mail's date: check it here
+                    validate_received_not_future(mail.sent_at)
+                except ValidationError as exc:
+                    self.add_error("eml", exc)
             body = f"{mail.subject}\n\n{mail.body}".strip()
             data["description"] = data.get("description") or body
         if not data.get("received_at"):

@@ -4,7 +4,7 @@ import contextlib
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from subjects.models import DataSubject, EmailAddress, PhoneNumber
@@ -63,7 +63,8 @@ def support_queue(user) -> QuerySet[DataSubjectRequest]:
         DataSubjectRequest.objects.filter(logged_by=user)
         .select_related("subject")
         .prefetch_related("items")
-        .order_by("closed_at", "due_on", "pk")
+        # Open (closed_at NULL) first on every database: PostgreSQL sorts NULLs last by default.
+        .order_by(F("closed_at").asc(nulls_first=True), "due_on", "pk")
     )
 
 
@@ -78,9 +79,17 @@ def digest_requests(today: datetime.date | None = None, *, days: int = 7) -> dic
 
 
 def open_objection_item(objection_id: int) -> RequestItem | None:
-    """The open request line through which objection `objection_id` came in, if any (its decision closes it)."""
+    """The open request line through which objection `objection_id` came in, if any (its decision closes it).
+
+    A line of a closed request is not open: the objection is then decided in the consents app alone.
+    """
     return (
-        RequestItem.objects.filter(kind=RequestType.OBJECTION, done_at=None, result__objection_id=objection_id)
+        RequestItem.objects.filter(
+            kind=RequestType.OBJECTION,
+            done_at=None,
+            result__objection_id=objection_id,
+            request__state__in=_open_states(),
+        )
         .select_related("request")
         .first()
     )

@@ -58,6 +58,13 @@ class IntakeView(SupportMixin, FormView):
         if self.request.method == "GET" and subject is not None:
             email = next(iter(subject.emailaddress_set.all()), None)
             phone = next(iter(subject.phonenumber_set.all()), None)
+            # Shown to support like a search result, so audited like one (field names only).
+            audit_record(
+                subject,
+                Action.VIEW,
+                fields=["first_name", "last_name", "emailaddress", "phonenumber", "language"],
+                detail=f"support intake prefill: {subject.pk}",
+            )
             kwargs["initial"] = {
                 "subject": subject.pk,
                 "requester_name": " ".join(p for p in (subject.first_name, subject.last_name) if p),

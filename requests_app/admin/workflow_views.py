@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -105,7 +105,10 @@ def step_view(request, pk: int, step: str):
             )
             return _("Added to the timeline.")
         if step == "notified":
-            notification = get_object_or_404(RecipientNotification, pk=post.get("notification"), request=req)
+            pk_text = post.get("notification", "")
+            if not (pk_text.isascii() and pk_text.isdigit()):  # a tampered form: 404 like an unknown id, not a 500
+                raise Http404
+            notification = get_object_or_404(RecipientNotification, pk=int(pk_text), request=req)
             services.notification_mark_done(
                 notification=notification,
                 notified_on=_date(post.get("notified_on", "")),
@@ -125,21 +128,24 @@ def step_view(request, pk: int, step: str):
     return _run(request, pk, call)
 
 
+@require_POST
 def item_view(request, pk: int, item_pk: int, step: str):
-    """Fulfilling one requested right. Downloads (report, copy) answer with the file."""
+    """Fulfilling one requested right. Downloads (report, copy) answer with the file.
+
+    POST only, the access report too: it marks the right fulfilled and records an export, which a
+    link followed from another site (no CSRF token) must not do.
+    """
     _check(request)
     item = get_object_or_404(
         RequestItem.objects.select_related("request__subject", "activity"), pk=item_pk, request_id=pk
     )
     actor = request.user
     post = request.POST
-    if request.method != "POST" and step != "access":
-        raise PermissionDenied
 
     def call():
         if step == "access":
-            fmt = request.GET.get("fmt", "pdf")
-            language = request.GET.get("language", item.request.language)
+            fmt = post.get("fmt", "pdf")
+            language = post.get("language", item.request.language)
             if language not in ("de", "en"):
                 raise ValidationError(_("Unknown language."))
             content, content_type, filename = services.access_item_fulfil(
@@ -223,4 +229,12 @@ def panel_context(request, object_id) -> dict:
         "request_types": RequestType,
         "art18_grounds": ART18_GROUNDS,
         "subject_restricted": bool(req.subject_id and req.subject.restricted_at),
+        # (format, language, button label) of the access report's download forms
+        "access_formats": [
+            ("pdf", "de", "PDF (de)"),
+            ("pdf", "en", "PDF (en)"),
+            ("html", req.language, "HTML"),
+            ("json", req.language, "JSON"),
+        ],
+        "access_again_formats": [("pdf", req.language, "PDF"), ("json", req.language, "JSON")],
     }

@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
@@ -12,8 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from ..deadlines import response_due
 from .choices import Channel, IdentityMethod, IdentityResult, RejectionReason, RequestType
 
+# The GDPR applies from this day (Art. 99(2)); an earlier receipt is a typo, and a year-1 date
+# overflows SQLite and is stored BC on PostgreSQL.
+GDPR_APPLIES_FROM = datetime.date(2018, 5, 25)
+
 
 def validate_received_not_future(value: datetime.datetime) -> None:
+    """Receipt between the GDPR's start and now (the name stays: the migrations refer to it)."""
+    # The year is checked first: converting a year-1 date to another time zone overflows.
+    if value.year < GDPR_APPLIES_FROM.year or timezone.localdate(value) < GDPR_APPLIES_FROM:
+        raise ValidationError(
+            _("The time of receipt cannot be before %(date)s, when the GDPR became applicable."),
+            code="before_gdpr",
+            params={"date": GDPR_APPLIES_FROM.strftime("%d.%m.%Y")},
+        )
     # A minute's grace: the support desk's clock and the server's may differ slightly.
     if value > timezone.now() + datetime.timedelta(minutes=1):
         raise ValidationError(_("The time of receipt cannot be in the future."), code="future_date")
@@ -171,11 +183,17 @@ class DataSubjectRequest(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        errors = {}
         if not any((v or "").strip() for v in (self.requester_email, self.requester_phone, self.requester_address)):
-            raise ValidationError(
+            errors[NON_FIELD_ERRORS] = ValidationError(
                 _("Enter at least one way to reach the requester: e-mail, phone or postal address."),
                 code="no_contact",
             )
+        # The one rule for intake and the admin alike: a checked identity says how it was checked.
+        if self.identity_result != IdentityResult.PENDING and not self.identity_method:
+            errors["identity_method"] = ValidationError(_("Choose how the identity was checked."), code="method")
+        if errors:
+            raise ValidationError(errors)
 
     def set_deadline(self) -> None:
         """The statutory deadline from the day of receipt (stored at intake: later rule changes don't move it)."""

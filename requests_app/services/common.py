@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DataSubjectRequest, RequestItem, TimelineEntry
+from ..models import DataSubjectRequest, IdentityResult, RequestItem, TimelineEntry
 
 
 def timeline_add(
@@ -44,13 +44,24 @@ def item_done(item: RequestItem, *, outcome: str, note: str = "", result: dict |
 
 
 def require_in_progress(request: DataSubjectRequest) -> None:
-    """Rights are fulfilled only once the identity is verified and the request is being processed."""
+    """Rights are fulfilled only once the identity is verified and the request is being processed.
+
+    The identity is checked here, not only when processing starts: the DPO may record it as failed
+    or pending again later, and the request stays in progress (to be rejected or re-checked).
+    """
     if request.state != DataSubjectRequest.State.IN_PROGRESS:
         raise ValidationError(
             _("Start processing the request first (its state is “%(state)s”)."),
             code="not_in_progress",
             params={"state": request.get_state_display()},
         )
+    if request.identity_result != IdentityResult.VERIFIED:
+        raise ValidationError(_("Verify the requester's identity before processing the request."), code="identity")
+
+
+def require_open(request: DataSubjectRequest) -> None:
+    if not request.is_open:
+        raise ValidationError(_("The request is closed."), code="closed")
 
 
 def require_subject(request: DataSubjectRequest):

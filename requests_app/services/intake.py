@@ -22,6 +22,7 @@ from ..models import (
     RequestType,
     TimelineEntry,
 )
+from ..models.request import validate_received_not_future
 from .common import timeline_add
 from .objection import objection_item_record
 from .withdrawal import consent_withdrawal_item_fulfil, purpose_name
@@ -89,8 +90,8 @@ def request_log(
     When the person is known, objections and consent withdrawals take effect at once: a marketing
     objection is absolute (Art. 21(3) GDPR), any other pauses that processing until the DPO decides,
     and a withdrawal is effective on receipt (Art. 7(3)); `notices` say what happened. Raises
-    ValidationError (nothing saved) on missing contact details, a receipt date in the future, no or
-    incomplete rights.
+    ValidationError (nothing saved) on missing contact details, a receipt date in the future or before
+    the GDPR applied, an identity result without a method, no or incomplete rights.
     """
     if create_subject and subject is None:
         subject = _new_subject(requester_name, channel=channel, language=language)
@@ -110,6 +111,10 @@ def request_log(
         identity_note=identity_note.strip(),
     )
     if received_at is not None:
+        try:  # before the deadline is computed from it: a year-1 date overflows on the way
+            validate_received_not_future(received_at)
+        except ValidationError as exc:
+            raise ValidationError({"received_at": exc}) from exc
         request.set_deadline()
     request.full_clean(exclude=["receipt_number", "logged_by"])
     lines = _items(items)

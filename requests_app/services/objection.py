@@ -10,7 +10,7 @@ from consents.services import objection_decide, objection_record
 
 from ..models import RequestItem, RequestType, TimelineEntry
 from ..selectors import open_objection_item
-from .common import item_done, require_open_item, require_subject, timeline_add
+from .common import item_done, require_in_progress, require_open_item, require_subject, timeline_add
 
 
 def _recorded_objection(item: RequestItem) -> Objection | None:
@@ -65,6 +65,8 @@ def objection_item_decide(*, item: RequestItem, upheld: bool, reasons: str, acto
     grounds are recorded with the objection.
     """
     require_open_item(item, RequestType.OBJECTION)
+    # Unlike recording (at intake, Art. 21(3) marketing needs no identity check), a decision is fulfilment.
+    require_in_progress(item.request)
     if not reasons.strip():
         raise ValidationError(_("Give the reasons for the decision."), code="no_reasons")
     objection = objection_item_record(item=item, actor=actor)

@@ -18,7 +18,7 @@ from .. import access_report, portability
 from ..models import ART18_GROUNDS, RequestItem, RequestType, TimelineEntry
 from ..records import record_models
 from .art19 import notifications_list, subject_activity_ids
-from .common import item_done, require_in_progress, require_open_item, require_subject, timeline_add
+from .common import item_done, require_in_progress, require_open, require_open_item, require_subject, timeline_add
 
 REPORT_FORMATS = {
     "html": ("text/html; charset=utf-8", "html"),
@@ -259,8 +259,9 @@ def subject_restriction_lift(*, subject: DataSubject, told_on: datetime.date, ac
 
 @transaction.atomic
 def complaint_item_answer(*, item: RequestItem, answer: str, actor) -> RequestItem:
-    """Records the answer to a complaint or question."""
+    """Records the answer to a complaint or question (no identity check needed: it discloses no data)."""
     require_open_item(item, RequestType.COMPLAINT)
+    require_open(item.request)
     if not answer.strip():
         raise ValidationError(_("The text is empty."), code="empty")
     item_done(item, outcome=RequestItem.Outcome.FULFILLED, note=answer.strip())

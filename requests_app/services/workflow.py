@@ -64,10 +64,8 @@ def request_identity_record(
         raise ValidationError(_("The request is closed."), code="closed")
     if result not in IdentityResult.values:
         raise ValidationError(_("Choose the result of the identity check."), code="result")
-    if result != IdentityResult.PENDING and not method:
-        raise ValidationError(_("Choose how the identity was checked."), code="method")
     request.identity_method, request.identity_result, request.identity_note = method, result, note.strip()
-    request.full_clean(exclude=["receipt_number", "received_at"])
+    request.full_clean(exclude=["receipt_number", "received_at"])  # clean(): no result without a method
     request.save()
     timeline_add(
         request,

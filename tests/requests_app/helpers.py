@@ -1,5 +1,7 @@
 """Helpers of the request tests: the intake form and the admin's workflow URLs."""
 
+from html.parser import HTMLParser
+
 from django.urls import reverse
 
 
@@ -27,3 +29,27 @@ def step_url(req, step):
 
 def letter_url(req, kind="answer"):
     return reverse("admin:requests_app_request_letter", args=[req.pk, kind])
+
+
+class _Forms(HTMLParser):
+    """Collects each <form>'s action and its named inputs and buttons."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action", ""), "method": attrs.get("method", "get"), "fields": {}})
+        elif tag in ("input", "button") and self.forms and attrs.get("name"):
+            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value", "")
+
+
+def submit_button(client, page_url, button):
+    """Finds the form with the button named `button` on the page and submits it as a browser would."""
+    parser = _Forms()
+    parser.feed(client.get(page_url).content.decode())
+    form = next(f for f in parser.forms if button in f["fields"])
+    assert form["method"].lower() == "post"
+    return client.post(form["action"], form["fields"])

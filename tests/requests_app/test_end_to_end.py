@@ -53,7 +53,7 @@ def test_support_logs_and_the_dpo_restricts_then_answers(support_client, dpo_cli
     for item in req.items.exclude(kind="objection"):
         url = reverse("admin:requests_app_request_item", args=[req.pk, item.pk, item.kind])
         if item.kind == "access":
-            assert dpo_client.get(url, {"fmt": "pdf", "language": "de"}).content.startswith(b"%PDF")
+            assert dpo_client.post(url, {"fmt": "pdf", "language": "de"}).content.startswith(b"%PDF")
         else:
             dpo_client.post(url)
     assert not Order.objects.filter(subject=subject).processable().exists()

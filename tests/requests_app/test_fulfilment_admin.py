@@ -28,19 +28,19 @@ def test_access_report_lists_everything_in_german_as_pdf_html_and_json(dpo_clien
     subject = subject_with_everything(first_name="Maria", last_name="Weber")
     req = request_with(RequestType.ACCESS, subject=subject)
     item = req.items.get()
-    data = json.loads(dpo_client.get(item_url(item, "access"), {"fmt": "json", "language": "de"}).content)
+    data = json.loads(dpo_client.post(item_url(item, "access"), {"fmt": "json", "language": "de"}).content)
     kinds = {k["kind"] for k in data["records"]}
     assert {"emailaddress", "order", "paymentmethod", "eventhealthdata", "adconversion"} <= kinds
     activity = next(a for a in data["activities"] if a["code"] == "google-ads-conversion")
     assert any(r["third_country"] for r in activity["recipients"])
     assert activity["retention"] and activity["purpose"]
     assert data["authority"]["name"]
-    html = dpo_client.get(item_url(item, "access"), {"fmt": "html", "language": "de"}).content.decode()
+    html = dpo_client.post(item_url(item, "access"), {"fmt": "html", "language": "de"}).content.decode()
     assert "Auskunft (Art. 15 DSGVO)" in html
     assert "Beschwerderecht bei einer Aufsichtsbehörde" in html
-    english = dpo_client.get(item_url(item, "access"), {"fmt": "html", "language": "en"}).content.decode()
+    english = dpo_client.post(item_url(item, "access"), {"fmt": "html", "language": "en"}).content.decode()
     assert "Access report (Art. 15 GDPR)" in english
-    pdf = dpo_client.get(item_url(item, "access"), {"fmt": "pdf", "language": "de"})
+    pdf = dpo_client.post(item_url(item, "access"), {"fmt": "pdf", "language": "de"})
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     item.refresh_from_db()
@@ -137,7 +137,7 @@ def test_rectification_names_changed_fields_and_lists_art19_recipients(dpo_clien
 
 def test_fulfilment_waits_for_processing(dpo_client, register):
     req = request_with(RequestType.ACCESS, state=DataSubjectRequest.State.RECEIVED)
-    response = dpo_client.get(item_url(req.items.get(), "access"), {"fmt": "json"}, follow=True)
+    response = dpo_client.post(item_url(req.items.get(), "access"), {"fmt": "json"}, follow=True)
     assert "Beginnen Sie zuerst die Bearbeitung" in response.content.decode()
 
 
@@ -148,7 +148,7 @@ def test_support_and_auditor_cannot_fulfil(support_user, auditor_user, register)
         client = Client()
         client.force_login(user)
         assert client.post(item_url(item, "restriction")).status_code == 403
-        assert client.get(item_url(item, "access"), {"fmt": "json"}).status_code == 403
+        assert client.post(item_url(item, "access"), {"fmt": "json"}).status_code == 403
         assert client.post(step_url(req, "transition"), {"action": "complete"}).status_code == 403
     req.subject.refresh_from_db()
     assert req.subject.restricted_at is None

@@ -122,6 +122,7 @@ def test_a_decision_in_the_consents_admin_closes_the_request_line(support_client
     subject = subject_with_everything()
     intake(support_client, subject=subject.pk, kinds=["objection"], objection_activity=_activity("surveys").pk)
     item = RequestItem.objects.get()
+    dpo_client.post(step_url(item.request, "transition"), {"action": "process"})
     objection = Objection.objects.get(subject=subject)
     url = reverse("admin:consents_objection_decide", args=[objection.pk, "uphold"])
     assert dpo_client.post(url, {"reasons": "Keine zwingenden Gründe."}).status_code == 302
