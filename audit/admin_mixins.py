@@ -1,6 +1,6 @@
 """Admin integration: every view, create, change, delete and export of personal data is audited."""
 
-from .services import Action, audit_record, audit_record_many, event_for
+from .services import Action, audit_list_view, audit_record, audit_record_many, event_for
 
 
 class AuditedAdminMixin:
@@ -26,13 +26,7 @@ class AuditedAdminMixin:
         response = super().changelist_view(request, extra_context)
         cl = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
         if cl is not None:
-            ids = ",".join(str(o.pk) for o in cl.result_list)
-            audit_record(
-                None,
-                Action.VIEW,
-                fields=list(self.get_list_display(request)),
-                detail=f"{self.model._meta.label_lower} list: {ids}"[:300],
-            )
+            audit_list_view(self.model, (o.pk for o in cl.result_list), fields=list(self.get_list_display(request)))
         return response
 
     def save_model(self, request, obj, form, change):

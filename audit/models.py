@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
+# object_type of the entry written when a missing chain head was rebuilt over existing entries.
+HEAD_RECOVERED = "audit.auditchainhead"
 
 
 class AuditEntry(models.Model):

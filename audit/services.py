@@ -3,12 +3,12 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .context import Actor, current_actor
-from .models import AuditChainHead, AuditEntry
+from .models import GENESIS_HASH, HEAD_RECOVERED, AuditChainHead, AuditEntry
 
 Action = AuditEntry.Action
 
@@ -52,7 +52,7 @@ def audit_record_many(events: Sequence[Event], *, actor: Actor | None = None) ->
     # so concurrent writers queue here instead of forking the chain.
     if not AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + len(events)):
         # The head row is made by a migration; a flushed test database (or a restore) may lack it.
-        AuditChainHead.objects.get_or_create(pk=1)
+        _head_recover()
         AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + len(events))
     head = AuditChainHead.objects.get(pk=1)
     prev_hash = head.last_hash
@@ -79,6 +79,51 @@ def audit_record_many(events: Sequence[Event], *, actor: Actor | None = None) ->
     AuditEntry.objects.bulk_create(entries)
     AuditChainHead.objects.filter(pk=1).update(last_hash=prev_hash)
     return entries
+
+
+def audit_list_view(model: type[models.Model], ids: Iterable, *, fields: Iterable[str] = ()) -> list[AuditEntry]:
+    """Records a list page with every id it showed (ids only, no personal data), in one write.
+
+    `detail` holds 300 characters, so a long page is spread over several entries, each naming its part.
+    """
+    label = model._meta.label_lower
+    chunks: list[list[str]] = [[]]
+    for pk in map(str, ids):
+        # Room for the label, the part counter "(99/99)" and the separators.
+        if chunks[-1] and len(label) + 16 + len(",".join([*chunks[-1], pk])) > 300:
+            chunks.append([])
+        chunks[-1].append(pk)
+    total = len(chunks)
+    events = [
+        Event(
+            action=Action.VIEW,
+            fields=list(fields),
+            detail=f"{label} list: {','.join(chunk)}"
+            if total == 1
+            else f"{label} list ({n}/{total}): {','.join(chunk)}",
+        )
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+    return audit_record_many(events)
+
+
+def _head_recover() -> None:
+    """Recreates a missing head from the last entry, so that writing goes on where the trail ends.
+
+    Verification cannot tell a deleted head from a deleted tail, so a head rebuilt over existing
+    entries is recorded in the chain itself (see `HEAD_RECOVERED`) and keeps being reported.
+    """
+    # Locking the last entry serialises recovering writers; the head's primary key stops a second one.
+    last = AuditEntry.objects.select_for_update().order_by("-seq").only("seq", "hash").first()
+    try:
+        with transaction.atomic():
+            AuditChainHead.objects.create(
+                pk=1, seq=last.seq if last else 0, last_hash=last.hash if last else GENESIS_HASH
+            )
+    except IntegrityError:
+        return  # another writer recovered it meanwhile
+    if last is not None:
+        audit_record_many([Event(action=Action.CHANGE, object_type=HEAD_RECOVERED, detail=f"after #{last.seq}")])
 
 
 def audit_record(

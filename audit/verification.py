@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .models import GENESIS_HASH, AuditChainHead, AuditEntry
+from .models import GENESIS_HASH, HEAD_RECOVERED, AuditChainHead, AuditEntry
 
 
 @dataclass
@@ -35,10 +35,31 @@ def audit_verify_chain(*, chunk_size: int = 5000) -> VerificationResult:
             return VerificationResult(
                 False, checked, _("Entry #%(seq)s was changed after it was written.") % {"seq": entry.seq}
             )
+        if entry.object_type == HEAD_RECOVERED:
+            # Written when the head had vanished: the entries after its last one may have gone with it.
+            return VerificationResult(
+                False,
+                checked,
+                _(
+                    "Entry #%(seq)s: the chain head had been deleted and was rebuilt from entry #%(last)s; "
+                    "entries after #%(last)s may have been deleted."
+                )
+                % {"seq": entry.seq, "last": entry.seq - 1},
+            )
         prev_hash = entry.hash
         expected_seq += 1
         checked += 1
     head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None and checked:
+        # Without the head, a deleted tail cannot be seen: that is itself tampering.
+        return VerificationResult(
+            False,
+            checked,
+            _(
+                "The chain head is missing although the trail holds %(count)s entries: entries at the end may have been deleted."
+            )
+            % {"count": checked},
+        )
     if head is not None and (head.seq != checked or head.last_hash != prev_hash):
         return VerificationResult(
             False,

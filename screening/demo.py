@@ -3,7 +3,7 @@
 import datetime
 from pathlib import Path
 
-from .models import Trigger
+from .models import ScreeningCase, Trigger
 from .services import list_import, list_parse, subject_screen
 
 SAMPLES = Path(__file__).resolve().parent / "sample_lists"
@@ -25,5 +25,8 @@ def load_demo(*, subjects, rng, log) -> None:
     for (first, last, born, country), subject in zip(LOOKALIKES, rng.sample(candidates, len(LOOKALIKES)), strict=False):
         subject = subject_update(subject=subject, first_name=first, last_name=last, birth_date=born, country=country)
         # Screened here as well as on commit, so the case exists when load_demo returns.
-        case = subject_screen(subject=subject, trigger=Trigger.IDENTITY_CHANGED)
+        # None when the on-commit screening already opened it: then show that case.
+        case = subject_screen(subject=subject, trigger=Trigger.IDENTITY_CHANGED) or (
+            ScreeningCase.objects.filter(subject=subject, status__in=ScreeningCase.OPEN_STATES).first()
+        )
         log(f"screening: demo subject {subject.pk} {'has case ' + str(case.pk) if case else 'has no case'}")

@@ -44,15 +44,16 @@ def active_index(*, only_changed_in: ListVersion | None = None) -> NameIndex:
     """Every name of the active list versions, or only those of entries new or changed in one version."""
     versions = active_versions()
     version_ids = tuple(v.pk for v in versions)
+    baseline = rescreen_baseline(only_changed_in) if only_changed_in else None
     # The import time is part of the key: ids are reused after a rollback (tests, SQLite).
     cache_key = (
         tuple((v.pk, v.imported_at) for v in versions),
-        (only_changed_in.pk, only_changed_in.imported_at) if only_changed_in else None,
+        (only_changed_in.pk, only_changed_in.imported_at, baseline and baseline.pk) if only_changed_in else None,
     )
     if cache_key not in _CACHE:
         _CACHE.clear()
         entries = (
-            changed_entries(only_changed_in)
+            changed_entries(only_changed_in, since=baseline)
             if only_changed_in
             else ListEntry.objects.filter(version_id__in=version_ids)
         )
@@ -60,13 +61,24 @@ def active_index(*, only_changed_in: ListVersion | None = None) -> NameIndex:
     return _CACHE[cache_key]
 
 
-def changed_entries(version: ListVersion) -> QuerySet[ListEntry]:
-    """Entries of `version` that are new or changed since the version it replaced."""
+def rescreen_baseline(version: ListVersion) -> ListVersion | None:
+    """The newest earlier version of the same list whose re-screening finished (one query).
+
+    Not simply `version.replaces`: if that one was replaced before its job ran, its new
+    entries were never screened against the people already registered.
+    """
+    return (
+        ListVersion.objects.filter(source=version.source, pk__lt=version.pk, rescreened_at__isnull=False)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def changed_entries(version: ListVersion, *, since: ListVersion | None = None) -> QuerySet[ListEntry]:
+    """Entries of `version` that are new or changed since `since` (everything without one)."""
     entries = ListEntry.objects.filter(version=version)
-    if version.replaces_id:
-        entries = entries.exclude(
-            fingerprint__in=ListEntry.objects.filter(version_id=version.replaces_id).values("fingerprint")
-        )
+    if since is not None:
+        entries = entries.exclude(fingerprint__in=ListEntry.objects.filter(version_id=since.pk).values("fingerprint"))
     return entries
 
 

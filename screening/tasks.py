@@ -11,7 +11,7 @@ from django.conf import settings
 from subjects.models import DataSubject
 
 from .models import ListVersion, Trigger
-from .services import list_import, list_parse, subject_screen, subjects_screen
+from .services import list_import, list_parse, rescreen_planned, subject_screen, subjects_screen
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +21,17 @@ def _batches(ids, size):
         yield ids[start : start + size]
 
 
-def _enqueue_everyone(trigger: str, version_id: int | None = None) -> int:
+def _enqueue_everyone(trigger: str, version: ListVersion | None = None) -> int:
     ids = list(DataSubject.objects.filter(erased_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    size = settings.SCREENING_BATCH_SIZE
+    if version is not None:
+        rescreen_planned(version=version, batches=-(-len(ids) // size))
     batches = 0
-    for batch in _batches(ids, settings.SCREENING_BATCH_SIZE):
-        screen_subjects.delay(batch, trigger, version_id)
+    for batch in _batches(ids, size):
+        if version is None:
+            screen_subjects.delay(batch, trigger)
+        else:
+            screen_subjects.delay(batch, trigger, version.pk, batches)
         batches += 1
     log.info("screening: %s persons in %s batches (%s)", len(ids), batches, trigger)
     return batches
@@ -42,18 +48,25 @@ def screen_subject(subject_id: int, trigger: str = Trigger.IDENTITY_CHANGED) -> 
 
 
 @shared_task
-def screen_subjects(subject_ids: list[int], trigger: str, version_id: int | None = None) -> int:
-    """Screens one batch; with `version_id`, only against that version's new or changed entries."""
+def screen_subjects(
+    subject_ids: list[int], trigger: str, version_id: int | None = None, batch: int | None = None
+) -> int:
+    """Screens one batch; with `version_id`, only against what changed in that version since the
+    last finished list-update re-screening (batch `batch` of that version's job)."""
     version = ListVersion.objects.filter(pk=version_id).first() if version_id else None
     if version_id and (version is None or not version.is_active):
-        return 0  # a newer version replaced it; its own job screens everyone
-    return subjects_screen(subject_ids=subject_ids, trigger=trigger, changed_in=version).pk
+        # A newer version replaced it; this one stays unfinished, so the newer one's job covers its changes too.
+        return 0
+    return subjects_screen(subject_ids=subject_ids, trigger=trigger, changed_in=version, batch=batch).pk
 
 
 @shared_task
 def screen_list_update(version_id: int) -> int:
     """A new list version arrived: every person against the entries that are new or changed in it."""
-    return _enqueue_everyone(Trigger.LIST_UPDATED, version_id)
+    version = ListVersion.objects.filter(pk=version_id, is_active=True).first()
+    if version is None:
+        return 0  # replaced already; the newer version's job covers this one's changes
+    return _enqueue_everyone(Trigger.LIST_UPDATED, version)
 
 
 @shared_task

@@ -160,6 +160,17 @@ class ScreeningRun(models.Model):
     versions = models.CharField(_("list versions"), max_length=100, blank=True)
     subjects_screened = models.PositiveIntegerField(_("persons screened"), default=0)
     cases_opened = models.PositiveIntegerField(_("cases opened or extended"), default=0)
+    # A list-update batch: which version and which batch, so that the version's re-screening
+    # counts as finished only when every batch has finished (a repeated batch counts once).
+    version = models.ForeignKey(
+        "screening.ListVersion",
+        verbose_name=_("list version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    batch = models.PositiveIntegerField(_("batch"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("screening run")

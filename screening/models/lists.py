@@ -50,7 +50,17 @@ class ListVersion(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("The version that was active before this one; re-screening compares the two."),
+        help_text=_("The version that was active before this one."),
+    )
+    # Re-screening on a list update covers only what changed since the last version whose own
+    # re-screening finished: a version replaced before its job ran must not hide its new entries.
+    rescreen_batches = models.PositiveIntegerField(_("re-screening batches"), null=True, blank=True, editable=False)
+    rescreened_at = models.DateTimeField(
+        _("re-screened"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When every person had been screened against this version's new or changed entries."),
     )
 
     objects = ListVersionQuerySet.as_manager()

@@ -4,10 +4,12 @@ Each parser reads the whole input, checks it, and either returns a `ParsedList` 
 `ListFormatError` with a translated reason; nothing is written before parsing succeeded.
 """
 
+import calendar
 import hashlib
 import json
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from screening.matching import BirthDate
@@ -68,6 +70,29 @@ class ParsedList:
     entries: list[ParsedEntry]
     published_on: object = None  # datetime.date | None
     file_name: str = ""
+
+
+# Plausible years of birth of listed persons; anything outside is a broken file, not a person
+# (and would not fit the database column).
+EARLIEST_BIRTH_YEAR = 1850
+
+
+def birth_date_checked(
+    year: int, month: int | None, day: int | None, *, circa: bool, file: str, entry: str
+) -> BirthDate:
+    """A BirthDate, or ListFormatError naming the file and entry when the date cannot be real."""
+    valid = (
+        EARLIEST_BIRTH_YEAR <= year <= timezone.localdate().year
+        and (month is None or 1 <= month <= 12)
+        and (day is None or (month is not None and 1 <= day <= calendar.monthrange(year, month)[1]))
+    )
+    if not valid:
+        value = "-".join(str(p) for p in (year, month, day) if p is not None)
+        raise ListFormatError(
+            _("%(file)s: entry %(entry)s has an impossible date of birth (%(date)s).")
+            % {"file": file, "entry": entry, "date": value}
+        )
+    return BirthDate(year=year, month=month, day=day, circa=circa)
 
 
 def require_content(data: bytes, name: str) -> None:

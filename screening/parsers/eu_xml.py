@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from screening.matching import BirthDate
 from screening.normalise import COMPANY, LEGAL_ENTITY, PERSON
 
-from . import ListFormatError, ParsedEntry, ParsedList, require_content
+from . import ListFormatError, ParsedEntry, ParsedList, birth_date_checked, require_content
 
 NS = "{http://eu.europa.ec/fpi/fsd/export}"
 SCHEMAS = {"person": PERSON, "enterprise": COMPANY}
@@ -64,7 +64,7 @@ def _int(value: str | None) -> int | None:
     return number or None
 
 
-def _birth_date(element: Element) -> BirthDate | None:
+def _birth_date(element: Element, *, file: str, entry: str) -> BirthDate | None:
     year, month, day = (_int(element.get(k)) for k in ("year", "monthOfYear", "dayOfMonth"))
     full = element.get("birthdate") or ""
     if full and not year:
@@ -75,7 +75,9 @@ def _birth_date(element: Element) -> BirthDate | None:
         year, month, day = parsed.year, parsed.month, parsed.day
     if not year:
         return None
-    return BirthDate(year=year, month=month, day=day if month else None, circa=element.get("circa") == "true")
+    return birth_date_checked(
+        year, month, day if month else None, circa=element.get("circa") == "true", file=file, entry=entry
+    )
 
 
 def _country(element: Element) -> str:
@@ -83,7 +85,7 @@ def _country(element: Element) -> str:
     return code if len(code) == 2 and code != "00" else ""
 
 
-def _entity(element: Element, entry: ParsedEntry) -> None:
+def _entity(element: Element, entry: ParsedEntry, file: str) -> None:
     subject_type = element.find(f"{NS}subjectType")
     if subject_type is not None:
         entry.schema = SCHEMAS.get(subject_type.get("code", ""), LEGAL_ENTITY)
@@ -101,7 +103,7 @@ def _entity(element: Element, entry: ParsedEntry) -> None:
         if gender in ("m", "f"):
             entry.gender = gender
     for birth in element.findall(f"{NS}birthdate"):
-        parsed = _birth_date(birth)
+        parsed = _birth_date(birth, file=file, entry=entry.external_id)
         if parsed and parsed not in entry.birth_dates:
             entry.birth_dates.append(parsed)
         if _country(birth):
@@ -135,7 +137,7 @@ def parse_eu_xml(data: bytes, *, name: str = "EU XML") -> ParsedList:
             raise ListFormatError(_("%(file)s has an entry without an id.") % {"file": name})
         # The same entity may appear twice (an amendment); its names and details are merged.
         entry = entries.setdefault(external_id, ParsedEntry(external_id=external_id, schema=LEGAL_ENTITY))
-        _entity(element, entry)
+        _entity(element, entry, name)
     entries = {k: e for k, e in entries.items() if e.names}
     if not entries:
         raise ListFormatError(_("%(file)s contains no sanctioned entries.") % {"file": name})

@@ -17,7 +17,7 @@ from django_countries import countries
 from screening.matching import BirthDate
 from screening.normalise import AIRPLANE, COMPANY, ORGANIZATION, PERSON, VESSEL
 
-from . import ListFormatError, ParsedEntry, ParsedList, require_content
+from . import ListFormatError, ParsedEntry, ParsedList, birth_date_checked, require_content
 
 FILES = {"sdn.csv": 12, "alt.csv": 5, "add.csv": 6}
 EMPTY = "-0-"
@@ -116,23 +116,24 @@ def _rows(data: bytes, file_name: str) -> list[list[str]]:
 
 
 def _remarks(entry: ParsedEntry, remarks: str) -> None:
+    def born(year: int, month: int | None = None, day: int | None = None, *, circa: bool) -> BirthDate:
+        return birth_date_checked(year, month, day, circa=circa, file="sdn.csv", entry=entry.external_id)
+
     for alias in _WEAK_ALIAS.findall(remarks):
         entry.add_name(alias, is_weak=True)
     for part in (p.strip() for p in remarks.split(";")):
         if match := _DOB.match(part):
             circa, day, month, year, until = match.groups()
             if until:
+                # Both ends are checked first: a range like "1960 to 9999" must not become thousands of dates.
+                born(int(year), circa=True)
+                born(int(until), circa=True)
                 for y in range(int(year), int(until) + 1):
-                    entry.birth_dates.append(BirthDate(year=y, circa=True))
+                    entry.birth_dates.append(born(y, circa=True))
             else:
                 month_number = _MONTHS.get(month or "")
                 entry.birth_dates.append(
-                    BirthDate(
-                        year=int(year),
-                        month=month_number,
-                        day=int(day) if day and month_number else None,
-                        circa=bool(circa),
-                    )
+                    born(int(year), month_number, int(day) if day and month_number else None, circa=bool(circa))
                 )
         elif part.startswith(("nationality ", "citizen ", "alt. nationality ", "alt. citizen ")):
             code = country_code(part.split(" ", 1)[1].removeprefix("nationality ").removeprefix("citizen "))

@@ -11,7 +11,7 @@ from .cases import (
     subject_unblock,
 )
 from .imports import list_import, list_parse
-from .screening import identity_of, subject_screen, subjects_screen
+from .screening import identity_of, rescreen_planned, subject_screen, subjects_screen
 
 __all__ = [
     "case_clear",
@@ -22,6 +22,7 @@ __all__ = [
     "identity_of",
     "list_import",
     "list_parse",
+    "rescreen_planned",
     "subject_block",
     "subject_fingerprint",
     "subject_screen",

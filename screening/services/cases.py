@@ -79,7 +79,8 @@ def _decided_keys(subject: DataSubject, fingerprint: str) -> set[tuple[str, str,
 def case_record_hits(*, subject: DataSubject, hits: list[Hit], trigger: str) -> ScreeningCase | None:
     """Opens a case for new possible matches (or adds them to the open one) and blocks the person.
 
-    Idempotent: the same hits again change nothing. Returns the open case, if any hit is new.
+    Idempotent: the same hits again change nothing (except that the open case follows a changed
+    identity). Returns the case only if it was opened or got a new candidate, else None.
     """
     if not hits:
         return None
@@ -97,7 +98,8 @@ def case_record_hits(*, subject: DataSubject, hits: list[Hit], trigger: str) -> 
         ScreeningCase.objects.select_for_update().filter(subject=subject, status__in=ScreeningCase.OPEN_STATES).first()
     )
     events = []
-    if case is None:
+    opened = case is None
+    if opened:
         case = ScreeningCase(
             subject=subject,
             trigger=trigger,
@@ -124,17 +126,20 @@ def case_record_hits(*, subject: DataSubject, hits: list[Hit], trigger: str) -> 
         for h in fresh
         if (h.entry.source, h.entry.external_id) not in known
     ]
-    if not new and not events:
-        return case
-    CaseCandidate.objects.bulk_create(new)
-    events += [event_for(c, Action.CREATE, fields=["entry", "score"]) for c in new]
-    if case.best_score < max(c.score for c in new or [case]):
-        case.best_score = max(c.score for c in new)
-        case.save(update_fields=["best_score", "updated_at"])
-    # A changed identity makes the open case about the new data.
-    if case.subject_fingerprint != fingerprint:
+    # A changed identity makes the open case about the new data, also when the hits are the same:
+    # a later clearance must hold for the data the DPO actually checked.
+    if not opened and case.subject_fingerprint != fingerprint:
         case.subject_fingerprint = fingerprint
         case.save(update_fields=["subject_fingerprint", "updated_at"])
+        events.append(event_for(case, Action.CHANGE, fields=["subject_fingerprint"]))
+    if not opened and not new:
+        audit_record_many(events)
+        return None
+    CaseCandidate.objects.bulk_create(new)
+    events += [event_for(c, Action.CREATE, fields=["entry", "score"]) for c in new]
+    if case.best_score < max(c.score for c in new):
+        case.best_score = max(c.score for c in new)
+        case.save(update_fields=["best_score", "updated_at"])
     audit_record_many(events)
     subject_block(subject=subject, reason=_block_reason(case))
     return case

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from audit.services import Action, audit_record
@@ -24,6 +25,8 @@ FORMATS = {"eu-xml": "eu", "ofac-csv": "ofac"}
 # A new version with fewer than this share of the active one's entries is refused as probably
 # truncated (a cut at a line boundary still parses); --allow-shrink accepts it.
 MIN_SHARE_OF_ACTIVE = 0.5
+# The aliases and address countries of entries in both versions may fall to this share.
+MIN_SHARE_KEPT = 0.8
 BATCH = 2000
 
 
@@ -54,14 +57,8 @@ def list_import(*, parsed: ParsedList, allow_shrink: bool = False) -> tuple[List
     active = ListVersion.objects.select_for_update().filter(source=parsed.source, is_active=True).first()
     if active and active.sha256 == parsed.sha256:
         return active, False
-    if active and not allow_shrink and len(parsed.entries) < active.entry_count * MIN_SHARE_OF_ACTIVE:
-        raise ListFormatError(
-            _(
-                "The new list has %(new)s entries, the active one %(old)s: the file is probably truncated. "
-                "Use --allow-shrink if the list really shrank."
-            )
-            % {"new": len(parsed.entries), "old": active.entry_count}
-        )
+    if active and not allow_shrink:
+        _refuse_shrink(active, parsed)
     version = ListVersion.objects.create(
         source=parsed.source,
         sha256=parsed.sha256,
@@ -84,6 +81,54 @@ def list_import(*, parsed: ParsedList, allow_shrink: bool = False) -> tuple[List
 
     transaction.on_commit(lambda: screen_list_update.delay(version.pk))
     return version, True
+
+
+def _refuse_shrink(active: ListVersion, parsed: ParsedList) -> None:
+    """ListFormatError when the new version lost too much of the active one's entries, aliases or addresses."""
+    new, old = len(parsed.entries), active.entry_count
+    if new < old * MIN_SHARE_OF_ACTIVE:
+        raise ListFormatError(
+            _(
+                "The new list has %(new)s entries, the active one %(old)s: the file is probably truncated. "
+                "Use --allow-shrink if the list really shrank."
+            )
+            % {"new": new, "old": old}
+        )
+    # OFAC's aliases (alt.csv) and addresses (add.csv) are files of their own: one cut at a line
+    # boundary leaves the entries whole. Only entries in both versions are compared, so that a
+    # delisting (an entry leaving with its aliases) is no shrink.
+    names = _per_entry(EntryName.objects.filter(entry__version=active))
+    addresses = _per_entry(EntryCountry.objects.filter(entry__version=active, kind=EntryCountry.Kind.ADDRESS))
+    old_aliases = new_aliases = old_addresses = new_addresses = 0
+    for entry in parsed.entries:
+        if entry.external_id in names:
+            old_aliases += names[entry.external_id] - 1
+            new_aliases += len(entry.names) - 1
+            old_addresses += addresses.get(entry.external_id, 0)
+            new_addresses += sum(1 for _code, kind in entry.countries if kind == EntryCountry.Kind.ADDRESS)
+    if new_aliases < old_aliases * MIN_SHARE_KEPT:
+        raise ListFormatError(
+            _(
+                "The entries in both lists have %(new)s aliases in the new list, %(old)s in the active one: "
+                "a file is probably truncated. Use --allow-shrink if the list really shrank."
+            )
+            % {"new": new_aliases, "old": old_aliases}
+        )
+    if new_addresses < old_addresses * MIN_SHARE_KEPT:
+        raise ListFormatError(
+            _(
+                "The entries in both lists have %(new)s address countries in the new list, %(old)s in the active "
+                "one: a file is probably truncated. Use --allow-shrink if the list really shrank."
+            )
+            % {"new": new_addresses, "old": old_addresses}
+        )
+
+
+def _per_entry(rows) -> dict[str, int]:
+    """Rows per entry id in the list (one query)."""
+    return dict(
+        rows.order_by().values("entry__external_id").annotate(n=Count("pk")).values_list("entry__external_id", "n")
+    )
 
 
 def _store_entries(version: ListVersion, parsed_entries) -> None:

@@ -40,10 +40,18 @@ def subject_screen(*, subject: DataSubject, trigger: str, index: NameIndex | Non
     return case_record_hits(subject=subject, hits=hits, trigger=trigger) if hits else None
 
 
-def subjects_screen(*, subject_ids: Sequence[int], trigger: str, changed_in: ListVersion | None = None) -> ScreeningRun:
+def subjects_screen(
+    *, subject_ids: Sequence[int], trigger: str, changed_in: ListVersion | None = None, batch: int | None = None
+) -> ScreeningRun:
     """Screens a batch of people against every active list name, or only the names new or changed
-    in `changed_in` (a list update). Records the run; idempotent (cases are not duplicated)."""
-    run = ScreeningRun.objects.create(trigger=trigger, versions=",".join(str(v.pk) for v in active_versions()))
+    in `changed_in` (a list update; `batch` is its number there). Records the run; idempotent
+    (cases are not duplicated)."""
+    run = ScreeningRun.objects.create(
+        trigger=trigger,
+        versions=",".join(str(v.pk) for v in active_versions()),
+        version=changed_in,
+        batch=batch if changed_in else None,
+    )
     index = active_index(only_changed_in=changed_in)
     screened = opened = 0
     if index.size:
@@ -58,5 +66,30 @@ def subjects_screen(*, subject_ids: Sequence[int], trigger: str, changed_in: Lis
         ScreeningRun.objects.filter(pk=run.pk).update(
             subjects_screened=screened, cases_opened=opened, finished_at=timezone.now()
         )
+        if changed_in and batch is not None:
+            _rescreen_check_finished(changed_in)
     run.refresh_from_db()
     return run
+
+
+def rescreen_planned(*, version: ListVersion, batches: int) -> None:
+    """The list-update re-screening of `version` was split into `batches` batches (none: nobody to screen)."""
+    ListVersion.objects.filter(pk=version.pk, rescreened_at__isnull=True).update(rescreen_batches=batches)
+    if batches == 0:
+        ListVersion.objects.filter(pk=version.pk, rescreened_at__isnull=True).update(rescreened_at=timezone.now())
+
+
+def _rescreen_check_finished(version: ListVersion) -> None:
+    """Marks the version re-screened once each of its batches has finished at least once."""
+    # The row lock serialises the last batches: each sees the others' finished runs.
+    locked = ListVersion.objects.select_for_update().filter(pk=version.pk).first()
+    if locked is None or locked.rescreened_at is not None or locked.rescreen_batches is None:
+        return
+    done = (
+        ScreeningRun.objects.filter(version=locked, batch__isnull=False, finished_at__isnull=False)
+        .values("batch")
+        .distinct()
+        .count()
+    )
+    if done >= locked.rescreen_batches:
+        ListVersion.objects.filter(pk=locked.pk).update(rescreened_at=timezone.now())

@@ -15,7 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("path", help="EU: the FSF XML file. OFAC: the folder holding sdn.csv, alt.csv, add.csv.")
         parser.add_argument("--format", required=True, choices=sorted(FORMATS), dest="fmt")
         parser.add_argument(
-            "--allow-shrink", action="store_true", help="accept a list with far fewer entries than the active one"
+            "--allow-shrink",
+            action="store_true",
+            help="accept a list with far fewer entries, names or addresses than the active one",
         )
 
     def handle(self, *args, path, fmt, allow_shrink, **options):
