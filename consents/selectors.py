@@ -204,7 +204,7 @@ def may_contact(*, purpose_code: str, channel: str, subject=None, email: str | N
     """May the company use this person's data for `purpose_code` on `channel` now?
 
     Checks, for a known `subject` or a bare `email` (or both: then the address must be the
-    subject's): a valid consent (confirmed where double opt-in applies, not withdrawn), or
+    subject's, else the answer is `no_contact_data`): a valid consent (confirmed where double opt-in applies, not withdrawn), or
     for an opt-out purpose an existing customer relationship; no objection (upheld or
     pending); the person not restricted, erased or blocked by sanctions screening; the
     consent and contact records processable; no address on the suppression list.
@@ -220,9 +220,16 @@ def may_contact(*, purpose_code: str, channel: str, subject=None, email: str | N
     # Both: judge the address, but only as this person's.
     decisions = may_contact_many(purpose_code=purpose_code, channel=channel, subjects=[sid], emails=[email])
     by_subject, by_email = decisions[sid], decisions[email]
-    if by_email.reasons == [Reason.UNKNOWN_PERSON]:
+    refused = {Reason.UNKNOWN_PURPOSE, Reason.CHANNEL_NOT_COVERED, Reason.INVALID_EMAIL}
+    if not refused.intersection(by_email.reasons) and not _holds(sid, email):
+        # Someone else's address (or nobody's) is no contact record of this person: the other
+        # holders' consents must not speak for them.
         return ContactDecision(False, [Reason.NO_CONTACT_DATA])
     return _decision([*by_subject.reasons, *by_email.reasons])
+
+
+def _holds(subject_id: int, email: str) -> bool:
+    return EmailAddress.objects.filter(subject_id=subject_id, email=normalise_email(email)).exists()
 
 
 @dataclass(frozen=True)

@@ -72,11 +72,15 @@ def _check_channel(channel: str, field: str = "channel") -> str:
     return channel
 
 
-def _check_moment(at: datetime.datetime, field: str) -> None:
+def _check_moment(at: datetime.datetime, field: str) -> datetime.datetime:
+    """`at`, capped at now: a time up to CLOCK_SKEW ahead is the caller's clock drifting, and
+    a withdrawal dated ahead would leave the consent live until then. Further ahead: ValidationError."""
     if timezone.is_naive(at):
         raise _invalid(field, _("Give the time with its time zone."), "naive_time")
-    if at > timezone.now() + CLOCK_SKEW:
+    now = timezone.now()
+    if at > now + CLOCK_SKEW:
         raise _invalid(field, _("The time cannot be in the future."), "future_time")
+    return min(at, now)
 
 
 def purpose_get(code: str) -> ConsentPurpose:
@@ -166,8 +170,8 @@ def consent_give(
     purpose = purpose_get(purpose_code)
     text = _text_for(purpose, text_version)
     channel = _check_channel(channel)
-    given_at = given_at or timezone.now()
-    _check_moment(given_at, "given_at")
+    # Capped like a withdrawal's time, so that a withdrawal right after it finds the consent.
+    given_at = _check_moment(given_at or timezone.now(), "given_at")
     if language not in ("de", "en"):
         raise _invalid("language", _("Language must be de or en."), "invalid_language")
     if email:
@@ -285,8 +289,7 @@ def consent_withdraw(
     """
     purpose = purpose_get(purpose_code)
     channel = _check_channel(channel)
-    at = at or timezone.now()
-    _check_moment(at, "at")
+    at = _check_moment(at or timezone.now(), "at")
     live = list(
         Consent.objects.select_for_update()
         .filter(subject=subject, purpose=purpose, withdrawn_at__isnull=True, given_at__lte=at)

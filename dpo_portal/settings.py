@@ -233,6 +233,9 @@ CONSENT_DOI_HOURS = env.int("CONSENT_DOI_HOURS", default=72)
 CONSENTS_API_RATE = env.str("CONSENTS_API_RATE", default="120/min")
 CONSENTS_API_FAILED_AUTH_RATE = env.str("CONSENTS_API_FAILED_AUTH_RATE", default="10/min")
 CONSENTS_API_MAX_BODY = env.int("CONSENTS_API_MAX_BODY", default=16 * 1024)
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: use REMOTE_ADDR);
+# failed API logins are counted per client address taken that many hops from the right.
+API_TRUSTED_PROXIES = env.int("API_TRUSTED_PROXIES", default=0)
 
 # --- retention ---
 # The replay journal (deletion protocol outside the database, read by `retention_replay` after a

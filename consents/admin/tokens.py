@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +44,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead: the audit trail keeps naming the token
 
+    def has_change_permission(self, request, obj=None):
+        # A token is never edited (its page is read-only, a POST to it is refused); revoking is
+        # the action below, under the model's change permission.
+        return False
+
+    def has_revoke_permission(self, request):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
+
     def save_model(self, request, obj, form, change):
+        # Only reached when adding (no change permission): every save creates a new token.
         token, raw = api_token_create(
             name=form.cleaned_data["name"],
             may_record=form.cleaned_data["may_record"],
@@ -64,7 +75,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/consents/token_created.html", context)
 
-    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
     def revoke(self, request, queryset):
         for token in queryset:
             api_token_revoke(token=token)

@@ -27,6 +27,19 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 def client_address(request) -> str:
+    """The caller's address, for counting failed logins.
+
+    Behind reverse proxies REMOTE_ADDR is the nearest proxy's, shared by every caller. With
+    settings.API_TRUSTED_PROXIES = n > 0, each of the n proxies appends the address it saw to
+    X-Forwarded-For, so the n-th entry from the right is the client as the outermost proxy saw
+    it; entries further left are whatever the client sent and are not trusted. A shorter header
+    is not from our proxies: REMOTE_ADDR is used.
+    """
+    trusted = settings.API_TRUSTED_PROXIES
+    if trusted > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(hops) >= trusted and hops[-trusted]:
+            return hops[-trusted]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
@@ -58,16 +71,16 @@ def _count_failure(request) -> None:
 class ApiTokenAuthentication(BaseAuthentication):
     """`Authorization: Bearer <token>`; the token is looked up by its SHA-256 digest.
 
-    Every client address gets a few failed attempts per minute, then 429: tokens cannot be guessed
-    at speed.
+    Every client address gets a few failed attempts per minute, then 429. A valid token is
+    looked at first and never refused by that lockout: otherwise anyone sending bad tokens from
+    behind the same proxy would lock out the website and the newsletter tool. Tokens carry 256
+    bits of randomness (hashing.new_token), so the lockout is not what stops guessing them.
     """
 
     def authenticate(self, request):
-        if _too_many_failures(request):
-            raise exceptions.Throttled(detail=_("Too many failed attempts. Try again later."))
         header = get_authorization_header(request).split()
         if len(header) != 2 or header[0].lower() != b"bearer":
-            _count_failure(request)
+            self._fail(request)
             raise exceptions.NotAuthenticated(_("Send the API token as: Authorization: Bearer <token>."))
         try:
             raw = header[1].decode("ascii")
@@ -75,12 +88,19 @@ class ApiTokenAuthentication(BaseAuthentication):
             raw = ""
         token = ApiToken.objects.filter(digest=token_digest(raw), revoked_at__isnull=True).first() if raw else None
         if token is None:
-            _count_failure(request)
+            self._fail(request)
             raise exceptions.AuthenticationFailed(_("Invalid or revoked API token."))
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token, token
+
+    @staticmethod
+    def _fail(request) -> None:
+        """Counts a failed attempt, or refuses it with 429 once the address is over the limit."""
+        if _too_many_failures(request):
+            raise exceptions.Throttled(detail=_("Too many failed attempts. Try again later."))
+        _count_failure(request)
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'

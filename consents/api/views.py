@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,7 +25,8 @@ from .serializers import ConfirmIn, ConsentIn, MayContactIn, WithdrawIn
 
 
 class UnknownPerson(exceptions.NotFound):
-    default_detail = _("No data subject with this e-mail address or customer number.")
+    # Lazy: translated per request (Accept-Language), not once at import.
+    default_detail = gettext_lazy("No data subject with this e-mail address or customer number.")
     default_code = "unknown_person"
 
 
@@ -88,6 +90,8 @@ class ConsentsApiView(APIView):
     content_negotiation_class = JSONOnly
     # The name refused attempts are audited under.
     action_name = ""
+    # The serializer of the request body; its field names are the ones the audit trail may name.
+    input_class: type[serializers.Serializer]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -98,12 +102,19 @@ class ConsentsApiView(APIView):
         return exception_response
 
     def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
+        # A service's errors name fields of the server's own (model fields); the parser's may
+        # name whatever keys the client sent.
+        from_service = isinstance(exc, DjangoValidationError)
+        if from_service:
             exc = _django_error(exc)
         response = super().handle_exception(exc)
         detail = response.data
-        fields = sorted(detail) if isinstance(detail, dict) else []
-        fields = [f for f in fields if f != "detail"]
+        names = set(detail) - {"detail"} if isinstance(detail, dict) else set()
+        # Unknown field names are the client's text and may be personal data (an address sent as
+        # a key): the audit trail gets the known names and a count of the others.
+        known = names if from_service else set(self.input_class().fields) | {"non_field_errors"}
+        fields = sorted(names & known)
+        unknown = len(names - known)
         code = _first_code(exc.detail) if isinstance(exc, exceptions.APIException) else "error"
         if isinstance(detail, dict) and set(detail) == {"detail"}:
             body = {"error": code, "message": str(detail["detail"])}
@@ -117,13 +128,14 @@ class ConsentsApiView(APIView):
             None,
             Action.DENIED,
             fields=fields,
-            detail=f"consents api {self.action_name}: {response.status_code} {code} ({client})",
+            detail=f"consents api {self.action_name}: {response.status_code} {code} ({client})"
+            + (f", {unknown} unknown field(s)" if unknown else ""),
             actor=Actor(None, f"api:{token.name}"[:150] if token is not None else "api:anonymous"),
         )
         return response
 
-    def parsed(self, serializer_class):
-        serializer = serializer_class(data=self.request.data)
+    def parsed(self):
+        serializer = self.input_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -142,10 +154,11 @@ class ConsentsApiView(APIView):
 
 class ConsentCreate(ConsentsApiView):
     permission_classes = [MayRecord]
+    input_class = ConsentIn
     action_name = "record consent"
 
     def post(self, request):
-        data = self.parsed(ConsentIn)
+        data = self.parsed()
         consent, token = services.consent_give(
             subject=self.subject_for(data),
             purpose_code=data["purpose"],
@@ -175,20 +188,22 @@ class ConsentCreate(ConsentsApiView):
 
 class ConsentConfirm(ConsentsApiView):
     permission_classes = [MayRecord]
+    input_class = ConfirmIn
     action_name = "confirm double opt-in"
 
     def post(self, request):
-        data = self.parsed(ConfirmIn)
+        data = self.parsed()
         consent = services.consent_confirm(token=data["token"], ip=data.get("ip", ""))
         return Response({"consent_id": consent.pk, "status": consent.status, "confirmed_at": consent.confirmed_at})
 
 
 class ConsentWithdraw(ConsentsApiView):
     permission_classes = [MayRecord]
+    input_class = WithdrawIn
     action_name = "withdraw consent"
 
     def post(self, request):
-        data = self.parsed(WithdrawIn)
+        data = self.parsed()
         subject = self.subject_for(data)
         if subject is not None:
             subjects = [subject]
@@ -214,10 +229,11 @@ class ConsentWithdraw(ConsentsApiView):
 
 class MayContact(ConsentsApiView):
     permission_classes = [MayQuery]
+    input_class = MayContactIn
     action_name = "may_contact"
 
     def post(self, request):
-        data = self.parsed(MayContactIn)
+        data = self.parsed()
         purpose, channel = data["purpose"], data["channel"]
         if data.get("emails"):
             decisions = selectors.may_contact_many(purpose_code=purpose, channel=channel, emails=data["emails"])

@@ -3,12 +3,13 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEntry
 from consents.models import ApiToken, Consent, ConsentPurpose, Objection
-from consents.services import consent_give
+from consents.services import api_token_create, consent_give
 from dpo_portal.roles import SUPPORT, role_permissions
 from subjects.models import DataSubject
 from tests.factories import DataSubjectFactory, EmailAddressFactory
@@ -175,3 +176,25 @@ def test_support_may_record_withdrawals_and_objections_and_see_purposes_only(reg
 def test_every_list_page_renders(register, dpo_client, name):
     _consents(1)
     assert dpo_client.get(reverse(f"admin:consents_{name}_changelist")).status_code == 200
+
+
+def test_a_token_cannot_be_changed_only_revoked(register, dpo_client, auditor_user):
+    """Saving a token's page gave a 500 and would have created a second token (regression)."""
+    token, _raw = api_token_create(name="newsletter", may_record=False, may_query=True)
+    # Revoking needs the model's change permission, which a read-only role lacks.
+    auditor = Client()
+    auditor.force_login(auditor_user)
+    auditor.post(reverse("admin:consents_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    url = reverse("admin:consents_apitoken_change", args=[token.pk])
+    page = dpo_client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert dpo_client.post(url, {"name": "renamed", "may_record": "on", "_save": "Save"}).status_code == 403
+    assert list(ApiToken.objects.values_list("name", "may_record", "revoked_at")) == [("newsletter", False, None)]
+    response = dpo_client.post(
+        reverse("admin:consents_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]}
+    )
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None and ApiToken.objects.count() == 1

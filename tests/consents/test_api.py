@@ -1,6 +1,9 @@
 import json
+import re
+from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from audit.models import AuditEntry
 from consents.models import ApiToken, Consent, ConsentEvent
@@ -168,8 +171,6 @@ def test_authentication_scopes_and_revocation(api, register):
 
 
 def test_rate_limits(api, settings):
-    from django.core.cache import cache
-
     cache.clear()
     settings.CONSENTS_API_RATE = "3/min"
     query = {"purpose": "surveys", "channel": "email", "email": "a@example.org"}
@@ -189,3 +190,94 @@ def test_unknown_paths_answer_in_json(api):
 def test_withdrawal_for_an_unknown_address(api):
     response = api("consents/withdraw/", {"purpose": "product-news", "channel": "email", "email": "x@example.org"})
     assert response.status_code == 404 and response.json()["error"] == "unknown_person"
+
+
+QUERY = {"purpose": "surveys", "channel": "email", "email": "a@example.org"}
+
+
+@pytest.fixture
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_failed_attempts_never_lock_out_a_valid_token(api, fresh_cache):
+    """Behind the reverse proxy every caller has the proxy's address: bad tokens must not lock
+    out the website and the newsletter tool (regression)."""
+    assert [api("may-contact/", {}, token="wrong").status_code for _ in range(10)] == [401] * 10
+    assert api("may-contact/", QUERY).status_code == 200
+    assert api("may-contact/", QUERY, token="wrong").status_code == 429
+    assert api("may-contact/", QUERY, token=None).status_code == 429
+    assert api("may-contact/", QUERY).status_code == 200
+
+
+def test_the_failure_count_trusts_x_forwarded_for_only_behind_configured_proxies(api, settings, fresh_cache):
+    settings.CONSENTS_API_FAILED_AUTH_RATE = "2/min"
+
+    def wrong(forwarded):
+        return api("may-contact/", QUERY, token="wrong", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    # No trusted proxy (the default): the header is the client's text, REMOTE_ADDR counts.
+    assert settings.API_TRUSTED_PROXIES == 0
+    assert [wrong("198.51.100.1"), wrong("198.51.100.2"), wrong("198.51.100.3")] == [401, 401, 429]
+    cache.clear()
+    # One proxy: the entry it appended (rightmost) counts; what the client put before it does not.
+    settings.API_TRUSTED_PROXIES = 1
+    assert [wrong("10.0.0.1, 198.51.100.1"), wrong("10.0.0.2, 198.51.100.1")] == [401, 401]
+    assert wrong("198.51.100.1") == 429
+    assert wrong("198.51.100.1, 198.51.100.2") == 401
+    # Two proxies: the second entry from the right.
+    settings.API_TRUSTED_PROXIES = 2
+    assert wrong("198.51.100.1, 203.0.113.5") == 429
+
+
+def test_unknown_field_names_never_reach_the_audit_trail(api):
+    """An unknown key is the client's text, e.g. an address: only a count is audited (regression)."""
+    response = api(
+        "may-contact/",
+        {"purpose": "product-news", "channel": "email", "email": "x@example.org", "erika.mustermann@example.org": 1},
+    )
+    assert response.status_code == 400 and response.json()["error"] == "invalid"
+    [entry] = _denied()
+    assert "erika" not in json.dumps(entry.fields) + entry.detail
+    assert entry.fields == [] and entry.detail.endswith("1 unknown field(s)")
+    api("consents/", {**CONSENT, "x-secret": 1, "y": 2})
+    entry = _denied()[-1]
+    assert entry.fields == [] and entry.detail.endswith("2 unknown field(s)") and "secret" not in entry.detail
+    # Known field names are still named, from the serializer and from the services.
+    api("consents/", {**CONSENT, "email": "not-an-address"})
+    api("consents/", {**CONSENT, "purpose": "nope"})
+    assert [e.fields for e in _denied()[-2:]] == [["email"], ["purpose"]]
+    assert "unknown field" not in _denied()[-1].detail
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "No data subject with this e-mail address or customer number."),
+        ("de", "Keine betroffene Person mit dieser E-Mail-Adresse oder Kundennummer."),
+    ],
+)
+def test_the_unknown_person_error_speaks_the_requested_language(api, language, message):
+    """The message was fixed at import time in German (regression)."""
+    body = {"purpose": "product-news", "channel": "email", "customer_number": "K-0"}
+    for path in ("may-contact/", "consents/withdraw/"):
+        response = api(path, body, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 404
+        assert response.json() == {"error": "unknown_person", "message": message}
+
+
+def test_every_error_code_is_documented(api):
+    """Clients branch on the codes: each one the API answers with is in docs/api.md's table."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    table = docs.split("| Status | `error` | When |")[1].split("\n\n")[0]
+    documented = set(re.findall(r"`([a-z_]+)`", table))
+    without_subject = {k: v for k, v in CONSENT.items() if k != "email"}
+    codes = {
+        api("consents/", without_subject).json()["error"],
+        api("may-contact/", {"purpose": "surveys", "channel": "email"}).json()["error"],
+        *(api("consents/", body).json()["error"] for body, _status, _code in BAD),
+    }
+    assert "missing_subject" in codes
+    assert codes <= documented

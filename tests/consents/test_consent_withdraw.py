@@ -7,7 +7,8 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from consents.models import Consent
 from consents.selectors import consent_covered, may_contact
-from consents.services import consent_withdraw
+from consents.services import api_token_create, consent_confirm, consent_give, consent_withdraw
+from tests.factories import DataSubjectFactory, EmailAddressFactory
 
 
 def test_it_is_effective_at_once_for_the_future_only(subscribed):
@@ -104,3 +105,47 @@ def test_it_refuses_a_future_time_an_unknown_purpose_or_channel(subscribed):
         with pytest.raises(ValidationError):
             consent_withdraw(**args)
     assert Consent.objects.get(subject=subscribed).withdrawn_at is None
+
+
+def test_a_withdrawal_dated_slightly_ahead_counts_from_now(subscribed, give):
+    """Clock drift: a time up to five minutes ahead is accepted as now, so the withdrawal takes
+    effect at once instead of leaving the consent live until then (regression)."""
+    ahead = timezone.now() + datetime.timedelta(minutes=4)
+    [consent] = consent_withdraw(subject=subscribed, purpose_code="product-news", channel="email", at=ahead)
+    assert consent.withdrawn_at <= timezone.now()
+    assert may_contact(purpose_code="product-news", channel="email", subject=subscribed).reasons == [
+        "consent_withdrawn"
+    ]
+    assert may_contact(purpose_code="product-news", channel="email", email="anna@example.org").reasons == [
+        "consent_withdrawn"
+    ]
+    # A consent dated ahead as well is capped the same way, so the withdrawal still finds it.
+    other = DataSubjectFactory()
+    EmailAddressFactory(subject=other)
+    give(subject=other, channel="paper", evidence="scan", given_at=timezone.now() + datetime.timedelta(minutes=3))
+    assert len(consent_withdraw(subject=other, purpose_code="product-news", channel="paper", at=ahead)) == 1
+    assert may_contact(purpose_code="product-news", channel="email", subject=other).reasons == ["consent_withdrawn"]
+
+
+def test_a_withdrawal_through_the_api_dated_slightly_ahead_counts_at_once(register, client):
+    subject = DataSubjectFactory()
+    EmailAddressFactory(subject=subject, email="c@example.org")
+    _consent, token = consent_give(
+        purpose_code="product-news",
+        text_version=1,
+        channel="web_form",
+        origin="f",
+        subject=subject,
+        email="c@example.org",
+    )
+    consent_confirm(token=token)
+    raw = api_token_create(name="website", may_record=True, may_query=True)[1]
+    ahead = timezone.now() + datetime.timedelta(minutes=4)
+    response = client.post(
+        "/api/consents/withdraw/",
+        {"purpose": "product-news", "channel": "email", "email": "c@example.org", "at": ahead.isoformat()},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 200, response.json()
+    assert not may_contact(purpose_code="product-news", channel="email", email="c@example.org").allowed

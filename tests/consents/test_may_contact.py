@@ -6,7 +6,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from consents.selectors import ContactDecision, eligible_audience, may_contact, may_contact_many
-from consents.services import consent_confirm, consent_give, consent_withdraw, objection_record, suppression_add
+from consents.services import (
+    api_token_create,
+    consent_confirm,
+    consent_give,
+    consent_withdraw,
+    objection_record,
+    suppression_add,
+)
 from subjects.models import DataSubject, EmailAddress
 from tests.factories import DataSubjectFactory, EmailAddressFactory, EventRegistrationFactory, OrderFactory
 
@@ -170,3 +177,37 @@ def test_the_eligible_audience(register):
     with CaptureQueriesContext(connection) as ctx:
         eligible_audience(purpose_code="product-news")
     assert len(ctx) <= 8
+
+
+def test_someone_elses_address_is_no_contact_data_for_the_person(subscribed, give, client):
+    """Asked about a person and an address, the address must be the person's: another holder's
+    consent does not speak for them (regression)."""
+    other = DataSubjectFactory()
+    EmailAddressFactory(subject=other, email="bert@example.org")
+    _, token = give(subject=other, email="bert@example.org")
+    consent_confirm(token=token)
+    assert may_contact(**NEWS, subject=other, email="bert@example.org").allowed
+    assert _reasons(subject=subscribed, email="bert@example.org") == ["no_contact_data"]
+    assert _reasons(subject=other, email="ANNA@example.org") == ["no_contact_data"]
+    assert _reasons(subject=subscribed, email="nobody@example.org") == ["no_contact_data"]
+    assert may_contact(**NEWS, subject=subscribed, email="anna@example.org").allowed
+    # Purpose-level answers and malformed addresses keep their own reasons.
+    assert _reasons(purpose_code="no-such", subject=subscribed, email="bert@example.org") == ["unknown_purpose"]
+    assert _reasons(subject=subscribed, email="not an address") == ["invalid_email"]
+
+    raw = api_token_create(name="newsletter", may_record=False, may_query=True)[1]
+    body = {"purpose": "product-news", "channel": "email", "customer_number": subscribed.customer_number}
+    answer = client.post(
+        "/api/may-contact/",
+        {**body, "email": "bert@example.org"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    ).json()
+    assert answer["allowed"] is False and answer["reasons"] == ["no_contact_data"]
+    answer = client.post(
+        "/api/may-contact/",
+        {**body, "email": "anna@example.org"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    ).json()
+    assert answer["allowed"] is True
