@@ -106,6 +106,8 @@ class ScreeningCase(PersonalRecord):
         self.decided_by = user
         self.decision_reason = reason.strip()
         self.last_contact = timezone.localdate()
+        # The case ends with the decision: its retention rule (sanctions-screening) counts from here.
+        self.contract_end = timezone.localdate()
 
     def clear(self, *, user, reason: str) -> None:
         """False positive: the person is not the listed party."""

@@ -183,6 +183,18 @@ def case_mark_contacted(*, case: ScreeningCase, user=None) -> ScreeningCase:
     return case
 
 
+# What a decision changes on the case (ScreeningCase._decide).
+DECISION_FIELDS = [
+    "status",
+    "decided_at",
+    "decided_by",
+    "decision_reason",
+    "last_contact",
+    "contract_end",
+    "updated_at",
+]
+
+
 @transaction.atomic
 def case_clear(*, case: ScreeningCase, user, reason: str) -> ScreeningCase:
     """False positive: clears the case with a reason and lifts the block unless another case holds it.
@@ -191,7 +203,7 @@ def case_clear(*, case: ScreeningCase, user, reason: str) -> ScreeningCase:
     """
     case = ScreeningCase.objects.select_for_update(of=("self",)).select_related("subject").get(pk=case.pk)
     case.clear(user=user, reason=reason)
-    case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "last_contact", "updated_at"])
+    case.save(update_fields=DECISION_FIELDS)
     audit_record(case, Action.CHANGE, fields=["status", "decided_at", "decided_by", "decision_reason"])
     still_blocked = (
         ScreeningCase.objects.filter(subject=case.subject, status__in=[*ScreeningCase.OPEN_STATES, Status.CONFIRMED])
@@ -208,7 +220,7 @@ def case_confirm(*, case: ScreeningCase, user, reason: str) -> ScreeningCase:
     """Confirmed match: the person stays blocked; the case is reportable."""
     case = ScreeningCase.objects.select_for_update(of=("self",)).select_related("subject").get(pk=case.pk)
     case.confirm(user=user, reason=reason)
-    case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "last_contact", "updated_at"])
+    case.save(update_fields=DECISION_FIELDS)
     audit_record(case, Action.CHANGE, fields=["status", "decided_at", "decided_by", "decision_reason"])
     with translation.override(settings.LANGUAGE_CODE):
         reason_text = _("Confirmed sanctions list match, screening case %(id)s") % {"id": case.pk}

@@ -142,3 +142,28 @@ def test_a_company_like_a_listed_one_is_screened(lists, django_capture_on_commit
     subject.refresh_from_db()
     assert subject.is_blocked
     assert ScreeningCase.objects.get(subject=subject).candidates.get().external_id == "44525"
+
+
+def test_a_decided_case_is_deleted_five_years_after_the_end_of_its_year(
+    lists, dpo_user, django_capture_on_commit_callbacks
+):
+    """The sanctions-screening rule counts from the case's end (its decision); an open case never comes due."""
+    import time_machine
+
+    from retention.sweep import sweep_run
+
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC), tick=False):
+        cleared = _create(django_capture_on_commit_callbacks, first_name="Leo", last_name="Manzi", country="RW")
+        case = ScreeningCase.objects.get(subject=cleared)
+        case_clear(case=case, user=dpo_user, reason="Different date of birth on the passport.")
+        still_open = _create(django_capture_on_commit_callbacks, first_name="Leo", last_name="Manzi", country="RW")
+    open_case = ScreeningCase.objects.get(subject=still_open)
+    assert ScreeningCase.objects.get(pk=case.pk).contract_end == datetime.date(2026, 3, 2)
+    with time_machine.travel(datetime.datetime(2031, 12, 31, 10, tzinfo=datetime.UTC), tick=False):
+        sweep_run()
+        assert ScreeningCase.objects.filter(pk=case.pk).exists()  # kept until the end of 2031
+        assert ScreeningCase.objects.get(pk=case.pk).deletable_from == datetime.date(2032, 1, 1)
+    with time_machine.travel(datetime.datetime(2032, 1, 1, 10, tzinfo=datetime.UTC), tick=False):
+        sweep_run()
+    assert not ScreeningCase.objects.filter(pk=case.pk).exists()
+    assert ScreeningCase.objects.filter(pk=open_case.pk).exists()
