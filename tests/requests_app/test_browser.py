@@ -31,6 +31,11 @@ def browser_page(monkeypatch):
         page = browser.new_page(locale="de-DE")
         yield page
         browser.close()
+        from django.db import connections
+
+        # The ORM calls made while Playwright ran opened a connection of their own; left open, it would keep the
+        # test database from being dropped at the end of the session.
+        connections.close_all()
 
 
 def test_support_logs_a_request_and_sees_receipt_number_and_due_date(browser_page, live_server, register):
