@@ -1,8 +1,10 @@
 """The tamper-evident audit trail: append-only entries, each hashing its predecessor."""
 
 import hashlib
+import hmac
 import json
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -54,23 +56,35 @@ class AuditEntry(models.Model):
         return f"#{self.seq} {self.get_action_display()} {self.object_type} {self.object_id}"
 
     def payload(self) -> bytes:
-        data = {
-            "seq": self.seq,
-            "at": self.at.isoformat(timespec="microseconds"),
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "subject_id": self.subject_id,
-            "fields": list(self.fields),
-            "detail": self.detail,
-            "prev_hash": self.prev_hash,
-        }
-        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        return entry_payload(self)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.payload()).hexdigest()
+        return entry_hash(self)
+
+
+def entry_payload(entry) -> bytes:
+    """The canonical bytes of an entry (a model instance, also a migration's historical one)."""
+    data = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "subject_id": entry.subject_id,
+        "fields": list(entry.fields),
+        "detail": entry.detail,
+        "prev_hash": entry.prev_hash,
+    }
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_hash(entry) -> str:
+    """HMAC-SHA256 of the entry under settings.AUDIT_KEY: a plain hash, anyone able to edit the table could
+    recompute for every later entry, and the forged chain would verify."""
+    key = hashlib.sha256(f"audit-chain|{settings.AUDIT_KEY}".encode()).digest()
+    return hmac.new(key, entry_payload(entry), hashlib.sha256).hexdigest()
 
 
 class AuditChainHead(models.Model):

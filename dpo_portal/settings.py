@@ -139,6 +139,9 @@ DPO_EMAIL = env.str("DPO_EMAIL", default="dsb@localhost")
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Salt for the suppression list and other one-way hashes of personal data.
 HASH_SALT = env.str("HASH_SALT", default=SECRET_KEY)
+# Key of the audit trail's hash chain (HMAC): whoever can write to the database but lacks it cannot forge
+# a consistent chain. Keep it out of the database and its backups; never change it.
+AUDIT_KEY = env.str("AUDIT_KEY", default=SECRET_KEY)
 
 # Celery: with no broker configured, tasks run in-process (the embedded demo).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not env.str("CELERY_BROKER_URL", default=""))

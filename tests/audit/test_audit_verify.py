@@ -78,3 +78,22 @@ def test_entries_hold_field_names_never_values(db):
     entry = audit_record(subject, Action.CHANGE, fields=["last_name"])
     assert entry.fields == ["last_name"]
     assert "Geheimname" not in entry.payload().decode()
+
+
+def test_a_chain_rebuilt_without_the_key_is_noticed(trail, settings):
+    """Whoever can edit the table but lacks AUDIT_KEY cannot rewrite an entry and recompute the chain after it."""
+    from audit.models import AuditChainHead, entry_hash
+
+    forged, real_key = trail[-3], settings.AUDIT_KEY
+    settings.AUDIT_KEY = "a guess"
+    prev = AuditEntry.objects.get(seq=forged.seq - 1).hash if forged.seq > 1 else "0" * 64
+    for entry in AuditEntry.objects.filter(seq__gte=forged.seq).order_by("seq"):
+        if entry.seq == forged.seq:
+            entry.detail = "forged"
+        entry.prev_hash = prev
+        entry.hash = prev = entry_hash(entry)
+        entry.save(update_fields=["detail", "prev_hash", "hash"])
+    AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
+    settings.AUDIT_KEY = real_key
+    with pytest.raises(CommandError, match=f"#{forged.seq}\\b"):
+        call_command("audit_verify")
