@@ -183,10 +183,16 @@ def item_view(request, pk: int, item_pk: int, step: str):
     return _run(request, pk, call)
 
 
+@require_POST
 def letter_view(request, pk: int, kind: str):
+    """Issuing a letter: answers with the PDF (or HTML).
+
+    POST only, like the access report: issuing is recorded on the timeline and as an export, which a
+    link or image loaded from another site (no CSRF token) must not do.
+    """
     _check(request)
     req = get_object_or_404(DataSubjectRequest, pk=pk)
-    fmt = "html" if request.GET.get("fmt") == "html" else "pdf"
+    fmt = "html" if request.POST.get("fmt") == "html" else "pdf"
 
     def call():
         content, content_type, filename = services.letter_issue(request=req, kind=kind, actor=request.user, fmt=fmt)

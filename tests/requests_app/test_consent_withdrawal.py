@@ -60,7 +60,7 @@ def test_it_takes_effect_at_intake_and_leaves_the_history(support_client, dpo_cl
     assert not consent_covered(subject=subscriber, purpose_code="product-news", at=timezone.now())
     # The data that rested on the consent: its purpose ended.
     assert InteractionProfile.objects.get(subject=subscriber).purpose_ended_on == timezone.localdate()
-    letter = dpo_client.get(letter_url(req), {"fmt": "html"}).content.decode()
+    letter = dpo_client.post(letter_url(req), {"fmt": "html"}).content.decode()
     assert "Widerruf Ihrer Einwilligung" in letter
 
 

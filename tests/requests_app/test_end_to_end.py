@@ -58,6 +58,6 @@ def test_support_logs_and_the_dpo_restricts_then_answers(support_client, dpo_cli
             dpo_client.post(url)
     assert not Order.objects.filter(subject=subject).processable().exists()
     assert RequestItem.objects.filter(request=req, done_at__isnull=False).count() >= 2
-    answer = dpo_client.get(reverse("admin:requests_app_request_letter", args=[req.pk, "answer"]), {"fmt": "html"})
+    answer = dpo_client.post(reverse("admin:requests_app_request_letter", args=[req.pk, "answer"]), {"fmt": "html"})
     assert "Wir haben die Verarbeitung Ihrer Daten eingeschränkt" in answer.content.decode()
     assert req.received_at <= timezone.now() + datetime.timedelta(seconds=1)

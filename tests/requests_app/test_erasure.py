@@ -76,11 +76,11 @@ def test_support_logs_it_and_the_dpo_erases_what_nothing_keeps(support_client, d
     assert recipients
 
     # The answer letter names what was kept, why and until when, in German and in English.
-    german = dpo_client.get(letter_url(req), {"fmt": "html"}).content.decode()
+    german = dpo_client.post(letter_url(req), {"fmt": "html"}).content.decode()
     assert "Bestellung" in german and "§ 257 Abs. 1 Nr. 4" in german and "31.12.2034" in german
     assert recipients[0] in german
     DataSubjectRequest.objects.filter(pk=req.pk).update(language="en")
-    english = dpo_client.get(letter_url(req), {"fmt": "html"}).content.decode()
+    english = dpo_client.post(letter_url(req), {"fmt": "html"}).content.decode()
     assert "We must keep the following data" in english and "order or contract" in english and "31.12.2034" in english
 
     # The audit trail names fields and ids, never the values.
@@ -100,7 +100,7 @@ def test_a_legal_hold_keeps_everything_and_the_letter_says_until_it_is_lifted(dp
     assert all(k["kept_until"] is None for k in item.result["kept"])
     reasons = {k["reference"]["en"] for k in item.result["kept"]}
     assert reasons == {"establishment, exercise or defence of legal claims (Art. 17(3)(e) GDPR)"}
-    letter = dpo_client.get(letter_url(req), {"fmt": "html"}).content.decode()
+    letter = dpo_client.post(letter_url(req), {"fmt": "html"}).content.decode()
     assert "until the legal hold is lifted" in letter and "e-mail address" in letter
     # Suppressed all the same: the person asked for erasure.
     assert SuppressionEntry.objects.filter(reason="erasure", subject_ref=subject.pk).exists()

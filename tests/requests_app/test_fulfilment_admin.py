@@ -156,13 +156,13 @@ def test_support_and_auditor_cannot_fulfil(support_user, auditor_user, register)
 
 def test_letters_render_in_the_request_language(dpo_client, register):
     req = request_with(RequestType.ACCESS, language="en")
-    response = dpo_client.get(reverse("admin:requests_app_request_letter", args=[req.pk, "receipt"]), {"fmt": "html"})
+    response = dpo_client.post(reverse("admin:requests_app_request_letter", args=[req.pk, "receipt"]), {"fmt": "html"})
     assert "Confirmation of receipt" in response.content.decode()
     assert req.due_on.strftime("%d.%m.%Y") in response.content.decode()
     german = request_with(RequestType.ACCESS, language="de")
-    pdf = dpo_client.get(reverse("admin:requests_app_request_letter", args=[german.pk, "receipt"]))
+    pdf = dpo_client.post(reverse("admin:requests_app_request_letter", args=[german.pk, "receipt"]))
     assert pdf.content.startswith(b"%PDF")
-    refused = dpo_client.get(reverse("admin:requests_app_request_letter", args=[german.pk, "extension"]), follow=True)
+    refused = dpo_client.post(reverse("admin:requests_app_request_letter", args=[german.pk, "extension"]), follow=True)
     assert "nicht verlängert" in refused.content.decode()
 
 

@@ -63,7 +63,7 @@ def test_an_upheld_objection_stops_the_processing_and_ends_its_purpose(support_c
     # The retention engine is told: the survey answers' purpose has ended (they go under their rule).
     answer = SurveyAnswer.objects.get(subject=subject)
     assert answer.purpose_ended_on == timezone.localdate() and answer.deletable_from is not None
-    letter = dpo_client.get(letter_url(req), {"fmt": "html"}).content.decode()
+    letter = dpo_client.post(letter_url(req), {"fmt": "html"}).content.decode()
     assert f"Verarbeitung Ihrer Daten für „{_activity('surveys').name_de}“ eingestellt" in letter
 
 
@@ -89,7 +89,7 @@ def test_a_rejected_objection_records_the_compelling_grounds(support_client, dpo
     assert item.outcome == RequestItem.Outcome.DISMISSED and item.outcome_note == grounds
     assert may_contact(purpose_code="feedback-requests", channel="email", subject=subject).allowed
     assert SurveyAnswer.objects.get(subject=subject).purpose_ended_on is None
-    letter = dpo_client.get(letter_url(req), {"fmt": "html"}).content.decode()
+    letter = dpo_client.post(letter_url(req), {"fmt": "html"}).content.decode()
     assert grounds in letter
 
 

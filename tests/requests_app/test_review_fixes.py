@@ -26,7 +26,7 @@ from requests_app.services import (
 from subjects.models import DataSubject
 from tests.factories import DataSubjectRequestFactory, request_with, subject_with_everything
 
-from .helpers import intake, item_url, step_url, submit_button
+from .helpers import intake, item_url, letter_url, step_url, submit_button
 
 pytestmark = pytest.mark.django_db
 State = DataSubjectRequest.State
@@ -253,6 +253,37 @@ def test_the_access_buttons_post_with_a_csrf_token(dpo_user, register):
     # Done: the page offers it again, also by POST.
     again = submit_button(client, page, f"access-json-{req.language}")
     assert again["Content-Type"] == "application/json"
+
+
+# --- 5b. letters are issued on POST only, with CSRF -----------------------------------------------------
+
+
+def _letter_records(req) -> tuple[int, int]:
+    """What issuing a letter writes: timeline entries of kind letter, and export audit entries."""
+    return (
+        req.timeline.filter(kind=TimelineEntry.Kind.LETTER).count(),
+        AuditEntry.objects.filter(action="export", detail__startswith="letter ").count(),
+    )
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "html"])
+def test_a_get_does_not_issue_a_letter(dpo_client, register, fmt):
+    req = request_with(RequestType.ACCESS, subject=subject_with_everything())
+    response = dpo_client.get(letter_url(req, "receipt"), {"fmt": fmt})
+    assert response.status_code == 405
+    assert _letter_records(req) == (0, 0)
+
+
+def test_the_letter_buttons_post_with_a_csrf_token(dpo_user, register):
+    req = request_with(RequestType.ACCESS, subject=subject_with_everything())
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(dpo_user)
+    assert client.post(letter_url(req, "receipt"), {"fmt": "pdf"}).status_code == 403  # no token: refused
+    assert _letter_records(req) == (0, 0)
+    page = reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk])
+    pdf = submit_button(client, page, "letter-receipt")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert _letter_records(req) == (1, 1)
 
 
 # --- 6. a tampered notification id ---------------------------------------------------------------------
