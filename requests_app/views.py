@@ -76,7 +76,8 @@ class IntakeView(SupportMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        search = SubjectSearchForm(self.request.GET or None)
+        # Bound only to a search: `?subject=` (a chosen person) is no empty search with "required" errors.
+        search = SubjectSearchForm(self.request.GET if "q" in self.request.GET else None)
         results = subject_search(search.cleaned_data["q"]) if search.is_valid() else []
         if results:
             audit_record(

@@ -167,11 +167,12 @@ class ObjectionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["objected_activity"].queryset = ProcessingActivity.objects.filter(objection_possible=True)
+        if "objected_activity" in self.fields:  # absent on the read-only page of an existing objection
+            self.fields["objected_activity"].queryset = ProcessingActivity.objects.filter(objection_possible=True)
 
 
 class DecideForm(forms.Form):
-    reasons = forms.CharField(label=_("reasons for the decision"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
+    reasons = forms.CharField(label=_("Reasons for the decision"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
 
 
 @admin.register(Objection)

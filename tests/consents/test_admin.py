@@ -141,8 +141,13 @@ def test_objections_are_recorded_and_decided_through_the_services(register, dpo_
     assert response.status_code == 302, response.content.decode()[:2000]
     objection = Objection.objects.get()
     assert objection.status == "pending" and objection.activity.code == "consent-records"
+    # The objection's own page (read-only) shows the decide buttons.
+    page = dpo_client.get(reverse("admin:consents_objection_change", args=[objection.pk]))
+    assert page.status_code == 200
     url = reverse("admin:consents_objection_decide", args=[objection.pk, "reject"])
-    assert dpo_client.post(url, {"reasons": "Qualitätsaudit"}).status_code == 302
+    assert url in page.content.decode()
+    response = dpo_client.post(url, {"reasons": "Qualitätsaudit"}, follow=True)
+    assert response.status_code == 200 and response.redirect_chain
     objection.refresh_from_db()
     assert objection.status == "rejected" and objection.reasons == "Qualitätsaudit"
 

@@ -203,7 +203,8 @@ def test_the_consents_admin_waits_for_the_request_or_decides_alone_once_it_is_cl
     url = reverse("admin:consents_objection_decide", args=[objection.pk, "uphold"])
     # Open but not in progress: refused with the request's reason, nothing decided.
     response = dpo_client.post(url, {"reasons": "Keine zwingenden Gründe."})
-    assert response.status_code == 200 and "Bearbeitung" in response.content.decode()
+    assert response.status_code == 200
+    assert response.content.decode().count("Beginnen Sie zuerst die Bearbeitung") == 1  # shown once
     objection.refresh_from_db()
     assert objection.status == Objection.Status.PENDING
     # The request is withdrawn: its line no longer holds the objection, the consents app decides it alone.
@@ -304,6 +305,8 @@ def test_prefilling_the_intake_form_is_audited_without_values(support_client, re
     subject = subject_with_everything()
     page = support_client.get(reverse("requests_app:intake"), {"subject": subject.pk}).content.decode()
     assert subject.last_name in page
+    # Choosing a person is not an empty search: no "required" error, no "nobody found".
+    assert "zwingend erforderlich" not in page and "Niemand gefunden" not in page
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.VIEW, subject_id=subject.pk).get()
     assert "last_name" in entry.fields and "emailaddress" in entry.fields
     assert entry.actor_name == "support"
