@@ -2,11 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from subjects.models import RestrictionGround
 
-from .choices import ART18_GROUND_CHOICES, CopyRecipient, ExportFormat, RequestType
+from .choices import ART18_GROUND_CHOICES, Channel, CopyRecipient, ExportFormat, RequestType
 
 
 class RequestItem(models.Model):
@@ -104,7 +105,7 @@ class TimelineEntry(models.Model):
     author = models.ForeignKey(
         "auth.User", verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    channel = models.CharField(_("channel"), max_length=20, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, blank=True, choices=Channel.choices)
     title = models.CharField(_("subject"), max_length=300, blank=True)
     text = models.TextField(_("text"), blank=True)
     attachment = models.FileField(_("evidence"), upload_to="requests/evidence/%Y/%m/", blank=True)
@@ -115,7 +116,7 @@ class TimelineEntry(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
     @property
     def audit_subject_id(self):

@@ -204,3 +204,25 @@ def test_the_request_page_shows_the_workflow_panel(dpo_client, register):
     req = request_with(RequestType.ACCESS, RequestType.ERASURE)
     page = dpo_client.get(reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk])).content.decode()
     assert 'id="workflow"' in page and "Auskunft" in page
+
+
+def test_the_request_page_and_letters_read_well(dpo_client, register):
+    """Timeline channels are labels, times local; the access report's HTML opens in its own tab; a letter's sender
+    line has no empty parts."""
+    import time_machine
+
+    from dpo_portal.models import Organisation
+    from requests_app.models import TimelineEntry
+
+    req = request_with(RequestType.ACCESS, language="de")
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 6, 22, tzinfo=datetime.UTC), tick=False):
+        entry = TimelineEntry.objects.create(
+            request=req, kind="in", channel="letter", at=datetime.datetime.now(datetime.UTC)
+        )
+    assert str(entry).startswith("2026-11-24 07:22")  # Berlin, not UTC
+    page = dpo_client.get(reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk])).content.decode()
+    assert "Brief" in page and ">letter<" not in page
+    assert 'target="_blank"' in page  # the HTML access report
+    Organisation.objects.filter(pk=Organisation.controller().pk).update(street="", postal_code="", city="")
+    letter = dpo_client.post(reverse("admin:requests_app_request_letter", args=[req.pk, "receipt"]), {"fmt": "html"})
+    assert "· ·" not in letter.content.decode()
