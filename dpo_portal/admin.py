@@ -12,6 +12,7 @@ from audit.admin_mixins import audit_export
 
 from .countries import EEA_COUNTRIES
 from .exports import LANGUAGES, register_context, register_csv, register_pdf
+from .forms import ProcessingActivityForm
 from .models import DataCategory, Organisation, ProcessingActivity, Recipient, SupervisoryAuthority, System
 
 admin.site.site_header = _("DPO Portal")
@@ -104,6 +105,7 @@ class SystemAdmin(LocatedAdmin):
 
 @admin.register(ProcessingActivity)
 class ProcessingActivityAdmin(admin.ModelAdmin):
+    form = ProcessingActivityForm
     list_display = (
         "name_de",
         "legal_basis",
@@ -180,10 +182,6 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
             '<span class="third-country">⚠ {} ({}) – {}</span>',
             ((p.name, p.country.code, p.get_transfer_basis_display() or _("no transfer basis!")) for p in parties),
         )
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.validate_special_categories(form.instance.data_categories.all())
 
     def get_urls(self):
         return [

@@ -1,5 +1,6 @@
 """System checks: production settings that would put personal data at risk."""
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -15,11 +16,42 @@ def check_encryption_keys(app_configs, **kwargs):
                 id="dpo_portal.E001",
             )
         )
-    if settings.HASH_SALT == settings.SECRET_KEY:
+    for position, key in enumerate(settings.FIELD_ENCRYPTION_KEYS, start=1):
+        # Otherwise a bad key fails only at the first read or write of encrypted data; the key itself is never shown.
+        try:
+            Fernet(key)
+        except (TypeError, ValueError):
+            errors.append(
+                Error(
+                    f"FIELD_ENCRYPTION_KEYS: key number {position} is not a valid Fernet key (32 url-safe base64-encoded bytes).",
+                    id="dpo_portal.E002",
+                )
+            )
+    # Without their own values both fall back to SECRET_KEY: rotating that key would change every suppression-list
+    # hash and make `audit_verify` reject the whole audit trail.
+    for name, warning_id, error_id, consequence in (
+        (
+            "HASH_SALT",
+            "dpo_portal.W001",
+            "dpo_portal.E004",
+            "the suppression list hashes change when SECRET_KEY is rotated",
+        ),
+        (
+            "AUDIT_KEY",
+            "dpo_portal.W002",
+            "dpo_portal.E003",
+            "audit_verify rejects the whole audit trail once SECRET_KEY is rotated",
+        ),
+    ):
+        value = getattr(settings, name)
+        if value and value != settings.SECRET_KEY:
+            continue
+        level, check_id = (Warning, warning_id) if settings.DEBUG else (Error, error_id)
         errors.append(
-            Warning(
-                "HASH_SALT is not set: the suppression list hashes change when SECRET_KEY is rotated.",
-                id="dpo_portal.W001",
+            level(
+                f"{name} is not set (or equals SECRET_KEY): {consequence}.",
+                hint=f"Set {name} to its own secret value in production, and never change it.",
+                id=check_id,
             )
         )
     return errors

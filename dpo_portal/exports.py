@@ -15,7 +15,19 @@ def _transfers(activity) -> str:
     parties = activity.third_country_parties()
     if not parties:
         return _("none (processing only within the EEA)")
-    return "; ".join(f"{p.name} ({p.country.code}): {p.get_transfer_basis_display()}" for p in parties)
+    return "; ".join(_transfer(p) for p in parties)
+
+
+def _transfer(party) -> str:
+    text = f"{party.name} ({party.country.code}): {party.get_transfer_basis_display()}"
+    if party.transfer_note:  # the Art. 46 safeguards, Art. 30(1)(e)
+        text += f", {_('transfer safeguards')}: {party.transfer_note}"
+    return text
+
+
+def _contact_details(org) -> str:
+    """Art. 30(1)(a): how to reach the controller or a joint controller."""
+    return ", ".join(p for p in (org.postal_address, org.email, org.phone, org.website) if p)
 
 
 def register_rows(language: str) -> tuple[list[str], list[list[str]]]:
@@ -36,6 +48,9 @@ def register_rows(language: str) -> tuple[list[str], list[list[str]]]:
             _("status"),
             _("next review"),
             _("section of the privacy policy"),
+            # Appended, so the columns above keep their places for whoever reads the file by position.
+            _("contact details (controller / joint controllers)"),
+            _("data protection officer contact"),
         ]
         rows = []
         for a in register_activities():
@@ -52,13 +67,15 @@ def register_rows(language: str) -> tuple[list[str], list[list[str]]]:
                     a.legal_basis_note,
                     a.data_subject_categories,
                     ", ".join(c.name for c in a.data_categories.all()),
-                    ", ".join(f"{r.name} ({r.get_kind_display()})" for r in a.recipients.all()),
+                    ", ".join(f"{r.name} ({r.get_kind_display()})" for r in a.recipients.all()) or "—",
                     _transfers(a),
                     a.retention,
                     a.toms,
                     a.get_status_display(),
                     a.next_review.isoformat() if a.next_review else "",
                     a.policy_section,
+                    "; ".join(f"{o.name}: {_contact_details(o)}" for o in [a.controller, *a.joint_controllers.all()]),
+                    a.controller.dpo_contact,
                 ]
             )
     return header, rows
@@ -74,9 +91,12 @@ def register_context(language: str) -> dict:
         activities = list(register_activities())
         for a in activities:
             a.transfers_text = _transfers(a)
+            a.joint_controller_contacts = [(o, _contact_details(o)) for o in a.joint_controllers.all()]
+        controller = Organisation.controller()
         return {
             "activities": activities,
-            "controller": Organisation.controller(),
+            "controller": controller,
+            "controller_contact": _contact_details(controller) if controller else "",
             "affiliates": Organisation.objects.filter(role=Organisation.Role.AFFILIATE),
             "authority": SupervisoryAuthority.competent(),
             "generated_at": timezone.now(),

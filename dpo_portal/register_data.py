@@ -1,8 +1,9 @@
 """The default register, derived from the company's privacy policy (Datenschutzerklärung).
 
 This is data, not code: `load_register` writes it into the database, where the DPO edits
-it in the admin. Loading again updates these entries by their code and leaves everything
-else alone. Each activity names the policy section it implements.
+it in the admin. Loading again creates the entries that are missing (by name or code) and
+leaves existing ones as the DPO left them; `load_register --reset` restores these texts.
+Each activity names the policy section it implements.
 """
 
 CONTROLLER = {
@@ -310,16 +311,41 @@ SYSTEMS = [
     ),
 ]
 
+# Art. 46 safeguards of a third-country transfer, by recipient or system name. The policy names none (its
+# section "Google AdWords" is silent on the transfer to Google LLC), so none is invented here; the DPO
+# records them in the admin.
+TRANSFER_NOTES: dict[str, str] = {}
+
+# Technical and organisational measures: the common part, then one ending. Section A of the policy promises
+# processing on computers in the EEA; an activity that names a recipient or system in a third country gets the
+# second ending instead, so its measures never contradict its own transfers.
 TOMS_DE = (
     "Transportverschlüsselung (TLS); Verschlüsselung von Zahlungs- und Gesundheitsdaten im Ruhezustand; "
     "rollenbasierte Zugriffskontrolle nach dem Prinzip der geringsten Berechtigung; manipulationssicherer "
-    "Audit-Trail; Löschkonzept nach DIN 66398 mit automatischen Löschläufen; Verarbeitung nur im EWR."
+    "Audit-Trail; Löschkonzept nach DIN 66398 mit automatischen Löschläufen; "
 )
 TOMS_EN = (
     "Encryption in transit (TLS); encryption at rest of payment and health data; role-based access control "
     "with least privilege; tamper-evident audit trail; deletion concept after DIN 66398 with automatic "
-    "deletion sweeps; processing only within the EEA."
+    "deletion sweeps; "
 )
+TOMS_EEA_DE, TOMS_EEA_EN = "Verarbeitung nur im EWR.", "processing only within the EEA."
+TOMS_TRANSFER_DE = (
+    "Verarbeitung durch cplus nur im EWR; Übermittlung in Drittländer nur an die unter "
+    "„Übermittlungen in Drittländer“ genannten Empfänger."
+)
+TOMS_TRANSFER_EN = (
+    "processing by cplus only within the EEA; transfers to third countries only to the recipients named under "
+    "“third-country transfers”."
+)
+
+# Texts earlier versions of this file loaded. An activity still holding one verbatim was never edited by the
+# DPO, so loading again moves it to the current text; an edited one stays as it is.
+RETIRED_TEXTS = {
+    # Earlier every activity had the EEA sentence, also google-ads-conversion with its transfer to the US.
+    "toms_de": {TOMS_DE + TOMS_EEA_DE},
+    "toms_en": {TOMS_EN + TOMS_EEA_EN},
+}
 
 CUSTOMERS_DE, CUSTOMERS_EN = "Kunden und Interessenten", "Customers and prospects"
 PARTICIPANTS_DE, PARTICIPANTS_EN = (

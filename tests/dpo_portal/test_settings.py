@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "dpo.example.org",
     "FIELD_ENCRYPTION_KEYS": "q6Ww4xn0Zb5vQdF3vH8m7rV2yKp1sT9uLc0aE6gJ4iM=",
     "HASH_SALT": "another-secret-salt",
+    "AUDIT_KEY": "the-audit-trail-key-never-changed",
     "DATABASE_URL": "sqlite:////tmp/dpo-deploy-check.sqlite3",
 }
 
