@@ -120,23 +120,23 @@ PURPOSES = [
 
 
 @transaction.atomic
-def load_defaults(*, log: Callable[[str], None] = lambda msg: None) -> dict[str, int]:
-    """Creates or updates the default purposes and adds any missing version-1 text."""
+def load_defaults(*, reset: bool = False, log: Callable[[str], None] = lambda msg: None) -> dict[str, int]:
+    """Creates the default purposes that are missing and adds any missing version-1 text. A purpose that exists
+    stays as the DPO left it; `reset` restores the defaults' values (texts are versions: never rewritten)."""
     activities = {a.code: a for a in ProcessingActivity.objects.filter(code__in=[p[0] for p in PURPOSES])}
     texts = 0
     for code, basis, channels, doi, text_de, text_en in PURPOSES:
         activity = activities[code]
-        purpose, created = ConsentPurpose.objects.update_or_create(
-            code=code,
-            defaults={
-                "activity": activity,
-                "name_de": activity.name_de,
-                "name_en": activity.name_en,
-                "basis": basis,
-                "channels": channels,
-                "double_opt_in": doi,
-            },
-        )
+        values = {
+            "activity": activity,
+            "name_de": activity.name_de,
+            "name_en": activity.name_en,
+            "basis": basis,
+            "channels": channels,
+            "double_opt_in": doi,
+        }
+        create_or_restore = ConsentPurpose.objects.update_or_create if reset else ConsentPurpose.objects.get_or_create
+        purpose, created = create_or_restore(code=code, defaults=values)
         purpose.full_clean()
         if text_de:
             _, made = ConsentText.objects.get_or_create(

@@ -215,6 +215,6 @@ def register_load(*, reset: bool = False, log: Callable[[str], None] = lambda ms
         "systems": len(systems),
         "activities": len(data.ACTIVITIES),
     }
-    for app_counts in call_app_hooks("defaults", "load_defaults", log=log):
+    for app_counts in call_app_hooks("defaults", "load_defaults", reset=reset, log=log):
         counts.update(app_counts or {})
     return counts

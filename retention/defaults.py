@@ -233,11 +233,13 @@ RULES = [
 ]
 
 
-def load_defaults(*, log: Callable[[str], None] = lambda msg: None) -> dict[str, int]:
-    """Creates or restores the default rule of every category of the default register (by rule code).
+def load_defaults(*, reset: bool = False, log: Callable[[str], None] = lambda msg: None) -> dict[str, int]:
+    """Creates the default rule of every category of the default register that lacks it (by rule code).
 
-    A category that already has another active rule (the DPO's own) keeps it: the default is
-    then stored inactive. Fills the register's Art. 30(1)(f) texts.
+    A default rule that exists stays as the DPO left it (`load_register` runs on every deploy: restoring
+    a shortened or lengthened period would move records' deletion days behind the DPO's back); `reset`
+    restores the defaults' values. A category that already has another active rule (the DPO's own)
+    keeps it: the default is then stored inactive. Fills the register's Art. 30(1)(f) texts.
     """
     from .services import register_retention_texts_refresh, rule_save
 
@@ -249,6 +251,9 @@ def load_defaults(*, log: Callable[[str], None] = lambda msg: None) -> dict[str,
             log(f"retention: no data category {category_code!r}, rule {code} skipped")
             continue
         rule = DeletionRule.objects.filter(code=code).first() or DeletionRule(code=code)
+        if rule.pk and not reset:
+            loaded += 1
+            continue
         own_active = DeletionRule.objects.active().filter(category=category).exclude(code=code).exists()
         values = {
             "category": category,

@@ -37,3 +37,12 @@ def test_it_is_idempotent_and_never_rewrites_a_published_text(db):
     assert ConsentText.objects.count() == 6
     text.refresh_from_db()
     assert text.text_de == "geändert"
+
+
+def test_loading_again_keeps_the_dpos_purpose_and_reset_restores_it(db):
+    call_command("load_register")
+    ConsentPurpose.objects.filter(code="surveys").update(channels=["email", "post"])
+    call_command("load_register")
+    assert ConsentPurpose.objects.get(code="surveys").channels == ["email", "post"]
+    call_command("load_register", "--reset")
+    assert ConsentPurpose.objects.get(code="surveys").channels == ["email"]

@@ -65,6 +65,22 @@ def test_loading_again_is_idempotent_and_keeps_a_dpo_rule():
     assert rule_for_category(ads.category).code == "my-ads"
 
 
+def test_loading_again_keeps_the_dpos_period_and_reset_restores_it(today):
+    """load_register runs on every deploy: it must not move deletion days behind the DPO's back."""
+    from dpo_portal.services import register_load
+
+    ad = f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    rule = rule_for_category(ad.category)
+    rule.days = 90
+    rule_save(rule=rule)
+    register_load()
+    ad.refresh_from_db()
+    assert (rule_for_category(ad.category).days, ad.deletable_from) == (90, D(2026, 12, 1))
+    register_load(reset=True)
+    ad.refresh_from_db()
+    assert (rule_for_category(ad.category).days, ad.deletable_from) == (30, D(2026, 10, 2))
+
+
 def test_shortening_a_rule_makes_records_due_at_once(today):
     order = f.OrderFactory(collected_on=D(2016, 6, 1), ordered_on=D(2016, 6, 1))
     rule = rule_for_category(order.category)
