@@ -80,10 +80,10 @@ def entry_payload(entry) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def entry_hash(entry) -> str:
-    """HMAC-SHA256 of the entry under settings.AUDIT_KEY: a plain hash, anyone able to edit the table could
-    recompute for every later entry, and the forged chain would verify."""
-    key = hashlib.sha256(f"audit-chain|{settings.AUDIT_KEY}".encode()).digest()
+def entry_hash(entry, *, key: str | None = None) -> str:
+    """HMAC-SHA256 of the entry under settings.AUDIT_KEY (or `key`): a plain hash, anyone able to edit the table
+    could recompute for every later entry, and the forged chain would verify."""
+    key = hashlib.sha256(f"audit-chain|{settings.AUDIT_KEY if key is None else key}".encode()).digest()
     return hmac.new(key, entry_payload(entry), hashlib.sha256).hexdigest()
 
 

@@ -108,7 +108,17 @@ class LegalHoldAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A hold's target and reason are history once it exists; only its end and note may change.
         if obj is not None:
-            return (*self.readonly_fields, "subject", "content_type", "object_id", "category", "reason", "starts_on")
+            lifted = ("ends_on",) if obj.lifted_at else ()  # a lifted hold's end is history
+            return (
+                *self.readonly_fields,
+                "subject",
+                "content_type",
+                "object_id",
+                "category",
+                "reason",
+                "starts_on",
+                *lifted,
+            )
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):

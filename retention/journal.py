@@ -10,6 +10,8 @@ database backups (and in a backup of its own).
 
 import datetime
 import json
+import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models.protocol import split_digests
+
+logger = logging.getLogger(__name__)
 
 
 def journal_dir() -> Path:
@@ -31,11 +35,18 @@ def journal_line(*, at: datetime.datetime, run: int, model: str, action: str, ru
 
 
 def journal_append(line: str, *, at: datetime.datetime) -> None:
-    """Appends a batch's line to the file of its month (called on commit of the batch that made it)."""
+    """Appends a batch's line to the file of its local month (called on commit of the batch that made it)."""
     directory = journal_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    with (directory / f"{timezone.localtime(at):%Y-%m}.jsonl").open("a", encoding="utf-8") as out:
-        out.write(line)
+    path = directory / f"{timezone.localtime(at):%Y-%m}.jsonl"
+    with path.open("a+b") as out:
+        # A write cut short (disk full) leaves a line without its end: start on a line of our own.
+        out.seek(0, os.SEEK_END)
+        if out.tell():
+            out.seek(-1, os.SEEK_END)
+            if out.read(1) != b"\n":
+                out.write(b"\n")
+        out.write(line.encode("utf-8"))
 
 
 def _batches(directory: Path, *, first_month: str) -> Iterator[dict]:
@@ -45,10 +56,16 @@ def _batches(directory: Path, *, first_month: str) -> Iterator[dict]:
     for path in sorted(directory.glob("*.jsonl")):
         if path.stem < first_month:
             continue
-        with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                if line.strip():
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
                     yield json.loads(line)
+                except json.JSONDecodeError:
+                    # A line cut short by a failed write: its batch is in the database's protocol
+                    # (retention_journal --run writes it again); the other lines still count.
+                    logger.warning("retention journal %s: line %s is not complete, skipped", path.name, number)
 
 
 def _month_before(day: datetime.date) -> str:

@@ -9,9 +9,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from audit.services import Action as AuditAction
 from audit.services import audit_record, audit_record_many, event_for
@@ -139,12 +141,19 @@ def hold_lift(*, hold: LegalHold, on: datetime.date | None = None, actor=None) -
 @transaction.atomic
 def hold_change(*, hold: LegalHold, fields: list[str], actor=None) -> LegalHold:
     """Saves a change to a hold's end, reference or note (its target and reason are history), and audits
-    which fields changed: an earlier end lifts the hold as surely as `hold_lift`."""
-    hold.full_clean()
-    hold.save()
-    if fields:
-        audit_record(hold, AuditAction.CHANGE, fields=fields, actor=actor)
-    return hold
+    which fields changed: an earlier end lifts the hold as surely as `hold_lift`. Only `fields` are written, on
+    the locked row: a form opened before someone lifted the hold must not undo the lift."""
+    current = LegalHold.objects.select_for_update().get(pk=hold.pk)
+    if current.lifted_at is not None and "ends_on" in fields:
+        raise ValidationError({"ends_on": _("This hold has been lifted; its end can no longer change.")})
+    editable = [f for f in fields if f in ("ends_on", "reference", "note")]
+    for name in editable:
+        setattr(current, name, getattr(hold, name))
+    current.full_clean()
+    current.save(update_fields=editable)
+    if editable:
+        audit_record(current, AuditAction.CHANGE, fields=editable, actor=actor)
+    return current
 
 
 # --- end of purpose ----------------------------------------------------------------------------

@@ -97,3 +97,21 @@ def test_a_chain_rebuilt_without_the_key_is_noticed(trail, settings):
     settings.AUDIT_KEY = real_key
     with pytest.raises(CommandError, match=f"#{forged.seq}\\b"):
         call_command("audit_verify")
+
+
+def test_a_new_audit_key_is_taken_over_by_audit_rekey(trail, settings, monkeypatch, capsys):
+    """Setting AUDIT_KEY later (it defaulted to SECRET_KEY) breaks verification until audit_rekey rehashes."""
+    monkeypatch.setenv("AUDIT_KEY_OLD", settings.AUDIT_KEY)
+    settings.AUDIT_KEY = "the new key, kept out of the database"
+    with pytest.raises(CommandError, match=r"#1\b"):
+        call_command("audit_verify")
+    call_command("audit_rekey")
+    call_command("audit_verify")
+    assert f"{len(trail)} " in capsys.readouterr().out
+    # Under a wrong old key nothing is rewritten.
+    monkeypatch.setenv("AUDIT_KEY_OLD", "not the key")
+    settings.AUDIT_KEY = "a third key"
+    before = list(AuditEntry.objects.order_by("seq").values_list("hash", flat=True))
+    with pytest.raises(CommandError):
+        call_command("audit_rekey")
+    assert list(AuditEntry.objects.order_by("seq").values_list("hash", flat=True)) == before

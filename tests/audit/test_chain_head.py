@@ -54,6 +54,19 @@ def test_writing_goes_on_after_the_head_was_deleted_and_verification_still_repor
     )
 
 
+def test_an_entry_changed_after_a_head_recovery_is_still_named():
+    _fill()
+    AuditChainHead.objects.all().delete()
+    audit_record(None, Action.VIEW, detail="after")
+    later = audit_record(None, Action.VIEW, detail="later")
+    audit_record(None, Action.VIEW, detail="last")
+    AuditEntry.objects.filter(seq=later.seq).update(detail="forged")
+    result = audit_verify_chain()
+    assert not result.ok
+    assert "chain head had been deleted" in result.message
+    assert f"Entry #{later.seq} was changed after it was written." in result.message
+
+
 def test_an_empty_trail_without_a_head_starts_cleanly():
     # A flushed database: no entries, no head. Nothing can have been lost.
     AuditEntry.objects.all().delete()

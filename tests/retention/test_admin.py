@@ -5,10 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from retention.models import HoldReason, ProtocolBatch, SweepRun
+from retention.models import HoldReason, LegalHold, ProtocolBatch, SweepRun
 from retention.models.protocol import record_hash
 from retention.registration import register_pending
-from retention.services import hold_place
+from retention.services import hold_change, hold_place
 from retention.sweep import sweep_run
 from tests import factories as f
 
@@ -183,3 +183,21 @@ def test_changing_a_hold_in_the_admin_is_audited(dpo_client, today):
     assert response.status_code == 200
     hold.refresh_from_db()
     assert hold.ends_on == D(2026, 12, 31)
+
+
+def test_a_hold_lifted_while_its_form_was_open_stays_lifted(dpo_client, today):
+    from retention.services import hold_lift
+
+    hold = hold_place(reason=HoldReason.LITIGATION, subject=f.DataSubjectFactory(), reference="Az. 2")
+    url = reverse("admin:retention_legalhold_change", args=[hold.pk])
+    hold_lift(hold=hold)  # by someone else, after the DPO opened the form
+    response = dpo_client.post(url, {"ends_on": "2027-12-31", "reference": "Az. 2", "note": "x"})
+    assert response.status_code == 302  # the note is saved; the end of a lifted hold is read-only
+    hold.refresh_from_db()
+    assert hold.lifted_at is not None and hold.ends_on == D(2026, 11, 25) and hold.note == "x"
+    # The service refuses it as well, and a note may still change without touching the lift.
+    stale = LegalHold.objects.get(pk=hold.pk)
+    stale.lifted_at, stale.ends_on, stale.note = None, D(2027, 12, 31), "Vermerk"
+    hold_change(hold=stale, fields=["note"])
+    hold.refresh_from_db()
+    assert (hold.lifted_at is not None, hold.ends_on, hold.note) == (True, D(2026, 11, 25), "Vermerk")

@@ -112,3 +112,18 @@ def test_a_replay_since_a_day_finds_the_sweep_of_its_first_hour():
         AdConversion.objects.bulk_create([backup])
     call_command("retention_replay", "--since", "2026-11-25", stdout=io.StringIO())
     assert not AdConversion.objects.filter(pk=ad.pk).exists()
+
+
+def test_a_line_cut_short_by_a_failed_write_does_not_block_the_journal(tmp_path, settings):
+    settings.RETENTION_JOURNAL_DIR = str(tmp_path)
+    at = datetime.datetime(2026, 11, 25, 9, tzinfo=datetime.UTC)
+    digests = [bytes([n]) * 32 for n in (1, 2)]
+    journal_append(
+        journal_line(at=at, run=1, model="subjects.AdConversion", action="delete", rule="r", digests=digests[0]), at=at
+    )
+    with (tmp_path / "2026-11.jsonl").open("a", encoding="utf-8") as out:
+        out.write('{"at": "2026-11-25T09:00:00+00:00", "run": 1, "mod')  # the disk ran full
+    journal_append(
+        journal_line(at=at, run=2, model="subjects.AdConversion", action="delete", rule="r", digests=digests[1]), at=at
+    )
+    assert [e["id_hash"] for e in journal_read(since=datetime.date(2026, 11, 25))] == [d.hex() for d in digests]
