@@ -12,7 +12,10 @@ BATCH = 2000
 
 
 class BrokenTrail(Exception):
-    pass
+    def __init__(self, seq: int | None):
+        self.seq = seq  # the first entry that does not verify; None: the head does not match the last entry
+        where = f"at entry #{seq}" if seq is not None else "at its head"
+        super().__init__(f"The audit trail is broken {where}: investigate with audit_verify; nothing was rewritten.")
 
 
 def plain_hash(entry) -> str:
@@ -29,10 +32,7 @@ def chain_rehash(entry_model, head_model, *, check: Callable, digest: Callable) 
     changed = []
     for entry in entry_model.objects.order_by("seq").iterator(chunk_size=BATCH):
         if entry.seq != expected or entry.prev_hash != old_prev or check(entry) != entry.hash:
-            raise BrokenTrail(
-                f"The audit trail is broken at entry #{entry.seq}: investigate with audit_verify under the old key; "
-                "the trail was not rewritten."
-            )
+            raise BrokenTrail(entry.seq)
         old_prev = entry.hash
         entry.prev_hash = new_prev
         entry.hash = new_prev = digest(entry)
@@ -44,7 +44,7 @@ def chain_rehash(entry_model, head_model, *, check: Callable, digest: Callable) 
     entry_model.objects.bulk_update(changed, ["prev_hash", "hash"])
     if head is not None:
         if head.last_hash != old_prev or head.seq != expected - 1:
-            raise BrokenTrail("The chain head does not match the last entry: the trail was not rewritten.")
+            raise BrokenTrail(None)
         head_model.objects.filter(pk=1).update(last_hash=new_prev)
     return expected - 1
 

@@ -18,8 +18,9 @@ class Command(BaseCommand):
         try:
             count = audit_rekey(old_key=old_key)
         except BrokenTrail as exc:
+            where = _("entry #%(seq)s") % {"seq": exc.seq} if exc.seq is not None else _("the chain head")
             raise CommandError(
-                _("The audit trail does not verify under the old key; nothing was changed (%(detail)s).")
-                % {"detail": exc}
+                _("The audit trail does not verify under the old key (%(where)s); nothing was changed.")
+                % {"where": where}
             ) from None
         self.stdout.write(_("Audit trail rehashed with the new key: %(count)s entries.") % {"count": count})
