@@ -1,5 +1,6 @@
 """The tamper-evident audit trail: append-only entries, each hashing its predecessor."""
 
+import functools
 import hashlib
 import hmac
 import json
@@ -80,11 +81,16 @@ def entry_payload(entry) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+@functools.lru_cache(maxsize=4)
+def _chain_key(secret: str) -> bytes:
+    return hashlib.sha256(f"audit-chain|{secret}".encode()).digest()
+
+
 def entry_hash(entry, *, key: str | None = None) -> str:
     """HMAC-SHA256 of the entry under settings.AUDIT_KEY (or `key`): a plain hash, anyone able to edit the table
     could recompute for every later entry, and the forged chain would verify."""
-    key = hashlib.sha256(f"audit-chain|{settings.AUDIT_KEY if key is None else key}".encode()).digest()
-    return hmac.new(key, entry_payload(entry), hashlib.sha256).hexdigest()
+    secret = settings.AUDIT_KEY if key is None else key
+    return hmac.new(_chain_key(secret), entry_payload(entry), hashlib.sha256).hexdigest()
 
 
 class AuditChainHead(models.Model):

@@ -7,6 +7,7 @@ action it performed (a record that cannot be made anonymous is deleted instead).
 import datetime
 
 from django.db import models
+from django.db.models import Q
 
 from subjects.models import PersonalRecord, RestrictionGround
 
@@ -65,6 +66,15 @@ IDENTITY_BLANKS = {
     "country": "",
     "blocked_reason": "",
 }
+
+
+# Data subjects whose identity is blank already (anonymised).
+IDENTITY_BLANK = Q(
+    *(
+        Q(**{f"{name}__isnull": True}) if blank is None else Q(**{name: blank})
+        for name, blank in IDENTITY_BLANKS.items()
+    )
+)
 
 
 def anonymise_subjects(qs: models.QuerySet) -> int:

@@ -27,6 +27,16 @@ def journal_dir() -> Path:
     return Path(settings.RETENTION_JOURNAL_DIR)
 
 
+def journal_writable() -> bool:
+    """Whether batches' lines can be appended (checked before a sweep touches anything)."""
+    directory = journal_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(directory, os.W_OK | os.X_OK)
+
+
 def journal_line(*, at: datetime.datetime, run: int, model: str, action: str, rule: str, digests: bytes) -> str:
     """The JSON line of one batch; `digests` are the records' concatenated SHA-256 digests."""
     batch = {"at": at.isoformat(), "run": run, "model": model, "action": action, "rule": rule}

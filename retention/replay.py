@@ -21,11 +21,10 @@ from pathlib import Path
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from .actions import IDENTITY_BLANKS, anonymise_subjects, apply_action
+from .actions import IDENTITY_BLANK, anonymise_subjects, apply_action
 from .journal import journal_read
 from .models import Action, DeletionRule, ProtocolBatch, SweepRun
 from .models.protocol import record_hash, split_digests
@@ -109,10 +108,7 @@ def replay_since(
             for start in range(0, len(pks), 1000):
                 _replay_batch(run, model, pks[start : start + 1000], action=action, rule=rules.get(code))
             log(f"{label} {action}: {len(pks)}")
-    run.status = SweepRun.Status.FAILED if run.errors else SweepRun.Status.FINISHED
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "finished_at", "errors"])
-    return run
+    return run.finish()
 
 
 @transaction.atomic
@@ -120,13 +116,7 @@ def _replay_batch(run: SweepRun, model, pks: list, *, action: str, rule: Deletio
     now = timezone.now()
     if model._meta.label == "subjects.DataSubject":
         # Identities already blank are left alone: a second replay does nothing and protocols nothing.
-        blank = Q(
-            **{
-                name if value is not None else f"{name}__isnull": value if value is not None else True
-                for name, value in IDENTITY_BLANKS.items()
-            }
-        )
-        waiting = model.objects.filter(pk__in=pks).exclude(blank)
+        waiting = model.objects.filter(pk__in=pks).exclude(IDENTITY_BLANK)
         done = list(waiting.values_list("pk", flat=True))
         if done:
             anonymise_subjects(model.objects.filter(pk__in=done))

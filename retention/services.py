@@ -347,8 +347,6 @@ def subject_erase(*, subject: DataSubject, today: datetime.date | None = None) -
         protocol_write(
             run, model_label=DataSubject._meta.label, pks=[subject.pk], rule=None, action=Action.ANONYMISE, at=now
         )
-    run.status = SweepRun.Status.FINISHED
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "finished_at"])
+    run.finish()
     audit_record_many(events)
     return outcome

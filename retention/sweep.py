@@ -18,7 +18,6 @@ rolls its batch back, is recorded on the run, and the sweep goes on with the nex
 
 import datetime
 import logging
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from dpo_portal.models import DataCategory
 from subjects.models import DataSubject, PersonalRecord
 
 from .actions import anonymise_subjects, apply_action
-from .journal import journal_dir
+from .journal import journal_writable
 from .models import Action, DeletionRule, LegalHold, SweepRun
 from .models.protocol import DIGEST_SIZE
 from .protocol import act_and_protocol, can_fast_delete, claim_rows, count_add, protocol_write
@@ -126,15 +125,6 @@ def steps_for(rule: DeletionRule, *, today: datetime.date, candidates=None, gone
                 Q(deletable_from=None) | Q(deletable_from__gt=today)
             )
             yield Step(rule, model, Action.RESTRICT, ended.order_by("purpose_ended_on"))
-
-
-def journal_writable() -> bool:
-    directory = journal_dir()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return os.access(directory, os.W_OK | os.X_OK)
 
 
 def check_sweep_date(today: datetime.date) -> None:
@@ -274,7 +264,7 @@ def sweep_run(
         # Checked before anything is deleted: a deletion missing from the journal would come back with a restore.
         run.errors.append({"error": JOURNAL_NOT_WRITABLE})
         logger.error("retention sweep %s: replay journal directory not writable", run.pk)
-        return _finish(run)
+        return run.finish()
     run.registered = register_pending(batch_size=batch_size, today=today)
     run.save(update_fields=["registered"])
     taken = _sweep_rules(run, today=today, batch_size=batch_size, dry_run=dry_run, log=log)
@@ -289,7 +279,7 @@ def sweep_run(
             )
         except OSError as exc:
             run.errors.append(_journal_error(run, DataSubject._meta.label, Action.ANONYMISE, exc))
-    return _finish(run)
+    return run.finish()
 
 
 def _journal_error(run: SweepRun, model_label: str, action: str, exc: OSError) -> dict:
@@ -346,10 +336,3 @@ def _sweep_rules(
                 run.errors.append({"rule": rule.code, **_journal_error(run, step.model_label, step.action, exc)})
                 return None
     return taken
-
-
-def _finish(run: SweepRun) -> SweepRun:
-    run.status = SweepRun.Status.FAILED if run.errors else SweepRun.Status.FINISHED
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "finished_at", "errors"])
-    return run

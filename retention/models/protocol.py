@@ -51,6 +51,13 @@ class SweepRun(models.Model):
     def total(self) -> int:
         return sum(c.count for c in self.counts.all())
 
+    def finish(self) -> "SweepRun":
+        """Ends the run: finished, or failed when it recorded errors."""
+        self.status = self.Status.FAILED if self.errors else self.Status.FINISHED
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "finished_at", "errors"])
+        return self
+
 
 class SweepRunCount(models.Model):
     """How many records of one kind a run processed (or would process) under one rule with one action."""
