@@ -29,18 +29,20 @@ def check_encryption_keys(app_configs, **kwargs):
             )
     # Without their own values both fall back to SECRET_KEY: rotating that key would change every suppression-list
     # hash and make `audit_verify` reject the whole audit trail.
-    for name, warning_id, error_id, consequence in (
+    for name, warning_id, error_id, consequence, hint in (
         (
             "HASH_SALT",
             "dpo_portal.W001",
             "dpo_portal.E004",
             "the suppression list hashes change when SECRET_KEY is rotated",
+            "Set HASH_SALT to its own secret value in production, and never change it.",
         ),
         (
             "AUDIT_KEY",
             "dpo_portal.W002",
             "dpo_portal.E003",
             "audit_verify rejects the whole audit trail once SECRET_KEY is rotated",
+            "Set AUDIT_KEY to its own secret value in production; change it later only with audit_rekey.",
         ),
     ):
         value = getattr(settings, name)
@@ -50,7 +52,7 @@ def check_encryption_keys(app_configs, **kwargs):
         errors.append(
             level(
                 f"{name} is not set (or equals SECRET_KEY): {consequence}.",
-                hint=f"Set {name} to its own secret value in production, and never change it.",
+                hint=hint,
                 id=check_id,
             )
         )

@@ -311,10 +311,9 @@ SYSTEMS = [
     ),
 ]
 
-# Art. 46 safeguards of a third-country transfer, by recipient or system name. The policy names none (its
-# section "Google AdWords" is silent on the transfer to Google LLC), so none is invented here; the DPO
-# records them in the admin.
-TRANSFER_NOTES: dict[str, str] = {}
+# No Art. 46 safeguards (transfer_note) are loaded: the policy names none (its section "Google AdWords" is
+# silent on the transfer to Google LLC), so none is invented here; the DPO records them in the admin, and
+# neither a second load nor --reset touches them.
 
 # Technical and organisational measures: the common part, then one ending. Section A of the policy promises
 # processing on computers in the EEA; an activity that names a recipient or system in a third country gets the

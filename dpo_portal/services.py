@@ -180,7 +180,6 @@ def register_load(*, reset: bool = False, log: Callable[[str], None] = lambda ms
                 "kind": kind,
                 "country": country,
                 "transfer_basis": basis,
-                "transfer_note": data.TRANSFER_NOTES.get(name, ""),
                 "organisation": orgs.get(org),
                 "has_processing_agreement": dpa,
                 "description": desc,
@@ -197,7 +196,6 @@ def register_load(*, reset: bool = False, log: Callable[[str], None] = lambda ms
                 "name": name,
                 "country": country,
                 "transfer_basis": basis,
-                "transfer_note": data.TRANSFER_NOTES.get(name, ""),
                 "operator": recipients.get(operator),
                 "description": desc,
             }
