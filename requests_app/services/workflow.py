@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from audit.services import Action, audit_record
 
 from ..models import DataSubjectRequest, IdentityResult, TimelineEntry
-from .common import timeline_add
+from .common import require_open, timeline_add
 
 # action name -> (method on the model, whether it takes a rejection reason)
 ACTIONS = {
@@ -60,8 +60,7 @@ def request_identity_record(
 ) -> DataSubjectRequest:
     """Records how the requester's identity was checked (Art. 12(6) GDPR) and with what result."""
     request = _locked(request)
-    if not request.is_open:
-        raise ValidationError(_("The request is closed."), code="closed")
+    require_open(request)
     if result not in IdentityResult.values:
         raise ValidationError(_("Choose the result of the identity check."), code="result")
     request.identity_method, request.identity_result, request.identity_note = method, result, note.strip()
