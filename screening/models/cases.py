@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,8 +107,14 @@ class ScreeningCase(PersonalRecord):
         self.decided_by = user
         self.decision_reason = reason.strip()
         self.last_contact = timezone.localdate()
-        # The case ends with the decision: its retention rule (sanctions-screening) counts from here.
-        self.contract_end = timezone.localdate()
+
+    @classmethod
+    def retention_start_expression(cls, start_event: str):
+        # A case ends with its decision (the local day): its rule (sanctions-screening) counts from the end of the
+        # relationship, and an open case has none, so it never comes due.
+        if start_event == "contract_end":
+            return Coalesce("contract_end", TruncDate("decided_at"))
+        return super().retention_start_expression(start_event)
 
     def clear(self, *, user, reason: str) -> None:
         """False positive: the person is not the listed party."""

@@ -190,7 +190,6 @@ DECISION_FIELDS = [
     "decided_by",
     "decision_reason",
     "last_contact",
-    "contract_end",
     "updated_at",
 ]
 

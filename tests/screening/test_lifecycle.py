@@ -155,14 +155,21 @@ def test_a_decided_case_is_deleted_five_years_after_the_end_of_its_year(
     with time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC), tick=False):
         cleared = _create(django_capture_on_commit_callbacks, first_name="Leo", last_name="Manzi", country="RW")
         case = ScreeningCase.objects.get(subject=cleared)
-        case_clear(case=case, user=dpo_user, reason="Different date of birth on the passport.")
         still_open = _create(django_capture_on_commit_callbacks, first_name="Leo", last_name="Manzi", country="RW")
+        sweep_run()  # registers both cases while they are open: no start, never due
+    assert ScreeningCase.objects.get(pk=case.pk).deletable_from is None
+    # 23:30 UTC on 2 March is already 3 March in Berlin: the case ends on that local day.
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 23, 30, tzinfo=datetime.UTC), tick=False):
+        case_clear(case=case, user=dpo_user, reason="Different date of birth on the passport.")
     open_case = ScreeningCase.objects.get(subject=still_open)
-    assert ScreeningCase.objects.get(pk=case.pk).contract_end == datetime.date(2026, 3, 2)
     with time_machine.travel(datetime.datetime(2031, 12, 31, 10, tzinfo=datetime.UTC), tick=False):
         sweep_run()
         assert ScreeningCase.objects.filter(pk=case.pk).exists()  # kept until the end of 2031
-        assert ScreeningCase.objects.get(pk=case.pk).deletable_from == datetime.date(2032, 1, 1)
+        decided = ScreeningCase.objects.get(pk=case.pk)
+        assert (decided.retention_start, decided.deletable_from) == (
+            datetime.date(2026, 3, 3),
+            datetime.date(2032, 1, 1),
+        )
     with time_machine.travel(datetime.datetime(2032, 1, 1, 10, tzinfo=datetime.UTC), tick=False):
         sweep_run()
     assert not ScreeningCase.objects.filter(pk=case.pk).exists()
