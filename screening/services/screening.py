@@ -74,9 +74,9 @@ def subjects_screen(
 
 def rescreen_planned(*, version: ListVersion, batches: int) -> None:
     """The list-update re-screening of `version` was split into `batches` batches (none: nobody to screen)."""
-    ListVersion.objects.filter(pk=version.pk, rescreened_at__isnull=True).update(rescreen_batches=batches)
-    if batches == 0:
-        ListVersion.objects.filter(pk=version.pk, rescreened_at__isnull=True).update(rescreened_at=timezone.now())
+    ListVersion.objects.filter(pk=version.pk, rescreened_at__isnull=True).update(
+        rescreen_batches=batches, rescreened_at=timezone.now() if batches == 0 else None
+    )
 
 
 def _rescreen_check_finished(version: ListVersion) -> None:
