@@ -1,13 +1,15 @@
 """Admin integration: every view, create, change, delete and export of personal data is audited."""
 
+from .admin_log import AdminLogByIdMixin
 from .services import Action, audit_list_view, audit_record, audit_record_many, event_for
 
 
-class AuditedAdminMixin:
+class AuditedAdminMixin(AdminLogByIdMixin):
     """For ModelAdmins of models that hold personal data.
 
     Logs the change page (a view), each save with the names of the changed fields
-    (including inlines), each deletion, and each list page with the ids it showed.
+    (including inlines), each deletion, and each list page with the ids it showed. Django's own
+    admin history names the objects by id (audit.admin_log).
     """
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

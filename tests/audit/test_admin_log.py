@@ -1,0 +1,146 @@
+"""Django's admin history names objects by id: no name, address or number outlives an erasure there."""
+
+import json
+
+import pytest
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from audit.admin_log import scrub_log_entries
+from subjects.models import DataSubject, EmailAddress
+from tests.factories import DataSubjectFactory, EmailAddressFactory
+
+
+def _change_form_data(client, url: str, **changes) -> dict:
+    """The change form as the page shows it, no inline rows, with `changes` (`<formset prefix>`: rows to add)."""
+    context = client.get(url).context
+    form = context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+    data["birth_date"] = ""
+    for formset in (fs.formset for fs in context["inline_admin_formsets"]):
+        rows = changes.pop(formset.prefix, [])
+        data.update({f"{formset.prefix}-TOTAL_FORMS": len(rows), f"{formset.prefix}-INITIAL_FORMS": 0})
+        for i, row in enumerate(rows):
+            data.update({f"{formset.prefix}-{i}-{k}": v for k, v in row.items()})
+    data.update(changes)
+    return data
+
+
+def _errors(response) -> str:
+    if not response.context:
+        return ""
+    inlines = [fs.formset.errors for fs in response.context["inline_admin_formsets"] if fs.formset.total_error_count()]
+    return f"{response.context['adminform'].form.errors} {inlines}"
+
+
+def _log_text() -> str:
+    return " ".join(f"{e.object_repr} {e.change_message} {e.get_change_message()}" for e in LogEntry.objects.all())
+
+
+@pytest.mark.django_db
+def test_a_change_with_an_inline_row_is_logged_by_id(register, dpo_client):
+    subject = DataSubjectFactory(first_name="Hedwig", last_name="Unvergessen", customer_number="K-4711")
+    url = reverse("admin:subjects_datasubject_change", args=[subject.pk])
+    data = _change_form_data(
+        dpo_client,
+        url,
+        last_name="Umbenannt",
+        emailaddress_set=[{"email": "hedwig@example.org", "is_primary": "on", "collected_on": "01.03.2026"}],
+    )
+    response = dpo_client.post(url, data)
+    assert response.status_code == 302, _errors(response)
+    email = EmailAddress.objects.get(subject=subject)
+
+    entry = LogEntry.objects.get(action_flag=CHANGE)
+    assert entry.object_repr == f"#{subject.pk}" and entry.object_id == str(subject.pk)
+    message = json.loads(entry.change_message)
+    assert message[0] == {"changed": {"fields": ["Last name"]}}
+    assert message[1]["added"]["object"] == f"#{email.pk}"
+    for value in ("Hedwig", "Unvergessen", "Umbenannt", "K-4711", "hedwig@example.org"):
+        assert value not in _log_text()
+    # The object's history page still reads.
+    history = dpo_client.get(reverse("admin:subjects_datasubject_history", args=[subject.pk]))
+    assert history.status_code == 200 and f"#{email.pk}" in history.content.decode()
+
+
+@pytest.mark.django_db
+def test_additions_and_deletions_are_logged_by_id(register, dpo_client):
+    add = reverse("admin:subjects_datasubject_add")
+    data = _change_form_data(
+        dpo_client, add, first_name="Neu", last_name="Angelegt", country="DE", language="de", source="order"
+    )
+    data["customer_number"] = "K-0815"
+    response = dpo_client.post(add, data)
+    assert response.status_code == 302, _errors(response)
+    subject = DataSubject.objects.get(customer_number="K-0815")
+    assert LogEntry.objects.get(action_flag=ADDITION).object_repr == f"#{subject.pk}"
+
+    others = [EmailAddressFactory(email=f"weg{i}@example.org") for i in range(2)]
+    changelist = reverse("admin:subjects_emailaddress_changelist")
+    response = dpo_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [o.pk for o in others], "post": "yes"}
+    )
+    assert response.status_code == 302 and not EmailAddress.objects.filter(pk__in=[o.pk for o in others]).exists()
+    deleted = LogEntry.objects.filter(action_flag=DELETION)
+    assert sorted(deleted.values_list("object_repr", flat=True)) == sorted(f"#{o.pk}" for o in others)
+    for value in ("Angelegt", "K-0815", "weg0@example.org", "weg1@example.org"):
+        assert value not in _log_text()
+
+
+@pytest.mark.django_db
+def test_entries_written_before_are_scrubbed(register, dpo_user):
+    subject = DataSubjectFactory(last_name="Altlast")
+    entry = LogEntry.objects.create(
+        user=dpo_user,
+        content_type=ContentType.objects.get_for_model(DataSubject),
+        object_id=str(subject.pk),
+        object_repr=str(subject),
+        action_flag=CHANGE,
+        change_message=json.dumps(
+            [{"changed": {"fields": ["Last name"]}}, {"added": {"name": "email address", "object": "alt@example.org"}}]
+        ),
+    )
+    plain = LogEntry.objects.create(
+        user=dpo_user,
+        content_type=ContentType.objects.get_for_model(DataSubject),
+        object_id=str(subject.pk),
+        object_repr="Altlast",
+        action_flag=CHANGE,
+        change_message="Geändert.",
+    )
+
+    assert scrub_log_entries(LogEntry.objects.order_by("pk")) == 2
+    entry.refresh_from_db()
+    plain.refresh_from_db()
+    assert entry.object_repr == plain.object_repr == f"#{subject.pk}"
+    assert "alt@example.org" not in entry.change_message and "Altlast" not in _log_text()
+    assert entry.get_change_message() == "Last name geändert. E-Mail-Adresse „—“ hinzugefügt."
+    assert scrub_log_entries(LogEntry.objects.order_by("pk")) == 0
+
+
+@pytest.mark.django_db
+def test_the_migration_scrubs_the_kinds_whose_admin_logs_by_id(register, dpo_user):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from dpo_portal.models import ProcessingActivity
+
+    subject = DataSubjectFactory(last_name="Migriert")
+    activity = ProcessingActivity.objects.first()
+    for obj in (subject, activity):
+        LogEntry.objects.create(
+            user=dpo_user,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj),
+            action_flag=CHANGE,
+            change_message="[]",
+        )
+
+    import_module("audit.migrations.0004_admin_log_by_id").forwards(apps, None)
+
+    reprs = dict(LogEntry.objects.values_list("content_type__model", "object_repr"))
+    # The register is not personal data: its names stay readable in the history.
+    assert reprs == {"datasubject": f"#{subject.pk}", "processingactivity": str(activity)}
