@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from subjects.models import PersonalRecord
@@ -154,7 +154,8 @@ class CaseCandidate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.matched_name} ({self.score:.2f})"
+        # In the language's own notation ("0,98" in German), as the score fields show it.
+        return f"{self.matched_name} ({formats.number_format(round(self.score, 2), 2)})"
 
 
 class ScreeningRun(models.Model):

@@ -75,6 +75,18 @@ def test_the_case_page_shows_candidates_and_decision_buttons(lists, dpo_client):
     assert reverse("admin:screening_case_letter", args=[case.pk, "de"]) in content
 
 
+def test_a_candidate_s_score_is_written_in_the_page_s_language(lists, dpo_client):
+    from django.utils import translation
+
+    _cases(1)
+    candidate = ScreeningCase.objects.get().candidates.first()
+    candidate.score = 0.876
+    with translation.override("de"):
+        assert str(candidate).endswith("(0,88)")
+    with translation.override("en"):
+        assert str(candidate).endswith("(0.88)")
+
+
 def test_the_dpo_clears_a_case_in_the_admin(lists, dpo_client):
     _cases(1)
     case = ScreeningCase.objects.get()
