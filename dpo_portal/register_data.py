@@ -190,6 +190,17 @@ CATEGORIES = [
         "Einwilligungen mit Text-Version, Kanal, Zeitpunkt und Nachweis; Widerrufe und Widersprüche",
         "Consents with text version, channel, time and evidence; withdrawals and objections",
     ),
+    (
+        "data-subject-requests",
+        "Vorgänge zu Anträgen betroffener Personen",
+        "Data-subject request files",
+        False,
+        False,
+        "Anträge nach Art. 15–22 DSGVO mit Kontaktdaten, Identitätsprüfung, Verlauf, Nachweisen, Antworten und "
+        "Mitteilungen an Empfänger",
+        "Requests under Art. 15–22 GDPR with contact details, identity check, timeline, evidence, answers and "
+        "notifications to recipients",
+    ),
 ]
 
 RECIPIENTS = [
@@ -704,5 +715,24 @@ ACTIVITIES = [
         "source": ("Cookie im Browser der betroffenen Person", "Cookie in the data subject's browser"),
         "section": "C. Google AdWords",
         "excerpt": "cplus nutzt das Google Conversion-Tracking. […] Diese Cookies verlieren nach 30 Tagen ihre Gültigkeit und dienen nicht der persönlichen Identifizierung.",
+    },
+    {
+        "code": "data-subject-requests",
+        "name_de": "Bearbeitung von Anträgen betroffener Personen",
+        "name_en": "Handling data-subject requests",
+        "purpose_de": "Entgegennahme, Identitätsprüfung, fristgerechte Beantwortung und Dokumentation von Anträgen auf Auskunft, Kopie, Berichtigung, Löschung, Einschränkung und Widerspruch sowie Mitteilung an Empfänger; Nachweis der Bearbeitung.",
+        "purpose_en": "Receiving, verifying the identity of, answering in time and documenting requests for access, a copy, rectification, erasure, restriction and objection, and telling recipients; proof of how each was handled.",
+        "legal_basis": "6_1_c",
+        "legal_basis_note": "Art. 6 Abs. 1 lit. c DSGVO i. V. m. Art. 12–22 und Art. 5 Abs. 2 DSGVO",
+        "categories": ["identity", "contact", "data-subject-requests"],
+        "recipients": [],
+        "systems": ["DPO Portal"],
+        "subjects": (CUSTOMERS_DE, CUSTOMERS_EN),
+        "source": (
+            "Die betroffene Person (per E-Mail, Telefon, Brief, Chat oder persönlich)",
+            "The data subject (by e-mail, phone, letter, chat or in person)",
+        ),
+        "section": "A. Rechte der Betroffenen",
+        "excerpt": "Richten Sie Ihre Anfrage bitte an die unten genannte E-Mail-Adresse […]. cplus wird Ihr Gesuch sorgfältig prüfen und mit Ihnen klären, wie es am besten erfüllt werden kann.",
     },
 ]

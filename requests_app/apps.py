@@ -7,3 +7,6 @@ class RequestsAppConfig(AppConfig):
     verbose_name = _("Data-subject requests")
     # Support logs requests at /support/ (and sees its own queue there); fulfilment is the DPO's.
     support_permissions = ("log_request",)
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the signal receivers)

@@ -12,6 +12,7 @@ from dpo_portal.models import ProcessingActivity
 from subjects.models import DataSubject
 
 from .deadlines import response_due
+from .defaults import file_defaults
 from .models import (
     Channel,
     CopyRecipient,
@@ -37,6 +38,8 @@ SCENARIOS = [
     (60, DataSubjectRequest.State.COMPLETED, [RequestType.ACCESS]),
     (90, DataSubjectRequest.State.COMPLETED, [RequestType.CONSENT_WITHDRAWAL]),
     (75, DataSubjectRequest.State.REJECTED, [RequestType.COMPLAINT]),
+    # Closed four years ago: its file's period ended (request-files, 3 years from the year end), due now.
+    (1500, DataSubjectRequest.State.COMPLETED, [RequestType.ACCESS]),
 ]
 
 
@@ -51,6 +54,7 @@ def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[
     purposes = [code for code, _name in purpose_choices()]
     chosen = rng.sample(subjects, min(len(SCENARIOS), len(subjects)))
     now = timezone.now()
+    file = file_defaults()
     requests, items = [], []
     for (days, state, kinds), subject in zip(SCENARIOS, chosen, strict=False):
         received = now - datetime.timedelta(days=days, hours=rng.randint(0, 8))
@@ -75,6 +79,8 @@ def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[
             due_on=due,
             rejection_reason="art12_5" if state == DataSubjectRequest.State.REJECTED else "",
             closed_at=received + datetime.timedelta(days=10) if closed else None,
+            collected_on=timezone.localdate(received),
+            **file,
         )
         requests.append((req, kinds, closed))
     DataSubjectRequest.objects.bulk_create([r for r, _k, _c in requests])

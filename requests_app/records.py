@@ -1,7 +1,8 @@
 """Everything held about a person, read generically from every kind of personal record.
 
 The kinds are found through the app registry (every concrete subclass of PersonalRecord), so a new
-kind of record shows up in access reports and data copies without a change here.
+kind of record shows up in access reports and data copies without a change here. Requests act on
+the kinds with `subject_rights`: not on the files of the requests themselves.
 """
 
 import datetime
@@ -12,7 +13,13 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from subjects.models import DataSubject, PersonalRecord
-from subjects.selectors import record_models
+from subjects.selectors import record_models as all_record_models
+
+
+def record_models() -> list[type[PersonalRecord]]:
+    """The kinds of record a data subject's request acts on (every kind but the request files)."""
+    return all_record_models(rights_only=True)
+
 
 # Bookkeeping fields shown as the record's metadata rather than as its content.
 META_FIELDS = {

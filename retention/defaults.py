@@ -230,6 +230,20 @@ RULES = [
         "consents, withdrawals and objections as evidence",
         "Nachweis der Einwilligung bis zum Ende der Verjährung nach ihrem Ende (Widerruf).",
     ),
+    (
+        "request-files",
+        "data-subject-requests",
+        E,
+        (3, 0, 0),
+        True,
+        DEL,
+        False,
+        "Art. 5 Abs. 2, Art. 12, Art. 17 Abs. 3 lit. e DSGVO; §§ 195, 199 Abs. 1 BGB",
+        "Vorgänge zu Anträgen betroffener Personen mit Verlauf und Nachweisen",
+        "data-subject request files with timeline and evidence",
+        "Nachweis der Bearbeitung bis zum Ende der regelmäßigen Verjährung nach dem Abschluss des Antrags; "
+        "ein offener Antrag wird nie fällig.",
+    ),
 ]
 
 

@@ -3,19 +3,14 @@
 import uuid
 from collections.abc import Callable
 
-from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from subjects.models import DataSubject, PersonalRecord
+from subjects.selectors import record_models  # noqa: F401  (the engine's kinds: every kind, request files too)
 
 # Fields of PersonalRecord itself that describe the record, not the person: they survive anonymisation.
 _BASE_FIELDS = {f.name for f in PersonalRecord._meta.get_fields()}
-
-
-def record_models() -> list[type[PersonalRecord]]:
-    """Every concrete kind of personal record, including those other apps add."""
-    return [m for m in apps.get_models() if issubclass(m, PersonalRecord)]
 
 
 def personal_fields(model: type[PersonalRecord]) -> list[models.Field]:

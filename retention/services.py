@@ -190,7 +190,7 @@ def purpose_end(*, subject: DataSubject, activity_codes: list[str], ended_on: da
     rules = active_rules_by_category()
     count = 0
     events = []
-    for model in record_models():
+    for model in record_models(rights_only=True):
         qs = model.objects.filter(subject=subject, activity__code__in=activity_codes, anonymised_at=None).filter(
             Q(purpose_ended_on=None) | Q(purpose_ended_on__gt=ended_on)
         )
@@ -270,7 +270,8 @@ def subject_erase(*, subject: DataSubject, today: datetime.date | None = None) -
     kept: Counter = Counter()
     events = []
     with translation.override(subject.language or "de"):
-        for model in _erasure_order(record_models()):
+        # Not the request files: they prove how the request was handled (Art. 5(2), 17(3)(e) GDPR).
+        for model in _erasure_order(record_models(rights_only=True)):
             records = model.objects.filter(subject=subject, anonymised_at=None)
             # Erasure requested: the purpose ends, and so does the customer relationship.
             records.filter(purpose_ended_on=None).update(purpose_ended_on=today)

@@ -140,6 +140,10 @@ class PersonalRecord(models.Model):
     # field counts as personal. A record whose required foreign key leads to another personal
     # record cannot be made anonymous and is deleted instead.
     anonymise_fields: tuple[str, ...] | None = None
+    # Whether a data subject's request acts on this kind: access report, copy, rectification, restriction,
+    # erasure, end of purpose. The file of a request itself does not: it is the controller's proof of how
+    # the request was handled (Art. 5(2), 17(3)(e) GDPR) and ends under its own deletion rule alone.
+    subject_rights: bool = True
 
     subject = models.ForeignKey(
         DataSubject,

@@ -9,9 +9,10 @@ from django.utils.translation import get_language
 from .models import DataSubject, PersonalRecord
 
 
-def record_models() -> list[type[PersonalRecord]]:
-    """Every concrete kind of personal record, including those other apps define."""
-    return [m for m in apps.get_models() if issubclass(m, PersonalRecord)]
+def record_models(*, rights_only: bool = False) -> list[type[PersonalRecord]]:
+    """Every concrete kind of personal record, including those other apps define; with `rights_only`, the
+    kinds a data subject's request acts on (PersonalRecord.subject_rights)."""
+    return [m for m in apps.get_models() if issubclass(m, PersonalRecord) and (m.subject_rights or not rights_only)]
 
 
 @dataclass(frozen=True)

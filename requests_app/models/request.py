@@ -6,8 +6,11 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from subjects.models import PersonalRecord, PersonalRecordQuerySet
 
 from ..deadlines import response_due
 from .choices import Channel, IdentityMethod, IdentityResult, RejectionReason, RequestType
@@ -56,7 +59,7 @@ class ReceiptSequence(models.Model):
         return f"DSR-{year}-{last:05d}"
 
 
-class RequestQuerySet(models.QuerySet):
+class RequestQuerySet(PersonalRecordQuerySet):
     def open(self):
         return self.exclude(state__in=DataSubjectRequest.CLOSED_STATES)
 
@@ -72,8 +75,19 @@ class RequestQuerySet(models.QuerySet):
         return self.filter(items__kind=request_type).distinct()
 
 
-class DataSubjectRequest(models.Model):
-    """One request by one person, which may ask for several rights at once (its items)."""
+class DataSubjectRequest(PersonalRecord):
+    """One request by one person, which may ask for several rights at once (its items).
+
+    A request's file (the request, its items, timeline with evidence, and notifications) is itself
+    personal data: the retention engine registers it like every record, and its rule (category
+    "data-subject-requests") counts from the day it was closed; an open request never comes due.
+    Requests do not act on request files (`subject_rights`): they are the proof of how requests were
+    handled.
+    """
+
+    default_category = "data-subject-requests"
+    default_activity = "data-subject-requests"
+    subject_rights = False
 
     class State(models.TextChoices):
         RECEIVED = "received", _("received")
@@ -113,6 +127,26 @@ class DataSubjectRequest(models.Model):
         related_name="requests",
         help_text=_("Empty when no data is held about the requester."),
     )
+    # From the register (RecordDefaults); empty only while the register lacks its entries, which
+    # `load_register` then fills in (requests_app.defaults).
+    activity = models.ForeignKey(
+        "dpo_portal.ProcessingActivity",
+        verbose_name=_("processing activity"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    category = models.ForeignKey(
+        "dpo_portal.DataCategory",
+        verbose_name=_("data category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("logged by"),
@@ -142,12 +176,10 @@ class DataSubjectRequest(models.Model):
         _("legal reference"), max_length=200, blank=True, editable=False, help_text=_("E.g. § 34 BDSG.")
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = RequestQuerySet.as_manager()
 
-    class Meta:
+    class Meta(PersonalRecord.Meta):
         verbose_name = _("data-subject request")
         verbose_name_plural = _("data-subject requests")
         ordering = ["due_on", "pk"]
@@ -156,6 +188,7 @@ class DataSubjectRequest(models.Model):
             ("fulfil_request", _("Can fulfil data-subject requests")),
         ]
         indexes = [
+            *PersonalRecord.Meta.indexes,
             # The support queue: a user's own open requests.
             models.Index(fields=["logged_by", "state"], name="request_queue_idx"),
         ]
@@ -196,8 +229,18 @@ class DataSubjectRequest(models.Model):
             raise ValidationError(errors)
 
     def set_deadline(self) -> None:
-        """The statutory deadline from the day of receipt (stored at intake: later rule changes don't move it)."""
+        """The statutory deadline from the day of receipt (stored at intake: later rule changes don't move it);
+        the day of receipt is also the day the request's data was collected."""
         self.original_due_on = self.due_on = response_due(self.received_on)
+        self.collected_on = self.received_on
+
+    @classmethod
+    def retention_start_expression(cls, start_event: str):
+        # The file is needed until the request is closed (the local day): its rule counts from that end,
+        # and an open request has none, so it never comes due.
+        if start_event == "contract_end":
+            return Coalesce("contract_end", TruncDate("closed_at"))
+        return super().retention_start_expression(start_event)
 
     # --- guarded transitions ------------------------------------------------------------------------
 

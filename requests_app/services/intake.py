@@ -13,6 +13,7 @@ from dpo_portal.models import ProcessingActivity
 from subjects.models import DataSubject, Source
 from subjects.services import subject_create
 
+from ..defaults import file_defaults
 from ..models import (
     Channel,
     DataSubjectRequest,
@@ -109,6 +110,7 @@ def request_log(
         identity_method=identity_method,
         identity_result=identity_result,
         identity_note=identity_note.strip(),
+        **file_defaults(),
     )
     if received_at is not None:
         try:  # before the deadline is computed from it: a year-1 date overflows on the way

@@ -6,6 +6,7 @@ import random
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from consents.models import Objection
 from requests_app.models import DataSubjectRequest, RequestType
@@ -53,9 +54,12 @@ def test_the_demo_loads_open_and_completed_requests_once(register):
     load_demo(subjects=subjects, rng=random.Random(7), log=logs.append)
     load_demo(subjects=subjects, rng=random.Random(7), log=logs.append)
     requests = DataSubjectRequest.objects.all()
-    assert requests.count() == 9
+    assert requests.count() == 10
     assert requests.open().exists() and requests.filter(state="completed").exists()
     assert requests.overdue().exists()
-    assert len(set(requests.values_list("receipt_number", flat=True))) == 9
+    assert len(set(requests.values_list("receipt_number", flat=True))) == 10
+    # Every file is in the register, one closed long enough ago for its period to have ended.
+    assert not requests.filter(category=None).exists() and not requests.filter(activity=None).exists()
+    assert requests.filter(closed_at__year__lte=timezone.localdate().year - 4).count() == 1
     # The open objection is on record with the consents app, waiting for the DPO.
     assert Objection.objects.filter(status="pending").count() == 1
