@@ -8,6 +8,10 @@ no Django, no holds, counts, audit or journal. Between phases the due rows are p
 the table vacuumed and a checkpoint taken. BENCH_REPEAT rounds (default 3); prints JSON with every
 time, the medians and each median's ratio to the raw DELETE.
 
+Two phases before the batched ones are the raw DELETE itself, unbatched and unclaimed, once
+returning the deleted ids and once also hashing each (as the protocol must), without writing
+anything: what any per-record protocol costs before batches, claims or protocol rows.
+
 The last phase is not what the sweep does: a keyed pseudonym computed once per batch (AES-256-ECB of
 kind tag and id through pgcrypto, 16 bytes per record) instead of one SHA-256 per record. It shows
 what the cheapest per-record protocol costs; it needs the pgcrypto extension in the bench database.
@@ -36,6 +40,12 @@ PROTOCOL = {
         16,
     ),
 }
+
+# The raw DELETE itself, learning which ids it deleted (no batches, no claim, no protocol row).
+ONE_STATEMENT = [
+    ("raw_delete_returning_ids", "max(done.id)"),
+    ("raw_delete_returning_ids_sha256", PROTOCOL["sha256"][0]),
+]
 
 PHASES = [
     # name, claim with FOR UPDATE SKIP LOCKED, protocol (None: none)
@@ -84,11 +94,16 @@ def main() -> None:
         cur.execute(f"VACUUM ANALYZE {table}")
         cur.execute("CHECKPOINT")
 
-    def raw_delete() -> float:
+    def raw_delete(returning: str | None = None) -> float:
+        """One unbatched, unclaimed statement; `returning`: an aggregate over the deleted ids it also computes."""
+        sql = f"DELETE FROM {table} WHERE {due}"
+        if returning:
+            sql = f"WITH done AS ({sql} RETURNING id) SELECT count(*), {returning} FROM done"
         reset()
         t = time.perf_counter()
         with raw.transaction():
-            assert raw.execute(f"DELETE FROM {table} WHERE {due}", params).rowcount == DUE
+            cursor = raw.execute(sql, params)
+            assert (cursor.fetchone()[0] if returning else cursor.rowcount) == DUE
         return time.perf_counter() - t
 
     def batches(claimed: bool, kind: str | None) -> float:
@@ -121,6 +136,8 @@ def main() -> None:
     times: dict[str, list[float]] = {"raw_delete": []}
     for _ in range(REPEAT):
         times["raw_delete"].append(round(raw_delete(), 3))
+        for name, returning in ONE_STATEMENT:
+            times.setdefault(name, []).append(round(raw_delete(returning), 3))
         for name, claimed, kind in PHASES:
             times.setdefault(name, []).append(round(batches(claimed, kind), 3))
         print(json.dumps({k: v[-1] for k, v in times.items()}), file=sys.stderr)
