@@ -84,8 +84,10 @@ WSGI_APPLICATION = "dpo_portal.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'dpo_portal.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a concurrent writer (runserver + in-process tasks) instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Wait for a concurrent writer (runserver + in-process tasks) instead of failing at once. Every request is a
+    # transaction (ATOMIC_REQUESTS) that may write (an audit entry on each view): taking the write lock at BEGIN
+    # lets it wait its turn, where a read transaction upgraded to a write fails at once ("database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
     # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite ignores the extra columns.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
