@@ -11,6 +11,20 @@ from . import workflow_views
 from .filters import DeadlineFilter, TypeFilter
 
 
+def user_display(model, field_name: str):
+    """A read-only column naming the user in `field_name`, without the admin's link to the user: the DPO and
+    the auditor may not open user accounts (the link led to a 403)."""
+
+    @admin.display(description=model._meta.get_field(field_name).verbose_name, ordering=field_name)
+    def display(self, obj):
+        user = getattr(obj, field_name)
+        if user is None:
+            return self.get_empty_value_display()
+        return user.get_full_name() or user.get_username()
+
+    return display
+
+
 class ReadOnlyInline(admin.TabularInline):
     """History: shown, never edited or deleted in the admin."""
 
@@ -46,7 +60,8 @@ class ItemInline(ReadOnlyInline):
 
 class TimelineInline(ReadOnlyInline):
     model = TimelineEntry
-    fields = readonly_fields = ("at", "kind", "author", "channel", "title", "text", "attachment")
+    fields = readonly_fields = ("at", "kind", "author_name", "channel", "title", "text", "attachment")
+    author_name = user_display(TimelineEntry, "author")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
@@ -54,7 +69,8 @@ class TimelineInline(ReadOnlyInline):
 
 class NotificationInline(ReadOnlyInline):
     model = RecipientNotification
-    fields = readonly_fields = ("recipient", "kind", "notified_on", "notified_by", "note")
+    fields = readonly_fields = ("recipient", "kind", "notified_on", "notified_by_name", "note")
+    notified_by_name = user_display(RecipientNotification, "notified_by")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recipient", "notified_by")
@@ -87,7 +103,7 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "received_at"
     show_full_result_count = False
     fieldsets = (
-        (None, {"fields": ("receipt_number", "state", "channel", "received_at", "logged_by")}),
+        (None, {"fields": ("receipt_number", "state", "channel", "received_at", "logged_by_name")}),
         (
             _("Requester"),
             {
@@ -114,7 +130,7 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "state",
         "channel",
         "received_at",
-        "logged_by",
+        "logged_by_name",
         "identity_method",
         "identity_result",
         "identity_note",
@@ -141,6 +157,8 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # proof of how a request was handled (Art. 5(2) GDPR)
+
+    logged_by_name = user_display(DataSubjectRequest, "logged_by")
 
     @admin.display(description=_("type"))
     def types(self, obj):

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 import requests_app
-from requests_app.models import RequestType
+from dpo_portal.models import Recipient
+from requests_app.models import RecipientNotification, RequestType, TimelineEntry
 from tests.factories import request_with
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +40,22 @@ def test_no_template_of_the_app_has_a_comment_django_would_print():
         if re.search(r"\{#(?!.*#\})", line)
     ]
     assert unclosed == []
+
+
+@pytest.mark.parametrize("viewer", ["dpo_client", "auditor_client"])
+def test_it_names_the_users_without_links_they_may_not_open(request, viewer, support_user, dpo_user, register):
+    support_user.first_name, support_user.last_name = "Sven", "Support"
+    support_user.save()
+    dpo_user.first_name, dpo_user.last_name = "Dora", "Datenschutz"
+    dpo_user.save()
+    req = request_with(RequestType.ERASURE, logged_by=support_user)
+    TimelineEntry.objects.create(
+        request=req, kind="note", author=dpo_user, text="Rückruf vereinbart", at=timezone.now()
+    )
+    RecipientNotification.objects.create(
+        request=req, recipient=Recipient.objects.first(), kind=RequestType.ERASURE, notified_by=dpo_user
+    )
+    page = _page(request.getfixturevalue(viewer), req)
+    assert "/admin/auth/user/" not in page
+    assert "Sven Support" in page
+    assert page.count("Dora Datenschutz") == 2  # the note's author and who notified the recipient
