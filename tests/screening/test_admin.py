@@ -1,5 +1,7 @@
 import random
+from html.parser import HTMLParser
 
+import html5lib
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -101,6 +103,55 @@ def test_the_dpo_clears_a_case_in_the_admin(lists, dpo_client):
     case.refresh_from_db()
     assert case.status == "cleared"
     assert not DataSubject.objects.get(pk=case.subject_id).is_blocked
+
+
+class _NestedForms(HTMLParser):
+    """Counts <form> tags opened inside another form, as written (a browser drops them silently)."""
+
+    def __init__(self):
+        super().__init__()
+        self.open = self.nested = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            self.nested += self.open > 0
+            self.open += 1
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.open -= 1
+
+
+def _form_of(page: str, label: str):
+    """The form a browser submits with the button labelled `label`: its `form` attribute, else the enclosing form."""
+    tree = html5lib.parse(page, treebuilder="lxml", namespaceHTMLElements=False)
+    [button] = tree.xpath(
+        "//*[(self::input or self::button) and (@value=$label or normalize-space()=$label)]", label=label
+    )
+    if button.get("form"):
+        [form] = tree.xpath("//form[@id=$id]", id=button.get("form"))
+        return form
+    return next(button.iterancestors("form"))
+
+
+def test_the_verification_letter_button_posts_its_own_form(lists, dpo_client):
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    page = dpo_client.get(reverse("admin:screening_screeningcase_change", args=[case.pk])).content.decode()
+    nesting = _NestedForms()
+    nesting.feed(page)
+    assert nesting.nested == 0
+    form = _form_of(page, "Schreiben zur Identitätsprüfung versandt")
+    action = reverse("admin:screening_case_contacted", args=[case.pk])
+    assert (form.get("method"), form.get("action")) == ("post", action)
+    fields = {i.get("name"): i.get("value") for i in form.iter("input") if i.get("name")}
+    assert "csrfmiddlewaretoken" in fields
+    response = dpo_client.post(action, fields)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "contacted" and case.letter_sent_at is not None
+    page = dpo_client.get(reverse("admin:screening_screeningcase_change", args=[case.pk])).content.decode()
+    assert 'form="screening-case-contacted"' not in page and 'id="screening-case-contacted"' not in page
 
 
 def test_the_letter_is_a_pdf(lists, dpo_client):
