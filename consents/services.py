@@ -513,7 +513,15 @@ def text_publish(
     if material_change and not change_note.strip():
         raise _invalid("change_note", _("Describe the material change."), "change_note_required")
     purpose = ConsentPurpose.objects.select_for_update().get(pk=purpose.pk)
-    last = purpose.texts.order_by("-version").values_list("version", flat=True).first() or 0
+    current = purpose.texts.order_by("-version").first()
+    if current is not None and (current.text_de, current.text_en) == (text_de.strip(), text_en.strip()):
+        # A version is what a consent is tied to (Art. 7(1)): the same words twice would split its consents.
+        raise ValidationError(
+            _("The text is unchanged from version %(version)s: nothing was published."),
+            code="text_unchanged",
+            params={"version": current.version},
+        )
+    last = current.version if current else 0
     text = ConsentText.objects.create(
         purpose=purpose,
         version=last + 1,

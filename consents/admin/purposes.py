@@ -54,7 +54,15 @@ def _csv(content: bytes, filename: str) -> HttpResponse:
 
 @admin.register(ConsentPurpose)
 class ConsentPurposeAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_de", "basis", "channel_list", "double_opt_in", "reconsent_from_version", "is_active")
+    list_display = (
+        "code",
+        "purpose_name",
+        "basis",
+        "channel_list",
+        "double_opt_in",
+        "reconsent_from_version",
+        "is_active",
+    )
     list_filter = ("basis", "double_opt_in", "is_active")
     search_fields = ("code", "name_de", "name_en")
     list_select_related = ("activity",)
@@ -73,6 +81,11 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
         "updated_at",
     )
     inlines = [ConsentTextInline]
+
+    @admin.display(description=_("name"))
+    def purpose_name(self, obj):
+        # In the page's language: the English list shows the English names.
+        return obj.name
 
     def has_add_permission(self, request):
         return False  # purposes come from the register (load_register)

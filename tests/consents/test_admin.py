@@ -119,6 +119,23 @@ def test_publishing_a_material_change_fills_the_reconsent_report(register, dpo_c
     assert report.content.decode().count('class="reconsent-row"') == 1
 
 
+def test_an_unchanged_text_is_not_published_again(register, dpo_client):
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    current = purpose.current_text()
+    url = reverse("admin:consents_consentpurpose_publish", args=[purpose.pk])
+    response = dpo_client.post(url, {"text_de": current.text_de + "  ", "text_en": current.text_en})
+    assert response.status_code == 200
+    assert "Der Text ist gegenüber Version 1 unverändert" in response.content.decode()
+    assert purpose.texts.count() == 1
+
+
+def test_the_english_purpose_list_shows_english_names(register, dpo_client):
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    response = dpo_client.get(reverse("admin:consents_consentpurpose_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert purpose.name_en in page and purpose.name_de not in page
+
+
 def test_a_token_is_shown_once_and_stored_hashed(register, dpo_client):
     response = dpo_client.post(reverse("admin:consents_apitoken_add"), {"name": "website", "may_record": "on"})
     assert response.status_code == 200
