@@ -103,6 +103,9 @@ class IntakeForm(forms.Form):
     identity_note = forms.CharField(label=_("identity check: note"), max_length=300, required=False)
     confirm_duplicate = forms.BooleanField(label=_("Log it anyway: it is a new request, not a repeat"), required=False)
 
+    # The service names its errors by the model's fields; where the form calls a field otherwise, this maps it.
+    SERVICE_FIELDS = {"activity": "objection_activity"}
+
     def __init__(self, *args, subject: DataSubject | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["purpose_code"].choices = purpose_choices()
@@ -202,6 +205,15 @@ class IntakeForm(forms.Form):
         if data.get("subject") and data.get("create_subject"):
             self.add_error("create_subject", _("A data subject is already chosen."))
         return data
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        """Shows the service's errors at their fields (one that belongs to none above the form)."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for name, errors in exc.error_dict.items():
+            name = self.SERVICE_FIELDS.get(name, name)
+            self.add_error(name if name in self.fields else None, errors)
 
     def item_specs(self) -> list[ItemSpec]:
         data = self.cleaned_data

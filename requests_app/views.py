@@ -121,19 +121,11 @@ class IntakeView(SupportMixin, FormView):
                 email_subject=form.parsed_email.subject if form.parsed_email else "",
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_service_error(exc)
             return self.form_invalid(form)
         for notice in result.notices:
             messages.info(self.request, notice)
         return redirect("requests_app:receipt", pk=result.request.pk)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class ReceiptView(SupportMixin, DetailView):

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -148,6 +149,23 @@ def test_it_requires_the_details_each_right_needs(support_client, register):
     assert "Einschränkung" in errors
     assert not DataSubjectRequest.objects.exists()
     assert not RequestItem.objects.exists()
+
+
+def test_each_error_shows_once_at_its_field(support_client, register):
+    response = post(support_client, kinds=["objection"], requester_name="Max Muster", requester_email="m@example.org")
+    message = "Wählen Sie die Verarbeitungstätigkeit, der widersprochen wird."
+    assert response.status_code == 200
+    assert response.context["form"].errors["objection_activity"] == [message]
+    assert NON_FIELD_ERRORS not in response.context["form"].errors
+    assert response.content.decode().count(message) == 1
+    assert not DataSubjectRequest.objects.exists()
+
+
+def test_an_error_of_the_whole_form_shows_once(support_client, register):
+    response = post(support_client, kinds=["access"], requester_name="Max Muster")
+    message = response.context["form"].non_field_errors()[0]
+    assert "mindestens eine" in message
+    assert response.content.decode().count(message) == 1
 
 
 def test_it_warns_of_an_open_request_of_the_same_type(support_client, register):
