@@ -57,3 +57,15 @@ def test_nobody_can_change_or_delete_entries_in_the_admin(register, dpo_client, 
     assert response.status_code == 403
     entry.refresh_from_db()
     assert entry.action == "view"
+
+
+@pytest.mark.django_db
+def test_the_list_names_the_kind_of_object_in_the_page_s_language(register, dpo_client):
+    subject = DataSubjectFactory()
+    EmailAddressFactory(subject=subject)
+    dpo_client.get(reverse("admin:subjects_datasubject_change", args=[subject.pk]))  # a view entry
+    url = reverse("admin:audit_auditentry_changelist")
+    page = dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Data subject</td>" in page and "subjects.datasubject</td>" not in page
+    german = dpo_client.get(url + "?object_type=subjects.datasubject", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Betroffene Person</td>" in german and "Art des Objekts" in german
