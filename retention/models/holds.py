@@ -79,10 +79,18 @@ class LegalHold(models.Model):
                         subject__isnull=True, content_type__isnull=True, object_id__isnull=True, category__isnull=False
                     )
                 ),
+                # clean() leaves this rule to the constraint (it has no field to name), so full_clean and the
+                # admin's form say it once, in words.
+                violation_error_code="legal_hold_target",
+                violation_error_message=_(
+                    "A legal hold applies to exactly one data subject, one record or one data category."
+                ),
             ),
             models.CheckConstraint(
                 name="legal_hold_ends_after_it_starts",
                 condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                violation_error_code="legal_hold_ends_before_start",
+                violation_error_message=_("A legal hold cannot end before it starts."),
             ),
         ]
 
@@ -103,26 +111,34 @@ class LegalHold(models.Model):
         return self.lifted_at is None and self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
 
     def clean(self) -> None:
+        """Names every problem at once, each at its field. That the hold has exactly one target is said by the
+        `legal_hold_has_exactly_one_target` constraint, which full_clean and the admin's form check after this."""
         super().clean()
-        targets = [self.subject_id is not None, self.content_type_id is not None, self.category_id is not None]
-        if sum(targets) != 1:
-            raise ValidationError(
-                _("A legal hold applies to exactly one data subject, one record or one data category.")
-            )
+        errors: dict[str, ValidationError] = {}
         if self.content_type_id is not None:
-            if self.object_id is None:
-                raise ValidationError({"object_id": _("Enter the id of the record to hold.")})
-            model = self.content_type.model_class()
-            from subjects.models import PersonalRecord
-
-            if model is None or not issubclass(model, PersonalRecord):
-                raise ValidationError({"content_type": _("Only personal records can be held.")})
-            if not model._default_manager.filter(pk=self.object_id).exists():
-                raise ValidationError({"object_id": _("There is no such record.")})
+            errors.update(self._record_errors())
         if not self.reason:
-            raise ValidationError({"reason": _("State the reason for the legal hold.")})
+            errors["reason"] = ValidationError(_("State the reason for the legal hold."), code="reason_missing")
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("A legal hold cannot end before it starts.")})
+            errors["ends_on"] = ValidationError(
+                _("A legal hold cannot end before it starts."), code="legal_hold_ends_before_start"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _record_errors(self) -> dict[str, ValidationError]:
+        """What is wrong with the held record (a kind of record is chosen). The codes are our own: a form
+        replaces a message whose code it knows ("required", "invalid") with its field's generic one."""
+        from subjects.models import PersonalRecord
+
+        if self.object_id is None:
+            return {"object_id": ValidationError(_("Enter the id of the record to hold."), code="record_id_missing")}
+        model = self.content_type.model_class()
+        if model is None or not issubclass(model, PersonalRecord):
+            return {"content_type": ValidationError(_("Only personal records can be held."), code="not_personal")}
+        if not model._default_manager.filter(pk=self.object_id).exists():
+            return {"object_id": ValidationError(_("There is no such record."), code="no_such_record")}
+        return {}
 
     def lift(self, *, on: datetime.date | None = None) -> None:
         """Ends the hold (guarded: a hold is lifted once)."""

@@ -201,3 +201,53 @@ def test_a_hold_lifted_while_its_form_was_open_stays_lifted(dpo_client, today):
     hold_change(hold=stale, fields=["note"])
     hold.refresh_from_db()
     assert (hold.lifted_at is not None, hold.ends_on, hold.note) == (True, D(2026, 11, 25), "Vermerk")
+
+
+def _hold_form(**fields):
+    data = {"subject": "", "content_type": "", "object_id": "", "category": "", "reason": HoldReason.LITIGATION}
+    return {**data, "reference": "Az. 3", "note": "", "starts_on": "2026-11-25", "ends_on": "", **fields}
+
+
+def test_a_hold_without_target_ending_before_it_starts_shows_both_errors_in_words(dpo_client, today):
+    url = reverse("admin:retention_legalhold_add")
+    response = dpo_client.post(url, _hold_form(starts_on="2026-11-25", ends_on="2026-11-01"))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.non_field_errors() == [
+        "Eine Löschsperre gilt für genau eine betroffene Person, einen Datensatz oder eine Datenkategorie."
+    ]
+    assert form.errors["ends_on"] == ["Eine Löschsperre kann nicht vor ihrem Beginn enden."]
+    assert set(form.errors) == {"__all__", "ends_on"}
+    body = response.content.decode()
+    assert "Bedingung" not in body and "legal_hold_" not in body
+    assert not LegalHold.objects.exists()
+
+
+def test_a_hold_on_a_kind_of_record_without_its_id_names_the_id(dpo_client, today):
+    from django.contrib.contenttypes.models import ContentType
+
+    from subjects.models import AdConversion
+
+    content_type = ContentType.objects.get_for_model(AdConversion)
+    response = dpo_client.post(reverse("admin:retention_legalhold_add"), _hold_form(content_type=content_type.pk))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert dict(form.errors) == {"object_id": ["Geben Sie die ID des zu sperrenden Datensatzes an."]}
+    assert not LegalHold.objects.exists()
+
+
+def test_a_hold_with_two_targets_is_refused_in_english(dpo_client, today):
+    from dpo_portal.models import DataCategory
+
+    subject = f.DataSubjectFactory()
+    category = DataCategory.objects.get(code="ad-conversion")
+    response = dpo_client.post(
+        reverse("admin:retention_legalhold_add"),
+        _hold_form(subject=subject.pk, category=category.pk),
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "A legal hold applies to exactly one data subject, one record or one data category."
+    ]
+    assert not LegalHold.objects.exists()

@@ -118,3 +118,30 @@ def test_a_hold_is_lifted_once(today):
     hold_lift(hold=hold)
     with pytest.raises(ValidationError):
         hold_lift(hold=hold)
+
+
+def test_a_hold_without_target_that_ends_before_it_starts_names_both_problems_once(today):
+    with pytest.raises(ValidationError) as exc:
+        hold_place(reason=HoldReason.LITIGATION, starts_on=D(2026, 5, 1), ends_on=D(2026, 4, 1))
+    assert exc.value.message_dict == {
+        "__all__": [
+            "Eine Löschsperre gilt für genau eine betroffene Person, einen Datensatz oder eine Datenkategorie."
+        ],
+        "ends_on": ["Eine Löschsperre kann nicht vor ihrem Beginn enden."],
+    }
+    assert not LegalHold.objects.exists()
+
+
+def test_the_constraints_speak_the_language_of_the_page(today):
+    """Where clean() does not run first (validate_constraints alone), the constraints say what is wrong, not
+    which constraint failed."""
+    from django.utils import translation
+
+    hold = LegalHold(reason=HoldReason.LITIGATION, starts_on=D(2026, 5, 1), ends_on=D(2026, 4, 1))
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        hold.validate_constraints()
+    assert sorted(exc.value.messages) == [
+        "A legal hold applies to exactly one data subject, one record or one data category.",
+        "A legal hold cannot end before it starts.",
+    ]
+    assert {e.code for e in exc.value.error_dict["__all__"]} == {"legal_hold_target", "legal_hold_ends_before_start"}
