@@ -1,6 +1,8 @@
 """The data subject's page: everything held about a person, grouped by kind, with category and activity."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +47,12 @@ class RecordInline(admin.TabularInline):
     show_change_link = True
     fields: tuple = ()
     readonly_fields = ("category", "activity", "restricted_marker")
+    # A row of a table, not a page: long texts and lines get small boxes that wrap (the full-size admin widgets
+    # made the interaction profile row over 3,000 px wide).
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})},
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 20})},
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category", "activity")

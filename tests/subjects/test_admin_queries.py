@@ -73,3 +73,14 @@ def test_record_lists_query_count_does_not_grow(register, dpo_client, model):
 def test_register_lists_have_a_query_budget(register, dpo_client, url_name):
     # The register has ~20 rows; a per-row query would push these far past the budget.
     assert _queries(dpo_client, reverse(url_name)) <= 12
+
+
+@pytest.mark.django_db
+def test_record_rows_on_the_subject_page_get_small_boxes(register, dpo_client):
+    from tests.factories import DataSubjectFactory
+
+    subject = DataSubjectFactory()
+    page = dpo_client.get(reverse("admin:subjects_datasubject_change", args=[subject.pk])).content.decode()
+    # The interaction profile's long texts: a two-line box in the table row, not the page-wide admin widget.
+    assert 'name="interactionprofile_set-__prefix__-purchases" cols="30" rows="2"' in page
+    assert 'class="vLargeTextField" cols="40" name="interactionprofile_set' not in page
