@@ -96,6 +96,7 @@ def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[
                     restriction_ground="accuracy" if kind == RequestType.RESTRICTION else "",
                     activity=objection_activity if kind == RequestType.OBJECTION else None,
                     purpose_code=purposes[0] if kind == RequestType.CONSENT_WITHDRAWAL and purposes else "",
+                    details="Demo: die Anschrift ist veraltet." if kind == RequestType.RECTIFICATION else "",
                     outcome=RequestItem.Outcome.FULFILLED if closed and req.state == "completed" else "",
                     done_at=req.closed_at if req.state == "completed" else None,
                 )

@@ -72,6 +72,10 @@ class RequestItem(models.Model):
                 errors["copy_recipient"] = _("Choose who receives the copy.")
             elif self.copy_recipient == CopyRecipient.CONTROLLER and not self.copy_recipient_name.strip():
                 errors["copy_recipient_name"] = _("Name the controller who receives the copy.")
+        if self.kind == RequestType.RECTIFICATION and not self.details.strip():
+            errors["details"] = ValidationError(
+                _("Say which data is inaccurate and how it should be corrected."), code="rectification_details"
+            )
         if self.kind == RequestType.RESTRICTION and self.restriction_ground not in dict(ART18_GROUND_CHOICES):
             errors["restriction_ground"] = _("Choose the ground for restriction (Art. 18(1) GDPR).")
         if self.kind == RequestType.OBJECTION and self.activity_id is None:

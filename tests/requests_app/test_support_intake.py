@@ -4,12 +4,13 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from requests_app.models import DataSubjectRequest, RequestItem, RequestType, TimelineEntry
+from requests_app.services import ItemSpec, request_log
 from subjects.models import DataSubject
 from tests.factories import DataSubjectFactory, EmailAddressFactory, request_with
 
@@ -138,17 +139,44 @@ def test_it_refuses_an_unknown_subject_id(support_client, register):
 def test_it_requires_the_details_each_right_needs(support_client, register):
     response = post(
         support_client,
-        kinds=["copy", "restriction"],
+        kinds=["copy", "restriction", "rectification"],
         requester_name="Max Muster",
         requester_email="m@example.org",
         copy_recipient="controller",
         export_format="json",
+        details="   ",
     )
     errors = str(response.context["form"].errors)
     assert "Verantwortlichen" in errors
     assert "Einschränkung" in errors
+    assert response.context["form"].errors["details"] == [
+        "Geben Sie an, welche Daten unrichtig sind und wie sie berichtigt werden sollen."
+    ]
     assert not DataSubjectRequest.objects.exists()
     assert not RequestItem.objects.exists()
+
+
+def test_the_service_refuses_a_rectification_without_details(support_user, register):
+    with pytest.raises(ValidationError) as exc:
+        request_log(
+            actor=support_user,
+            channel="phone",
+            received_at=timezone.now(),
+            requester_name="Max Muster",
+            requester_phone="+49 4102 12345",
+            items=[ItemSpec(kind=RequestType.ACCESS), ItemSpec(kind=RequestType.RECTIFICATION)],
+        )
+    assert [e.code for e in exc.value.error_dict["details"]] == ["rectification_details"]
+    assert not DataSubjectRequest.objects.exists()
+    result = request_log(
+        actor=support_user,
+        channel="phone",
+        received_at=timezone.now(),
+        requester_name="Max Muster",
+        requester_phone="+49 4102 12345",
+        items=[ItemSpec(kind=RequestType.RECTIFICATION, details="Die Anschrift ist veraltet.")],
+    )
+    assert result.request.items.get().details == "Die Anschrift ist veraltet."
 
 
 def test_each_error_shows_once_at_its_field(support_client, register):
