@@ -11,6 +11,8 @@ import json
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import translation
 
 # How an inline row deleted in the same save is named: it has no id any more.
 GONE = "—"
@@ -20,23 +22,46 @@ def log_repr(obj) -> str:
     return f"#{obj.pk}" if obj.pk is not None else GONE
 
 
-def change_message_by_id(message: list[dict], formsets) -> list[dict]:
-    """Django's change message (admin.utils.construct_change_message) with each inline row named by id.
+def field_labels(model, names) -> list[str]:
+    """The changed fields as their verbose names, untranslated: the history page translates them (Django stores
+    the form's capitalised labels, "Last name", which no catalogue holds, so they showed in English)."""
+    labels = []
+    with translation.override(None):
+        for name in names:
+            try:
+                labels.append(str(model._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:
+                labels.append(name)
+    return labels
+
+
+def change_message_by_id(message: list[dict], form, formsets) -> list[dict]:
+    """Django's change message (admin.utils.construct_change_message) with each inline row named by id and the
+    changed fields by their verbose names.
 
     Django lists, per formset, the added, the changed and then the deleted rows, each with an "object";
     the entry for the main form (if any) comes first and names no object.
     """
     rows = iter(
         [
-            row
+            (row, fields)
             for formset in formsets or ()
-            for row in (*formset.new_objects, *(o for o, _ in formset.changed_objects), *formset.deleted_objects)
+            for row, fields in (
+                *((o, None) for o in formset.new_objects),
+                *formset.changed_objects,
+                *((o, None) for o in formset.deleted_objects),
+            )
         ]
     )
     for entry in message:
         for detail in entry.values():
             if "object" in detail:
-                detail["object"] = log_repr(next(rows))
+                row, fields = next(rows)
+                detail["object"] = log_repr(row)
+                if fields is not None and "fields" in detail:
+                    detail["fields"] = field_labels(type(row), fields)
+            elif "fields" in detail and form is not None:
+                detail["fields"] = field_labels(form._meta.model, form.changed_data)
     return message
 
 
@@ -63,7 +88,7 @@ class AdminLogByIdMixin:
     """For ModelAdmins of personal data: Django's admin history names objects by id, never by value."""
 
     def construct_change_message(self, request, form, formsets, add=False):
-        return change_message_by_id(super().construct_change_message(request, form, formsets, add), formsets)
+        return change_message_by_id(super().construct_change_message(request, form, formsets, add), form, formsets)
 
     def log_addition(self, request, obj, message):
         return log_by_id(request.user.pk, [obj], ADDITION, message)[0]

@@ -55,13 +55,14 @@ def test_a_change_with_an_inline_row_is_logged_by_id(register, dpo_client):
     entry = LogEntry.objects.get(action_flag=CHANGE)
     assert entry.object_repr == f"#{subject.pk}" and entry.object_id == str(subject.pk)
     message = json.loads(entry.change_message)
-    assert message[0] == {"changed": {"fields": ["Last name"]}}
+    assert message[0] == {"changed": {"fields": ["last name"]}}  # the msgid: the history page translates it
     assert message[1]["added"]["object"] == f"#{email.pk}"
     for value in ("Hedwig", "Unvergessen", "Umbenannt", "K-4711", "hedwig@example.org"):
         assert value not in _log_text()
     # The object's history page still reads.
     history = dpo_client.get(reverse("admin:subjects_datasubject_history", args=[subject.pk]))
     assert history.status_code == 200 and f"#{email.pk}" in history.content.decode()
+    assert "Nachname geändert" in history.content.decode()
 
 
 @pytest.mark.django_db
