@@ -1,4 +1,5 @@
-"""System check: every data category has exactly one active deletion rule.
+"""System checks: every data category has exactly one active deletion rule; no rule keeps data under a
+retention duty for no time (saved before DeletionRule.clean refused it).
 
 It reads the database, so it is tagged `database` and runs with `manage.py check --database default`
 (and in the test suite), not on every `runserver`.
@@ -41,3 +42,28 @@ def check_one_active_rule_per_category(app_configs=None, databases=None, **kwarg
                 )
             )
     return problems
+
+
+@register(Tags.database)
+def check_retention_duties_have_a_period(app_configs=None, databases=None, **kwargs):
+    if not databases:
+        return []
+    from .models import DeletionRule
+
+    try:
+        codes = list(
+            DeletionRule.objects.active()
+            .filter(retention_duty=True, years=0, months=0, days=0)
+            .values_list("code", flat=True)
+        )
+    except DatabaseError:
+        return []  # not migrated yet
+    return [
+        Error(
+            f"Deletion rule {code!r} keeps data under a retention duty for no time: the next sweep processes "
+            "it at once.",
+            hint="Enter the retention period in the admin (Retention > Deletion rules).",
+            id="retention.E002",
+        )
+        for code in codes
+    ]

@@ -126,6 +126,10 @@ class DeletionRule(models.Model):
     def period(self) -> dict[str, int]:
         return {"years": self.years, "months": self.months, "days": self.days}
 
+    @property
+    def has_no_period(self) -> bool:
+        return not (self.years or self.months or self.days)
+
     def clean(self) -> None:
         super().clean()
         try:
@@ -134,6 +138,19 @@ class DeletionRule(models.Model):
             raise ValidationError(
                 _("The period must be between 0 days and %(max)s years.") % {"max": periods.MAX_YEARS}
             ) from None
+        if self.retention_duty and self.has_no_period:
+            # A duty kept for no time would have the next sweep delete or anonymise the data it keeps at once.
+            raise ValidationError(
+                {
+                    "years": ValidationError(
+                        _(
+                            "Data kept under a statutory retention duty or for legal claims needs a retention "
+                            "period: enter it in years, months or days."
+                        ),
+                        code="duty_without_period",
+                    )
+                }
+            )
         if self.action == Action.RESTRICT and not self.retention_duty:
             raise ValidationError(
                 {

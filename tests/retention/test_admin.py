@@ -111,20 +111,16 @@ def test_the_auditor_may_download_certificates(client, auditor_user):
     assert response.status_code == 200
 
 
-def test_a_rule_saved_in_the_admin_recomputes(dpo_client, today):
-    from retention.selectors import rule_for_category
-
-    order = f.OrderFactory(collected_on=D(2017, 6, 1), ordered_on=D(2017, 6, 1))
-    rule = rule_for_category(order.category)
-    url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+def _rule_form(rule, **changes):
+    """The rule's change form as the admin posts it (a booking-voucher rule: year end and retention duty ticked)."""
     data = {
         "code": rule.code,
         "category": rule.category_id,
         "is_active": "on",
         "start_event": rule.start_event,
-        "years": 9,
-        "months": 0,
-        "days": 0,
+        "years": rule.years,
+        "months": rule.months,
+        "days": rule.days,
         "from_year_end": "on",
         "action": rule.action,
         "retention_duty": "on",
@@ -133,6 +129,16 @@ def test_a_rule_saved_in_the_admin_recomputes(dpo_client, today):
         "description_en": rule.description_en,
         "note": rule.note,
     }
+    return {**data, **changes}
+
+
+def test_a_rule_saved_in_the_admin_recomputes(dpo_client, today):
+    from retention.selectors import rule_for_category
+
+    order = f.OrderFactory(collected_on=D(2017, 6, 1), ordered_on=D(2017, 6, 1))
+    rule = rule_for_category(order.category)
+    url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+    data = _rule_form(rule, years=9)
     response = dpo_client.post(url, data)
     assert response.status_code == 302, response.content[:2000]
     order.refresh_from_db()
@@ -141,6 +147,32 @@ def test_a_rule_saved_in_the_admin_recomputes(dpo_client, today):
     assert dpo_client.post(url, data).status_code == 200  # the form shows the error
     rule.refresh_from_db()
     assert rule.years == 9
+
+
+def test_a_retention_duty_without_a_period_is_refused_in_the_admin(dpo_client, today):
+    from audit.models import AuditEntry
+    from retention.selectors import rule_for_category
+
+    order = f.OrderFactory(collected_on=D(2025, 3, 10), ordered_on=D(2025, 3, 10))
+    rule = rule_for_category(order.category)
+    order.refresh_from_db()
+    before = (order.deletable_from, AuditEntry.objects.count())
+    url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+    for language, message in (
+        ("de", "Daten, die eine gesetzliche Aufbewahrungspflicht oder Rechtsansprüche halten, brauchen"),
+        ("en", "Data kept under a statutory retention duty or for legal claims needs a retention period"),
+    ):
+        response = dpo_client.post(
+            url, _rule_form(rule, years=0, months=0, days=0), headers={"accept-language": language}
+        )
+        assert response.status_code == 200
+        [error] = response.context["adminform"].form.errors["years"]
+        assert error.startswith(message)
+    rule.refresh_from_db()
+    order.refresh_from_db()
+    assert (rule.years, rule.months, rule.days) == (8, 0, 0)
+    assert (order.deletable_from, AuditEntry.objects.count()) == before
+    assert sweep_run().total == 0
 
 
 def test_the_dpo_finds_the_batch_that_processed_a_record_by_its_id_or_hash(dpo_client, today):

@@ -195,3 +195,46 @@ def test_the_system_check_reports_a_category_without_rule(db):
 
 def test_the_system_check_is_quiet_when_every_category_has_a_rule():
     assert not [m for m in run_checks(databases=["default"]) if m.id.startswith("retention.")]
+
+
+def test_a_retention_duty_with_no_period_is_refused_and_changes_nothing(today):
+    from audit.models import AuditEntry
+
+    order = f.OrderFactory(collected_on=D(2025, 3, 10), ordered_on=D(2025, 3, 10))
+    rule = rule_for_category(order.category)
+    assert rule.retention_duty
+    sweep_run(dry_run=True)
+    order.refresh_from_db()
+    before = (order.deletable_from, AuditEntry.objects.count())
+    rule.years = rule.months = rule.days = 0
+    with pytest.raises(ValidationError) as exc:
+        rule_save(rule=rule)
+    assert exc.value.message_dict == {
+        "years": [
+            "Daten, die eine gesetzliche Aufbewahrungspflicht oder Rechtsansprüche halten, brauchen eine "
+            "Aufbewahrungsfrist: Geben Sie sie in Jahren, Monaten oder Tagen an."
+        ]
+    }
+    rule.refresh_from_db()
+    order.refresh_from_db()
+    assert rule.years == 8
+    assert (order.deletable_from, AuditEntry.objects.count()) == before
+    assert sweep_run().total == 0
+
+
+def test_a_rule_without_retention_duty_may_act_immediately():
+    rule = rule_for_category(DataCategory.objects.get(code="interaction-profile"))
+    assert not rule.retention_duty and rule.period == {"years": 0, "months": 0, "days": 0}
+    rule.full_clean()
+    rule.retention_duty = True
+    with pytest.raises(ValidationError) as exc:
+        rule.full_clean()
+    assert list(exc.value.message_dict) == ["years"]
+
+
+def test_the_system_check_reports_a_retention_duty_saved_without_a_period():
+    rule = rule_for_category(DataCategory.objects.get(code="order"))
+    DeletionRule.objects.filter(pk=rule.pk).update(years=0)  # as saved before clean() refused it
+    messages = run_checks(databases=["default"])
+    [problem] = [m for m in messages if m.id.startswith("retention.")]
+    assert problem.id == "retention.E002" and "order-booking-voucher" in problem.msg
