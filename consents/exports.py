@@ -5,6 +5,7 @@ the export with audit.admin_mixins.audit_export.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dpo_portal.csv_export import csv_bytes
 
@@ -24,7 +25,7 @@ def history_csv(*, subject=None, purpose=None) -> tuple[bytes, int]:
     """Every consent event of one person or one purpose: what was agreed to, when, how, with what proof."""
     header = [
         _("time"),
-        _("event"),
+        pgettext("consent history", "event"),
         _("data subject id"),
         _("customer number"),
         _("consent purpose"),

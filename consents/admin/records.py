@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.models import ProcessingActivity
@@ -224,7 +225,7 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
             reverse("admin:consents_objection_decide", args=[obj.pk, "uphold"]),
             _("Uphold"),
             reverse("admin:consents_objection_decide", args=[obj.pk, "reject"]),
-            _("Reject"),
+            pgettext_lazy("objection", "Reject"),
         )
 
     def save_model(self, request, obj, form, change):

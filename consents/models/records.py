@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from subjects.models import PersonalRecord
 
@@ -216,11 +217,12 @@ class ConsentEvent(models.Model):
     purpose = models.ForeignKey(
         ConsentPurpose, verbose_name=_("consent purpose"), on_delete=models.PROTECT, related_name="+"
     )
-    kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)
+    # "event" here is what happened to the consent (Ereignis), not a seminar (the channel "event").
+    kind = models.CharField(pgettext_lazy("consent history", "event"), max_length=10, choices=Kind.choices)
     at = models.DateTimeField(_("time"))
     channel = models.CharField(_("channel"), max_length=10, choices=ConsentChannel.choices, blank=True)
     origin = models.CharField(_("source"), max_length=200, blank=True)
-    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    recorded_at = models.DateTimeField(pgettext_lazy("consent history", "recorded"), default=timezone.now)
     recorded_by = models.CharField(_("recorded by"), max_length=150, blank=True)
 
     class Meta:
