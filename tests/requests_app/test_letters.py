@@ -1,0 +1,67 @@
+"""The letters to the requester (requests_app.letters): in the request's language, written for the person."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from requests_app.letters import LETTERS, letter_html
+from requests_app.models import DataSubjectRequest, RejectionReason, RequestType
+from tests.factories import request_with
+
+pytestmark = pytest.mark.django_db
+
+
+def _request(language: str, **kwargs) -> DataSubjectRequest:
+    """A request every letter fits: extended, partly answered, then rejected."""
+    req = request_with(
+        RequestType.ACCESS,
+        language=language,
+        requester_name="Erika Mustermann",
+        state=DataSubjectRequest.State.REJECTED,
+        extended_at=timezone.now(),
+        extension_reason="Viele Anträge",
+        **{"rejection_reason": RejectionReason.UNFOUNDED_OR_EXCESSIVE, **kwargs},
+    )
+    req.items.update(done_at=timezone.now(), outcome="fulfilled")
+    return req
+
+
+def _after_salutation(html: str, salutation: str) -> str:
+    match = re.search(rf"{salutation} Erika Mustermann,</p>\s*<p>\s*(.{{40}})", html)
+    assert match, html
+    return match.group(1)
+
+
+@pytest.mark.parametrize("kind", LETTERS)
+def test_german_goes_on_in_lower_case_after_the_salutation_and_english_in_upper_case(register, kind):
+    german = _after_salutation(letter_html(_request("de"), kind), "Guten Tag")
+    assert german[0].islower(), german
+    english = _after_salutation(letter_html(_request("en"), kind), "Dear")
+    assert english[0].isupper(), english
+
+
+@pytest.mark.parametrize("reason", RejectionReason.values)
+def test_the_rejection_names_its_reason_for_the_person_and_both_remedies(register, reason):
+    req = _request("de", rejection_reason=reason, rejection_reference="§ 34 Abs. 1 BDSG")
+    german = letter_html(req, "rejection")
+    assert str(RejectionReason(reason).label) not in german  # the DPO's choice label
+    assert "Fundstelle" not in german
+    assert "bei einer Aufsichtsbehörde zu beschweren" in german
+    assert "die Möglichkeit, einen gerichtlichen Rechtsbehelf einzulegen (Art. 79 DSGVO)" in german
+    req.language = "en"
+    english = letter_html(req, "rejection")
+    assert "lodge a complaint with a supervisory authority" in english
+    assert "You may also seek a judicial remedy (Art. 79 GDPR)." in english
+
+
+def test_a_rejection_for_a_legal_exception_names_it_with_its_reference(register):
+    req = _request("de", rejection_reason=RejectionReason.LEGAL_EXCEPTION, rejection_reference="§ 34 Abs. 1 BDSG")
+    assert "aufgrund einer gesetzlichen Ausnahme (§ 34 Abs. 1 BDSG) nicht nachkommen" in letter_html(req, "rejection")
+    req.language = "en"
+    assert "because of a legal exception (§ 34 Abs. 1 BDSG)." in letter_html(req, "rejection")
+
+
+def test_only_the_rejection_names_the_judicial_remedy(register):
+    req = _request("de")
+    assert all("Rechtsbehelf" not in letter_html(req, kind) for kind in LETTERS if kind != "rejection")
