@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -51,8 +52,11 @@ class NoEditMixin:
 
 
 class WithdrawForm(forms.Form):
+    # Found by name or customer number, as on the consent list (its autocomplete), not by database id.
     subject = forms.ModelChoiceField(
-        DataSubject.objects.filter(erased_at__isnull=True), label=_("data subject"), widget=forms.NumberInput
+        DataSubject.objects.filter(erased_at__isnull=True),
+        label=_("data subject"),
+        widget=AutocompleteSelect(Consent._meta.get_field("subject"), admin.site),
     )
     purpose = forms.ModelChoiceField(
         ConsentPurpose.objects.exclude(basis=ConsentPurpose.Basis.OPT_OUT), label=_("consent purpose")

@@ -192,6 +192,19 @@ def test_support_may_record_withdrawals_and_objections_and_see_purposes_only(reg
     assert Consent.objects.get().withdrawal_origin == "call 12"
 
 
+def test_the_withdrawal_form_finds_the_person_by_name(register, client, support_user):
+    _consents(1)
+    subject = Consent.objects.get().subject
+    client.force_login(support_user)
+    page = client.get(reverse("admin:consents_consent_withdraw")).content.decode()
+    assert 'data-ajax--url="/admin/autocomplete/"' in page and 'type="number"' not in page
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "consents", "model_name": "consent", "field_name": "subject", "term": subject.last_name},
+    )
+    assert found.status_code == 200 and str(subject.pk) in [r["id"] for r in found.json()["results"]]
+
+
 @pytest.mark.parametrize(
     "name", ["consentpurpose", "consenttext", "consent", "objection", "suppressionentry", "apitoken"]
 )
