@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.db import models
 from django.utils.translation import gettext as _
 
+from dpo_portal.fields import EncryptedTextField
 from subjects.models import DataSubject, PersonalRecord
 from subjects.selectors import record_models as all_record_models
 
@@ -77,13 +78,23 @@ def field_value(obj: models.Model, field: models.Field):
     return jsonable(value)
 
 
+def field_label(field: models.Field) -> str:
+    """The field's name for the person: an encrypted field's name notes how it is stored ("IBAN (encrypted)"),
+    which is the DPO's concern; the report and the copy show the value decrypted, so the note goes."""
+    label = str(field.verbose_name)
+    if isinstance(field, EncryptedTextField):
+        # Translators: exactly as the storage note ends the labels of encrypted fields, e.g. "IBAN (encrypted)".
+        return label.removesuffix(" " + _("(encrypted)"))
+    return label
+
+
 def content_fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.name not in META_FIELDS]
 
 
 def identity_data(subject: DataSubject) -> list[dict]:
     return [
-        {"name": name, "label": str(field.verbose_name), "value": field_value(subject, field)}
+        {"name": name, "label": field_label(field), "value": field_value(subject, field)}
         for name in IDENTITY_FIELDS
         for field in [subject._meta.get_field(name)]
     ]
@@ -101,7 +112,7 @@ def record_dict(record: PersonalRecord) -> dict:
         "restricted": record.restricted_at is not None,
         "restriction_ground": record.get_restriction_ground_display() if record.restriction_ground else "",
         "fields": [
-            {"name": f.name, "label": str(f.verbose_name), "value": field_value(record, f)}
+            {"name": f.name, "label": field_label(f), "value": field_value(record, f)}
             for f in content_fields(type(record))
         ],
     }
@@ -126,7 +137,7 @@ def kinds_payload(kinds: Iterable[tuple[type[PersonalRecord], list]]) -> list[di
         {
             "kind": model._meta.model_name,
             "label": str(model._meta.verbose_name_plural),
-            "columns": [str(f.verbose_name) for f in content_fields(model)],
+            "columns": [field_label(f) for f in content_fields(model)],
             "records": [record_dict(r) for r in rows],
         }
         for model, rows in kinds
