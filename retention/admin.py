@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import audit_export
 
-from .certificate import certificate_pdf
+from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
 from .models import DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .selectors import forecast, protocol_batches_holding, protocol_digests_for
 from .services import hold_change, hold_lift, hold_place, rule_save
@@ -185,15 +185,31 @@ class SweepRunCountInline(admin.TabularInline):
         return False
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker: it sends and needs ISO dates, whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class CertificateForm(forms.Form):
-    start = forms.DateField(label=_("from"))
-    end = forms.DateField(label=_("until"))
+    start = forms.DateField(label=_("from"), widget=DateInput)
+    end = forms.DateField(label=_("until"), widget=DateInput)
     language = forms.ChoiceField(label=_("language"), choices=(("de", _("German")), ("en", _("English"))))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bounds = {"min": GDPR_APPLIES_FROM.isoformat(), "max": timezone.localdate().isoformat()}
+        for name in ("start", "end"):
+            self.fields[name].widget.attrs.update(bounds)
+        self.fields["language"].initial = translation.get_language()
 
     def clean(self):
         data = super().clean()
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            raise ValidationError(_("The period cannot end before it starts."))
+        if data.get("start") and data.get("end"):
+            certificate_period_check(start=data["start"], end=data["end"])
         return data
 
 
@@ -212,7 +228,8 @@ class SweepRunAdmin(ReadOnlyAdmin):
         return len(obj.errors)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_certify": request.user.has_perm("retention.export_certificate")}
+        can_certify = request.user.has_perm("retention.export_certificate")
+        extra_context = {**(extra_context or {}), "certificate_form": CertificateForm() if can_certify else None}
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
@@ -228,10 +245,17 @@ class SweepRunAdmin(ReadOnlyAdmin):
     def certificate_view(self, request):
         if not request.user.has_perm("retention.export_certificate"):
             raise PermissionDenied
-        form = CertificateForm(request.GET)
+        form = CertificateForm(request.GET or None)
         if not form.is_valid():
-            errors = "; ".join(" ".join(e) for e in form.errors.values())
-            return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+            # A wrong period comes back as a form in the admin, as any form with errors (and empty when none was asked).
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Deletion certificate"),
+                "form": form,
+                "has_view_permission": self.has_view_permission(request),
+            }
+            return TemplateResponse(request, "admin/retention/sweeprun/certificate.html", context)
         start, end, language = form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["language"]
         pdf = certificate_pdf(start=start, end=end, language=language)
         audit_export(None, detail=f"deletion certificate {start:%Y-%m-%d}..{end:%Y-%m-%d} {language}")

@@ -3,8 +3,11 @@
 import datetime
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Min, Sum
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from dpo_portal.models import Organisation
 from dpo_portal.pdf import render_pdf
@@ -12,6 +15,30 @@ from dpo_portal.pdf import render_pdf
 from .models import Action, ProtocolBatch, SweepRun
 
 ACTION_LABELS = dict(Action.choices)
+
+# The GDPR applies from this day (Art. 99(2)); a certificate attests deletions under it, never before.
+GDPR_APPLIES_FROM = datetime.date(2018, 5, 25)
+
+
+def certificate_period_check(*, start: datetime.date, end: datetime.date) -> None:
+    """Raises ValidationError, by field (`start`, `end`), for a period a certificate cannot cover: one that starts
+    before the GDPR applied, ends after today (a certificate attests what happened) or ends before it starts."""
+    errors = {}
+    if start < GDPR_APPLIES_FROM:
+        errors["start"] = ValidationError(
+            _("The period cannot start before %(day)s, the day from which the GDPR applies.")
+            % {"day": date_format(GDPR_APPLIES_FROM)},
+            code="before_gdpr",
+        )
+    today = timezone.localdate()
+    if end > today:
+        errors["end"] = ValidationError(
+            _("The period cannot end after today (%(day)s).") % {"day": date_format(today)}, code="future"
+        )
+    elif end < start:
+        errors["end"] = ValidationError(_("The period cannot end before it starts."), code="backwards")
+    if errors:
+        raise ValidationError(errors)
 
 
 def kind_of_record(model_label: str):
@@ -54,6 +81,8 @@ def certificate_context(*, start: datetime.date, end: datetime.date) -> dict:
 
 
 def certificate_pdf(*, start: datetime.date, end: datetime.date, language: str) -> bytes:
+    """The certificate for the period, in `language`; raises ValidationError for a period it cannot cover."""
+    certificate_period_check(start=start, end=end)
     with translation.override(language):
         return render_pdf(
             "retention/certificate.html", {**certificate_context(start=start, end=end), "language": language}

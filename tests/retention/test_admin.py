@@ -84,18 +84,69 @@ def test_the_dpo_downloads_a_deletion_certificate(dpo_client, today):
     sweep_run()
     url = reverse("admin:retention_sweeprun_certificate")
     for language, name in (("de", "loeschbestaetigung"), ("en", "deletion-certificate")):
-        response = dpo_client.get(url, {"start": "2026-11-01", "end": "2026-11-30", "language": language})
+        response = dpo_client.get(url, {"start": "2026-11-01", "end": "2026-11-25", "language": language})
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
-        assert response["Content-Disposition"] == f'attachment; filename="{name}-20261101-20261130.pdf"'
+        assert response["Content-Disposition"] == f'attachment; filename="{name}-20261101-20261125.pdf"'
         assert response.content.startswith(b"%PDF")
 
 
-def test_a_certificate_for_a_backwards_period_is_refused(dpo_client):
+def test_a_certificate_may_cover_all_from_the_gdpr_until_today(dpo_client, today):
     url = reverse("admin:retention_sweeprun_certificate")
-    response = dpo_client.get(url, {"start": "2026-11-30", "end": "2026-11-01", "language": "de"})
-    assert response.status_code == 400
-    assert "Zeitraum" in response.content.decode()
+    response = dpo_client.get(url, {"start": "2018-05-25", "end": "2026-11-25", "language": "de"})
+    assert response["Content-Disposition"] == 'attachment; filename="loeschbestaetigung-20180525-20261125.pdf"'
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field", "german", "english"),
+    [
+        ("2026-11-30", "2026-11-01", "end", "Der Zeitraum kann nicht vor seinem Beginn enden.", "cannot end before"),
+        ("2026-13-45", "2026-11-20", "start", "Bitte ein gültiges Datum eingeben.", "Enter a valid date."),
+        ("0001-01-01", "2026-11-20", "start", "nicht vor dem 25. Mai 2018 beginnen", "before May 25, 2018"),
+        ("2026-12-01", "2026-12-31", "end", "nicht nach dem heutigen Tag (25. November 2026)", "(Nov. 25, 2026)"),
+        ("2026-11-01", "", "end", "Dieses Feld ist zwingend erforderlich.", "This field is required."),
+    ],
+)
+def test_a_period_a_certificate_cannot_cover_is_refused_in_the_admin_page(
+    dpo_client, today, start, end, field, german, english
+):
+    from audit.models import AuditEntry
+
+    url = reverse("admin:retention_sweeprun_certificate")
+    exports = AuditEntry.objects.count()
+    for language, message in (("de", german), ("en", english)):
+        response = dpo_client.get(
+            url, {"start": start, "end": end, "language": language}, headers={"accept-language": language}
+        )
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/html")
+        assert "admin/retention/sweeprun/certificate.html" in [t.name for t in response.templates]
+        form = response.context["form"]
+        [error] = form.errors[field]
+        assert message in error
+        body = response.content.decode()
+        assert 'class="errornote"' in body and 'id="content-main"' in body and "breadcrumbs" in body
+        assert f'name="start" value="{start}"' in body  # the form comes back as it was sent
+    assert AuditEntry.objects.count() == exports  # nothing was exported
+
+
+def test_the_certificate_page_without_a_period_asks_for_one(dpo_client, today):
+    response = dpo_client.get(reverse("admin:retention_sweeprun_certificate"))
+    assert response.status_code == 200
+    assert not response.context["form"].errors
+    body = response.content.decode()
+    assert "Löschbestätigung" in body and 'class="errornote"' not in body
+    assert 'min="2018-05-25"' in body and 'max="2026-11-25"' in body
+
+
+def test_the_certificate_service_refuses_a_period_in_the_future(today):
+    from django.core.exceptions import ValidationError
+
+    from retention.certificate import certificate_pdf
+
+    with pytest.raises(ValidationError) as exc:
+        certificate_pdf(start=D(2026, 12, 1), end=D(2026, 12, 31), language="en")
+    assert list(exc.value.message_dict) == ["end"]
 
 
 def test_support_cannot_see_rules_or_certificates(client, support_user):
@@ -104,10 +155,10 @@ def test_support_cannot_see_rules_or_certificates(client, support_user):
     assert client.get(reverse("admin:retention_sweeprun_certificate")).status_code == 403
 
 
-def test_the_auditor_may_download_certificates(client, auditor_user):
+def test_the_auditor_may_download_certificates(client, auditor_user, today):
     client.force_login(auditor_user)
     url = reverse("admin:retention_sweeprun_certificate")
-    response = client.get(url, {"start": "2026-11-01", "end": "2026-11-30", "language": "en"})
+    response = client.get(url, {"start": "2026-11-01", "end": "2026-11-25", "language": "en"})
     assert response.status_code == 200
 
 
