@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.urls import path
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -166,7 +167,7 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("deadline"), ordering="due_on")
     def deadline(self, obj):
-        text = obj.due_on.strftime("%d.%m.%Y")
+        text = date_format(obj.due_on, "SHORT_DATE_FORMAT")
         if obj.is_overdue:
             return format_html('<span class="blocked">⚠ {}</span>', text)
         return format_html("{} {}", text, "⏱" if obj.is_extended else "")

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from subjects.models import PersonalRecord, PersonalRecordQuerySet
@@ -20,6 +22,12 @@ from .choices import Channel, IdentityMethod, IdentityResult, RejectionReason, R
 GDPR_APPLIES_FROM = datetime.date(2018, 5, 25)
 
 
+def short_date(value: datetime.date):
+    """`value` as the language of the page writes it (25.05.2018, 05/25/2018), formatted when the message is shown,
+    so that an error raised in one language and shown in another has its date in the other's format too."""
+    return lazy(date_format, str)(value, "SHORT_DATE_FORMAT")
+
+
 def validate_received_not_future(value: datetime.datetime) -> None:
     """Receipt between the GDPR's start and now (the name stays: the migrations refer to it)."""
     # The year is checked first: converting a year-1 date to another time zone overflows.
@@ -27,7 +35,7 @@ def validate_received_not_future(value: datetime.datetime) -> None:
         raise ValidationError(
             _("The time of receipt cannot be before %(date)s, when the GDPR became applicable."),
             code="before_gdpr",
-            params={"date": GDPR_APPLIES_FROM.strftime("%d.%m.%Y")},
+            params={"date": short_date(GDPR_APPLIES_FROM)},
         )
     # A minute's grace: the support desk's clock and the server's may differ slightly.
     if value > timezone.now() + datetime.timedelta(minutes=1):
@@ -307,7 +315,7 @@ class DataSubjectRequest(PersonalRecord):
             raise TransitionNotAllowed(
                 _("The deadline can only be extended before it expires (it expired on %(due)s)."),
                 code="too_late",
-                params={"due": self.original_due_on.strftime("%d.%m.%Y")},
+                params={"due": short_date(self.original_due_on)},
             )
         if not reason.strip():
             raise TransitionNotAllowed(_("Give the reasons for the extension."), code="no_reason")

@@ -7,6 +7,7 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.admin_mixins import audit_export
@@ -252,7 +253,7 @@ def subject_restriction_lift(*, subject: DataSubject, told_on: datetime.date, ac
             TimelineEntry.Kind.FULFILMENT,
             actor=actor,
             text=_("Restriction lifted (%(count)s records); the person was told on %(told)s.")
-            % {"count": count, "told": told_on.strftime("%d.%m.%Y")},
+            % {"count": count, "told": date_format(told_on, "SHORT_DATE_FORMAT")},
         )
     return count
 

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.services import Action, audit_record
@@ -90,7 +91,11 @@ def request_extend(
         TimelineEntry.Kind.NOTE,
         actor=actor,
         text=_("Deadline extended to %(due)s (requester told on %(told)s): %(reason)s")
-        % {"due": request.due_on.strftime("%d.%m.%Y"), "told": told_on.strftime("%d.%m.%Y"), "reason": reason.strip()},
+        % {
+            "due": date_format(request.due_on, "SHORT_DATE_FORMAT"),
+            "told": date_format(told_on, "SHORT_DATE_FORMAT"),
+            "reason": reason.strip(),
+        },
     )
     audit_record(request, Action.CHANGE, fields=["due_on", "extended_at", "extension_reason", "extension_told_on"])
     return request

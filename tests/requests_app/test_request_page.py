@@ -1,5 +1,6 @@
 """The request page in the admin (/admin/requests_app/datasubjectrequest/<id>/change/), as the DPO reads it."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -59,3 +60,16 @@ def test_it_names_the_users_without_links_they_may_not_open(request, viewer, sup
     assert "/admin/auth/user/" not in page
     assert "Sven Support" in page
     assert page.count("Dora Datenschutz") == 2  # the note's author and who notified the recipient
+
+
+@pytest.mark.parametrize(
+    ("language", "deadline", "other"), [("de", "28.01.2027", "01/28/2027"), ("en", "01/28/2027", "28.01.2027")]
+)
+def test_the_deadline_reads_in_the_pages_language(dpo_client, register, language, deadline, other):
+    req = request_with(RequestType.ACCESS, due_on=datetime.date(2027, 1, 28))
+    headers = {"accept-language": language}
+    listing = dpo_client.get(reverse("admin:requests_app_datasubjectrequest_changelist"), headers=headers)
+    page = dpo_client.get(reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk]), headers=headers)
+    for response in (listing, page):
+        text = response.content.decode()
+        assert deadline in text and other not in text

@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from audit.models import AuditEntry
 from requests_app.models import DataSubjectRequest, IdentityResult, RequestType, TimelineEntry, TransitionNotAllowed
@@ -83,12 +84,24 @@ def test_it_refuses_an_extension_after_the_deadline(dpo_user, register):
         req = request_with(RequestType.ACCESS, received_at=datetime.datetime(2025, 1, 6, 9, 0, tzinfo=datetime.UTC))
     with (
         time_machine.travel(datetime.datetime(2025, 2, 7, 9, 0, tzinfo=datetime.UTC)),
-        pytest.raises(TransitionNotAllowed, match="vor ihrem Ablauf"),
+        pytest.raises(TransitionNotAllowed, match="vor ihrem Ablauf") as refused,
     ):
         request_extend(request=req, reason="zu spät", told_on=datetime.date(2025, 2, 7), actor=dpo_user)
+    assert "06.02.2025" in refused.value.messages[0]
+    with translation.override("en"):  # the date in the format of the language the error is read in
+        assert "(it expired on 02/06/2025)" in refused.value.messages[0]
     req.refresh_from_db()
     assert req.due_on == datetime.date(2025, 2, 6)
     assert req.extended_at is None
+
+
+@time_machine.travel(datetime.datetime(2025, 3, 10, 9, 0, tzinfo=datetime.UTC))
+def test_the_timeline_writes_dates_in_the_language_of_who_acted(dpo_user, register):
+    req = request_with(RequestType.ACCESS, received_at=datetime.datetime(2025, 2, 20, 9, 0, tzinfo=datetime.UTC))
+    with translation.override("en"):
+        request_extend(request=req, reason="Many records", told_on=datetime.date(2025, 3, 10), actor=dpo_user)
+    note = req.timeline.get(kind=TimelineEntry.Kind.NOTE).text
+    assert note == "Deadline extended to 05/20/2025 (requester told on 03/10/2025): Many records"
 
 
 def test_an_extension_needs_reasons_and_when_the_person_was_told(dpo_user, register):
