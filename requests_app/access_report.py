@@ -1,10 +1,15 @@
 """The access report (Art. 15 GDPR): the person's data and, per processing activity, everything
 Art. 15(1)(a)–(h) asks for, in German or English, as HTML, PDF or JSON."""
 
+import copy
+import datetime
+import decimal
 import json
 
+from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from dpo_portal.models import Organisation, SupervisoryAuthority
@@ -13,7 +18,7 @@ from dpo_portal.selectors import register_activities
 from retention.selectors import active_rules_by_category, rule_for_category
 from subjects.models import DataSubject
 
-from .records import identity_data, kinds_payload, records_of
+from .records import identity_data, kinds_payload, record_models, records_of
 
 TEMPLATE = "requests_app/access_report.html"
 
@@ -113,14 +118,50 @@ def _organisation(org, *, address: str = "") -> dict | None:
     }
 
 
+def readable_value(field: models.Field, value):
+    """A value of the report's data (ISO dates, plain numbers: machine-readable) as the person reads it in the
+    active language: 09.12.2024 and 18.438,00 in German, 12/09/2024 and 18,438.00 in English."""
+    if value is None or value == "" or isinstance(value, bool) or field.choices:
+        return value
+    if isinstance(field, models.DateTimeField):
+        moment = datetime.datetime.fromisoformat(value)
+        return date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment, "SHORT_DATETIME_FORMAT")
+    if isinstance(field, models.DateField):
+        return date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    if isinstance(field, models.DecimalField):
+        return number_format(decimal.Decimal(value), force_grouping=True)
+    if isinstance(field, models.FloatField):
+        return number_format(value, force_grouping=True)
+    return value
+
+
+def readable(data: dict) -> dict:
+    """A copy of the report's data for reading (HTML, PDF), dates and numbers in the active language; the JSON
+    export keeps the data as it is."""
+    data = copy.deepcopy(data)
+    data["generated_on"] = date_format(
+        timezone.localtime(datetime.datetime.fromisoformat(data["generated_at"])), "SHORT_DATE_FORMAT"
+    )
+    for row in data["subject"]["identity"]:
+        row["value"] = readable_value(DataSubject._meta.get_field(row["name"]), row["value"])
+    kinds = {model._meta.model_name: model for model in record_models()}
+    for kind in data["records"]:
+        meta = kinds[kind["kind"]]._meta
+        for record in kind["records"]:
+            record["collected_on"] = readable_value(meta.get_field("collected_on"), record["collected_on"])
+            for field in record["fields"]:
+                field["value"] = readable_value(meta.get_field(field["name"]), field["value"])
+    return data
+
+
 def access_report_html(data: dict, *, request_number: str = "") -> str:
     with translation.override(data["language"]):
-        return render_to_string(TEMPLATE, {"report": data, "request_number": request_number})
+        return render_to_string(TEMPLATE, {"report": readable(data), "request_number": request_number})
 
 
 def access_report_pdf(data: dict, *, request_number: str = "") -> bytes:
     with translation.override(data["language"]):
-        return render_pdf(TEMPLATE, {"report": data, "request_number": request_number})
+        return render_pdf(TEMPLATE, {"report": readable(data), "request_number": request_number})
 
 
 def access_report_json(data: dict) -> bytes:

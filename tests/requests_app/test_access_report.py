@@ -1,11 +1,15 @@
 """The access report (requests_app.access_report): what the person reads, and the machine-readable JSON."""
 
+import datetime
+import decimal
 import json
+import re
 
 import pytest
+import time_machine
 
 from requests_app.access_report import access_report_data, access_report_html, access_report_json
-from tests.factories import DataSubjectFactory, PaymentMethodFactory
+from tests.factories import AdConversionFactory, DataSubjectFactory, OrderFactory, PaymentMethodFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +32,40 @@ def test_a_decrypted_value_is_not_labelled_encrypted(register, language, note):
     assert note not in html
     assert note not in access_report_json(data).decode()
     assert json.loads(access_report_json(data))["records"] == data["records"]
+
+
+DAY = datetime.date(2024, 12, 9)
+
+
+@pytest.fixture
+def customer(register):
+    subject = DataSubjectFactory(birth_date=datetime.date(1980, 3, 7))
+    OrderFactory(subject=subject, ordered_on=DAY, total=decimal.Decimal("18438.00"), collected_on=DAY)
+    AdConversionFactory(subject=subject, clicked_at=datetime.datetime(2024, 12, 9, 13, 5, tzinfo=datetime.UTC))
+    return subject
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", ["09.12.2024", "18.438,00", "07.03.1980", "09.12.2024 14:05", "erstellt am 10.12.2024"]),
+        ("en", ["12/09/2024", "18,438.00", "03/07/1980", "12/09/2024 2:05 p.m.", "generated on 12/10/2024"]),
+    ],
+)
+@time_machine.travel(datetime.datetime(2024, 12, 9, 23, 30, tzinfo=datetime.UTC), tick=False)  # Berlin: the 10th
+def test_dates_and_amounts_read_in_the_reports_language(customer, language, expected):
+    html = access_report_html(access_report_data(customer, language=language))
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    for value in expected:
+        assert value in text
+    assert "2024-12-09" not in html and "18438.00" not in html and "1980-03-07" not in html
+
+
+def test_the_json_keeps_iso_dates_and_plain_numbers(customer):
+    data = json.loads(access_report_json(access_report_data(customer, language="de")))
+    order = next(k for k in data["records"] if k["kind"] == "order")["records"][0]
+    fields = {f["name"]: f["value"] for f in order["fields"]}
+    assert (fields["ordered_on"], fields["total"], order["collected_on"]) == ("2024-12-09", "18438.00", "2024-12-09")
+    click = next(k for k in data["records"] if k["kind"] == "adconversion")["records"][0]
+    assert {f["name"]: f["value"] for f in click["fields"]}["clicked_at"] == "2024-12-09T13:05:00+00:00"
+    assert {r["name"]: r["value"] for r in data["subject"]["identity"]}["birth_date"] == "1980-03-07"
