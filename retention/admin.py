@@ -30,7 +30,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
         (None, {"fields": ("code", "category", "is_active", "summary")}),
         (_("Period"), {"fields": ("start_event", ("years", "months", "days"), "from_year_end")}),
         (_("Action"), {"fields": ("action", "retention_duty")}),
-        (_("Source"), {"fields": ("legal_reference", "description_de", "description_en", "note", "updated_at")}),
+        (_("Legal source"), {"fields": ("legal_reference", "description_de", "description_en", "note", "updated_at")}),
     )
 
     @admin.display(description=_("period"))

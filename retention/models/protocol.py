@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .rules import Action, DeletionRule
 
@@ -67,7 +68,7 @@ class SweepRunCount(models.Model):
         DeletionRule, verbose_name=_("deletion rule"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     model_label = models.CharField(_("kind of record"), max_length=100)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(pgettext_lazy("retention", "action"), max_length=10, choices=Action.choices)
     count = models.PositiveIntegerField(_("records"), default=0)
 
     class Meta:
@@ -129,7 +130,7 @@ class ProtocolBatch(models.Model):
         db_index=False,
     )
     legal_reference = models.CharField(_("legal reference"), max_length=300)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(pgettext_lazy("retention", "action"), max_length=10, choices=Action.choices)
     count = models.PositiveIntegerField(_("records"))
     id_hashes = models.BinaryField(_("hashed record ids"))
 

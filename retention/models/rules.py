@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from dpo_portal.models import DataCategory
 from dpo_portal.models.bilingual import localized
@@ -86,7 +86,8 @@ class DeletionRule(models.Model):
             "The period starts at the end of the year in which the start event falls (§ 257(5) HGB, § 147(4) AO)."
         ),
     )
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    # What happens to the data (Maßnahme), not a user's action in the audit trail.
+    action = models.CharField(pgettext_lazy("retention", "action"), max_length=10, choices=Action.choices)
     retention_duty = models.BooleanField(
         _("statutory retention duty or legal claims"),
         default=False,

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from subjects.models import PersonalRecord
 
@@ -142,7 +143,8 @@ class CaseCandidate(models.Model):
     matched_name = models.CharField(_("matched list name"), max_length=500)
     is_weak_alias = models.BooleanField(_("weak alias"), default=False)
     name_score = models.FloatField(_("name score"))
-    score = models.FloatField(_("score"))
+    # How well the name matched (Trefferwert), not a training result.
+    score = models.FloatField(pgettext_lazy("screening", "score"))
     found_at = models.DateTimeField(_("found"), default=timezone.now)
 
     class Meta:
