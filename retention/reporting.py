@@ -20,9 +20,11 @@ def run_report_lines(run: SweepRun) -> list[str]:
     if run.registered:
         lines.append("  " + _("registered (first deletable day computed): %(n)s") % {"n": run.registered})
     counts = list(run.counts.select_related("rule").order_by("rule__code", "model_label", "action"))
-    for c in counts:
-        rule = c.rule.code if c.rule_id else "-"
-        lines.append(f"  {rule:<28} {c.action:<10} {c.model_label:<28} {c.count:>8}")
+    rows = [(c.rule.code if c.rule_id else "-", c.action, c.model_label, c.count) for c in counts]
+    # Columns as wide as their longest entry (a kind of record from another app can be long).
+    width = [max([n, *(len(r[i]) for r in rows)]) for i, n in enumerate((28, 10, 28))]
+    for rule, action, label, count in rows:
+        lines.append(f"  {rule:<{width[0]}} {action:<{width[1]}} {label:<{width[2]}} {count:>8}")
     total = {"n": sum(c.count for c in counts)}
     lines.append("  " + (_("total (would): %(n)s") if run.dry_run else _("total (did): %(n)s")) % total)
     for error in run.errors:

@@ -31,6 +31,22 @@ def test_it_prints_what_a_dry_run_would_do_and_then_does_it(today):
     assert AdConversion.objects.count() == 0
 
 
+def test_its_columns_fit_the_longest_kind_of_record(today):
+    from requests_app.defaults import file_defaults
+    from requests_app.models import DataSubjectRequest, RequestType
+
+    f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    request = f.request_with(RequestType.ACCESS, state=DataSubjectRequest.State.COMPLETED, **file_defaults())
+    DataSubjectRequest.objects.filter(pk=request.pk).update(
+        closed_at=datetime.datetime(2021, 3, 1, tzinfo=datetime.UTC)
+    )
+    rows = [line for line in sweep("--dry-run").splitlines() if "delete" in line]
+    assert len(rows) == 2
+    # The counts stand in one column, right-aligned, after a space.
+    assert len({len(line) for line in rows}) == 1
+    assert any(" requests_app.DataSubjectRequest " in line for line in rows)
+
+
 def test_it_sweeps_as_of_a_given_day(today):
     f.AdConversionFactory(collected_on=D(2026, 11, 20))
     assert "Summe (erledigt): 0" in sweep()
