@@ -104,6 +104,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
+# English dates and numbers as in the EU (dpo_portal/formats/en): 31/12/2034, not 12/31/2034.
+FORMAT_MODULE_PATH = ["dpo_portal.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True

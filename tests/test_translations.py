@@ -58,3 +58,18 @@ def test_a_user_can_choose_the_language(dpo_client):
     dpo_client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
     page = dpo_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Processing activities" in page
+
+
+def test_english_dates_are_written_and_read_day_first():
+    import datetime
+
+    from django import forms
+    from django.utils import formats
+
+    with translation.override("en"):
+        assert formats.date_format(datetime.date(2034, 12, 31), "SHORT_DATE_FORMAT") == "31/12/2034"
+        moment = datetime.datetime(2024, 12, 9, 14, 5)
+        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "09/12/2024 14:05"
+        assert forms.DateField().clean("03/07/2026") == datetime.date(2026, 7, 3)
+    with translation.override("de"):
+        assert formats.date_format(datetime.date(2034, 12, 31), "SHORT_DATE_FORMAT") == "31.12.2034"

@@ -158,7 +158,7 @@ def test_letters_render_in_the_request_language(dpo_client, register):
     req = request_with(RequestType.ACCESS, language="en")
     response = dpo_client.post(reverse("admin:requests_app_request_letter", args=[req.pk, "receipt"]), {"fmt": "html"})
     assert "Confirmation of receipt" in response.content.decode()
-    assert req.due_on.strftime("%m/%d/%Y") in response.content.decode()  # the English date format
+    assert req.due_on.strftime("%d/%m/%Y") in response.content.decode()  # English as read in the EU
     german = request_with(RequestType.ACCESS, language="de")
     pdf = dpo_client.post(reverse("admin:requests_app_request_letter", args=[german.pk, "receipt"]))
     assert pdf.content.startswith(b"%PDF")

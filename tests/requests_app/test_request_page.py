@@ -63,7 +63,7 @@ def test_it_names_the_users_without_links_they_may_not_open(request, viewer, sup
 
 
 @pytest.mark.parametrize(
-    ("language", "deadline", "other"), [("de", "28.01.2027", "01/28/2027"), ("en", "01/28/2027", "28.01.2027")]
+    ("language", "deadline", "other"), [("de", "28.01.2027", "28/01/2027"), ("en", "28/01/2027", "28.01.2027")]
 )
 def test_the_deadline_reads_in_the_pages_language(dpo_client, register, language, deadline, other):
     req = request_with(RequestType.ACCESS, due_on=datetime.date(2027, 1, 28))

@@ -89,7 +89,7 @@ def test_it_refuses_an_extension_after_the_deadline(dpo_user, register):
         request_extend(request=req, reason="zu spät", told_on=datetime.date(2025, 2, 7), actor=dpo_user)
     assert "06.02.2025" in refused.value.messages[0]
     with translation.override("en"):  # the date in the format of the language the error is read in
-        assert "(it expired on 02/06/2025)" in refused.value.messages[0]
+        assert "(it expired on 06/02/2025)" in refused.value.messages[0]
     req.refresh_from_db()
     assert req.due_on == datetime.date(2025, 2, 6)
     assert req.extended_at is None
@@ -101,7 +101,7 @@ def test_the_timeline_writes_dates_in_the_language_of_who_acted(dpo_user, regist
     with translation.override("en"):
         request_extend(request=req, reason="Many records", told_on=datetime.date(2025, 3, 10), actor=dpo_user)
     note = req.timeline.get(kind=TimelineEntry.Kind.NOTE).text
-    assert note == "Deadline extended to 05/20/2025 (requester told on 03/10/2025): Many records"
+    assert note == "Deadline extended to 20/05/2025 (requester told on 10/03/2025): Many records"
 
 
 def test_an_extension_needs_reasons_and_when_the_person_was_told(dpo_user, register):

@@ -63,7 +63,7 @@ def test_the_english_certificate_names_kinds_of_record_and_actions(protocol):
     assert "<td>delete</td>" in html  # the label of Action.DELETE in English is its code
     assert "<td>Art. 17 GDPR</td>" in html
     assert "DSGVO" not in html
-    assert "11/01/2026 – 11/30/2026" in html
+    assert "01/11/2026 – 30/11/2026" in html
 
 
 def test_the_german_certificate_names_kinds_of_record_and_actions(protocol):
