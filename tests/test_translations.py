@@ -39,6 +39,21 @@ def test_placeholders_survive_translation(path):
             assert sorted(pattern.findall(entry.msgid)) == sorted(pattern.findall(entry.msgstr)), entry.msgid
 
 
+def test_a_string_has_one_german_translation_in_all_catalogues():
+    """Django merges the catalogues into one (the core's first, then the apps in INSTALLED_APPS order): the same
+    string translated differently in two apps shows the winner's words in the other's pages ("withdrawn" request
+    read "widerrufen", a consent's). A string with two senses takes a context (pgettext)."""
+    from collections import defaultdict
+
+    translations = defaultdict(dict)
+    for path in CATALOGUES:
+        for entry in polib.pofile(str(path)).translated_entries():
+            text = entry.msgstr or entry.msgstr_plural.get(0)
+            translations[(entry.msgctxt, entry.msgid)][str(path.relative_to(settings.BASE_DIR))] = text
+    clashes = {key: found for key, found in translations.items() if len(set(found.values())) > 1}
+    assert not clashes, clashes
+
+
 def test_german_is_the_default():
     assert settings.LANGUAGE_CODE == "de"
     with translation.override("de"):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from subjects.models import PersonalRecord, PersonalRecordQuerySet
 
@@ -104,7 +105,8 @@ class DataSubjectRequest(PersonalRecord):
         WAITING = "waiting", _("waiting for the requester")
         COMPLETED = "completed", _("completed")
         REJECTED = "rejected", _("rejected")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        # Taken back by the requester (zurückgezogen), unlike a withdrawn consent (widerrufen).
+        WITHDRAWN = "withdrawn", pgettext_lazy("request", "withdrawn")
 
     CLOSED_STATES = (State.COMPLETED, State.REJECTED, State.WITHDRAWN)
     # Which state may follow which; everything else is refused.
@@ -135,8 +137,8 @@ class DataSubjectRequest(PersonalRecord):
         related_name="requests",
         help_text=_("Empty when no data is held about the requester."),
     )
-    # From the register (RecordDefaults); empty only while the register lacks its entries, which
-    # `load_register` then fills in (requests_app.defaults).
+    # From the register (requests_app.defaults.file_defaults); empty only while the register lacks its
+    # entries, which `load_register` then fills in.
     activity = models.ForeignKey(
         "dpo_portal.ProcessingActivity",
         verbose_name=_("processing activity"),
