@@ -5,6 +5,7 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from consents.selectors import purpose_choices as consent_purposes
@@ -108,6 +109,9 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, subject: DataSubject | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # The labels reuse the models' lower-case names; a form label starts with a capital (as in the admin).
+            field.label = capfirst(field.label)
         self.fields["purpose_code"].choices = purpose_choices()
         self.parsed_email: ParsedEmail | None = None
         self.chosen_subject = subject

@@ -253,3 +253,9 @@ def test_each_support_user_sees_only_their_own_queue(support_client, support_use
     assert mine.receipt_number in page
     assert other.receipt_number not in page
     assert support_client.get(reverse("requests_app:receipt", args=[other.pk])).status_code == 404
+
+
+def test_the_form_s_labels_start_with_a_capital(support_client, register):
+    page = " ".join(support_client.get(URL, HTTP_ACCEPT_LANGUAGE="de").content.decode().split())
+    assert "> Eingegangen" in page and "> Der Antrag in den Worten" in page
+    assert "> eingegangen" not in page and "> der Antrag in den Worten" not in page
