@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -246,11 +246,13 @@ class DataSubjectRequest(PersonalRecord):
 
     @classmethod
     def retention_start_expression(cls, start_event: str):
-        # The file is needed until the request is closed (the local day): its rule counts from that end,
-        # and an open request has none, so it never comes due.
+        # The file is needed while the request is open: whatever its rule counts from, an open request has no start
+        # date and never comes due. Counted from the end of the relationship, a request ends the day it closed.
         if start_event == "contract_end":
-            return Coalesce("contract_end", TruncDate("closed_at"))
-        return super().retention_start_expression(start_event)
+            start = Coalesce("contract_end", TruncDate("closed_at"))
+        else:
+            start = super().retention_start_expression(start_event)
+        return Case(When(closed_at__isnull=True, then=Value(None)), default=start, output_field=models.DateField())
 
     # --- guarded transitions ------------------------------------------------------------------------
 

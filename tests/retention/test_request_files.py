@@ -75,6 +75,45 @@ def test_a_closed_request_s_file_goes_three_years_after_the_end_of_its_year(toda
     assert sweep_run(today=today).total == 0  # nothing twice
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_evidence_file_that_cannot_be_deleted_stops_nothing(today, settings, tmp_path, monkeypatch, caplog):
+    from django.core.files.storage import FileSystemStorage
+
+    from retention.journal import journal_read
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    due = _request(closed_on=D(2022, 6, 1), evidence=True)
+    entry = due.timeline.get()
+
+    def refuse(storage, name):
+        raise PermissionError(13, "Permission denied", f"{storage.location}/{name}")
+
+    monkeypatch.setattr(FileSystemStorage, "delete", refuse)
+    run = sweep_run(today=today)
+
+    assert run.status == "finished" and not run.errors and _processed(run) == 1
+    # The journal line still went out (a restore replays the deletion), and the log names the entry, not the file.
+    journaled = [e["id_hash"] for e in journal_read(since=today) if e["model"] == LABEL]
+    assert journaled == [record_hash(LABEL, due.pk)]
+    assert f"timeline entry {entry.pk}" in caplog.text and "anfrage" not in caplog.text
+
+
+def test_an_open_request_never_comes_due_whatever_its_rule_counts_from(today):
+    from retention.models import DeletionRule, StartEvent
+    from retention.services import rule_save
+
+    still_open = _request(received_on=D(2019, 3, 4))
+    _request(received_on=D(2019, 3, 4), closed_on=D(2019, 4, 1))  # closed: comes due
+    rule = DeletionRule.objects.get(code="request-files")
+    rule.start_event = StartEvent.COLLECTION  # the DPO counts from receipt instead
+    rule_save(rule=rule)
+
+    assert _processed(sweep_run(today=today)) == 1
+    assert list(DataSubjectRequest.objects.values_list("pk", flat=True)) == [still_open.pk]
+    still_open.refresh_from_db()
+    assert still_open.retention_start is None and still_open.deletable_from is None
+
+
 def test_intake_registers_the_file_in_the_register(today):
     result = request_log(
         channel="email",
