@@ -10,11 +10,14 @@ app.autodiscover_tasks()
 
 
 @signals.setup_logging.connect
-def use_django_logging(**kwargs) -> None:
-    """Workers and beat log through settings.LOGGING, whose formatter withholds the values PostgreSQL
-    quotes in errors (dpo_portal.log_redaction), instead of Celery's own handlers."""
+def use_django_logging(loglevel=None, **kwargs) -> None:
+    """Workers and beat log through settings.LOGGING, which withholds the values PostgreSQL quotes in errors
+    (dpo_portal.log_redaction), instead of Celery's own handlers; `-l/--loglevel` still sets the level."""
+    import logging
     from logging.config import dictConfig
 
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger().setLevel(loglevel)

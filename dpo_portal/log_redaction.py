@@ -1,29 +1,55 @@
 """Keeps the values PostgreSQL quotes in its error messages out of the logs.
 
 A unique violation says "DETAIL:  Key (email)=(max@example.org) already exists", a not-null
-violation "DETAIL:  Failing row contains (…)" with the whole row. Such an error, unhandled in a
-view or a Celery task, is logged with its message and traceback, and so would put personal data
-in the log. The formatter of every log handler (settings.LOGGING, which the Celery worker uses
-too) cuts those lines after their label; the first line (which constraint, which column) stays.
+violation "DETAIL:  Failing row contains (…)" with the whole row (an address over several lines),
+a bad cast 'invalid input syntax for type integer: "max@example.org"' and "LINE 1: …" with the
+statement. Such an error, unhandled in a view or a Celery task, is logged with its message and
+traceback, and so would put personal data in the log. The one handler of settings.LOGGING (which
+the Celery workers use too) filters every record (RedactingFilter): what follows those labels goes,
+up to where the traceback goes on; which constraint or column failed stays.
 """
 
 import logging
 import re
 
-# The error fields of PostgreSQL that quote data, which psycopg appends to the message on lines of their
-# own: at the start of a line, or after an escaped newline where the exception is logged by its repr()
-# (Celery's "raised unexpected: IntegrityError('…\nDETAIL:  …')"). Everything after the label goes, to
-# the end of the line.
-_QUOTING_FIELDS = re.compile(r"(?:^|(?<=\\n))([ \t]*(?:DETAIL|CONTEXT|HINT):)[^\n]*", re.MULTILINE)
 REDACTED = " [values withheld]"
+
+# From a label that quotes data to the end of that exception's message: the next chained exception's
+# traceback, or the end. A value can span lines, so the end of the line is not the end. The label starts a
+# line, or follows an escaped newline where an exception is logged by its repr() (Celery: "raised
+# unexpected: IntegrityError('…\nDETAIL:  …')").
+_QUOTING_FIELDS = re.compile(
+    r"(?:^|(?<=\\n))([ \t]*(?:DETAIL|CONTEXT|HINT|LINE \d+):).*?"
+    r"(?=\n\nThe above exception|\n\nDuring handling of the above exception|\nTraceback \(most recent call last\)|\Z)",
+    re.MULTILINE | re.DOTALL,
+)
+# The first line of a bad cast quotes the value itself.
+_QUOTED_INPUT = re.compile(r"(invalid input (?:syntax|value) for (?:type|enum) [^:\n]+): \"[^\n]*?\"")
 
 
 def redact(text: str) -> str:
+    text = _QUOTED_INPUT.sub(lambda m: m.group(1) + ":" + REDACTED, text)
     return _QUOTING_FIELDS.sub(lambda m: m.group(1) + REDACTED, text)
 
 
+class RedactingFilter(logging.Filter):
+    """Rewrites the record itself (message and formatted traceback), so that no handler or formatter after this
+    one sees the values either."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
 class RedactingFormatter(logging.Formatter):
-    """A logging.Formatter whose output (message and traceback) carries no quoted database values."""
+    """A logging.Formatter whose output carries no quoted database values, for handlers without the filter."""
+
+    def formatException(self, ei) -> str:  # noqa: N802  (logging's name)
+        return redact(super().formatException(ei))
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))

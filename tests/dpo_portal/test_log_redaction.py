@@ -5,10 +5,10 @@ import sys
 import uuid
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from dpo_portal.celery import use_django_logging
-from dpo_portal.log_redaction import RedactingFormatter, redact
+from dpo_portal.log_redaction import RedactingFilter, RedactingFormatter, redact
 from tests.factories import DataSubjectFactory
 
 UNIQUE = (
@@ -36,6 +36,30 @@ def test_the_values_go_and_the_constraint_stays():
         assert text.splitlines()[0] in out  # which constraint: needed to find the bug
 
 
+def test_a_value_over_several_lines_goes_whole():
+    # The failing row holds an address: its lines after the first must not survive either.
+    text = 'null value in column "x" violates not-null constraint\nDETAIL:  Failing row contains (7, Erika\nHeidestr. 17\n51147 Köln, de).'
+    chained = _formatted(IntegrityError(text))
+    assert "Heidestr" not in chained and "51147" not in chained and "Erika" not in chained
+    assert "violates not-null constraint" in chained
+
+
+def test_a_bad_cast_and_the_statement_lose_their_values():
+    text = "invalid input syntax for type integer: \"max@example.org\"\nLINE 1: ...WHERE id = 'max@example.org'\n                        ^"
+    out = _formatted(DataError(text))
+    assert "max@example.org" not in out and "invalid input syntax for type integer: [values withheld]" in out
+
+
+def test_the_record_itself_is_rewritten_for_every_handler_after_the_filter():
+    try:
+        raise IntegrityError(UNIQUE)
+    except IntegrityError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed: %s", (UNIQUE,), sys.exc_info())
+    assert RedactingFilter().filter(record)
+    plain = logging.Formatter("%(message)s").format(record)  # another handler, without our formatter
+    assert "max@example.org" not in plain and "DETAIL: [values withheld]" in plain
+
+
 def test_an_exception_logged_by_its_repr_loses_its_values_too():
     # Celery: "Task … raised unexpected: IntegrityError('…\nDETAIL:  …')", the newline escaped.
     out = redact(f"Task retention.tasks.x[1] raised unexpected: {IntegrityError(UNIQUE)!r}")
@@ -49,8 +73,9 @@ def test_other_text_is_left_alone():
 
 def test_the_portal_and_the_celery_workers_log_through_the_redacting_formatter():
     use_django_logging()  # what a worker or beat does at start-up (the setup_logging signal)
-    formatters = [h.formatter for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
-    assert formatters and all(isinstance(f, RedactingFormatter) for f in formatters)
+    handlers = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    assert handlers and all(isinstance(h.formatter, RedactingFormatter) for h in handlers)
+    assert all(any(isinstance(f, RedactingFilter) for f in h.filters) for h in handlers)
     # Django's errors ("django.request") have no handler of their own that would print them unredacted.
     for name in ("django", "django.request"):
         logger = logging.getLogger(name)
@@ -66,3 +91,9 @@ def test_a_real_unique_violation_is_logged_without_the_value():
         DataSubjectFactory(customer_number=number)
     assert number in str(caught.value)  # PostgreSQL quotes it …
     assert number not in _formatted(caught.value)  # … the log does not
+    address = "\n".join([number, "Heidestr. 17", "51147 Köln"])  # (the traceback quotes the failing line only)
+    with pytest.raises(IntegrityError) as caught, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE t (e text NOT NULL, address text)")
+        cursor.execute("INSERT INTO t VALUES (NULL, %s)", [address])
+    assert "Heidestr. 17" in str(caught.value)
+    assert "Heidestr" not in _formatted(caught.value) and number not in _formatted(caught.value)
