@@ -62,7 +62,8 @@ def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[
         closed = state in DataSubjectRequest.CLOSED_STATES
         req = DataSubjectRequest(
             receipt_number=ReceiptSequence.next_number(received.year),
-            channel=rng.choice(Channel.values),
+            channel=(channel := rng.choice(Channel.values)),
+            source=channel,  # as save() sets it (bulk_create does not call it)
             received_at=received,
             requester_name=f"{subject.first_name} {subject.last_name}".strip(),
             requester_email=f"person{subject.pk}@example.org",

@@ -1,25 +1,27 @@
 """Everything held about a person, read generically from every kind of personal record.
 
 The kinds are found through the app registry (every concrete subclass of PersonalRecord), so a new
-kind of record shows up in access reports and data copies without a change here. Requests act on
-the kinds with `subject_rights`: not on the files of the requests themselves.
+kind of record shows up in access reports and data copies without a change here. An access report
+shows the person's request files too (Art. 15); requests change only the kinds with `subject_rights`.
 """
 
 import datetime
 import decimal
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext as _
 
 from dpo_portal.fields import EncryptedTextField
 from subjects.models import DataSubject, PersonalRecord
-from subjects.selectors import record_models as all_record_models
+from subjects.selectors import record_models
 
 
-def record_models() -> list[type[PersonalRecord]]:
-    """The kinds of record a data subject's request acts on (every kind but the request files)."""
-    return all_record_models(rights_only=True)
+def rights_record_models() -> list[type[PersonalRecord]]:
+    """The kinds a request changes (rectification, restriction, erasure, Art. 19): every kind but the request files,
+    which prove how requests were handled. Access reports and copies read every kind (records_of)."""
+    return record_models(rights_only=True)
 
 
 # Bookkeeping fields shown as the record's metadata rather than as its content.
@@ -89,7 +91,13 @@ def field_label(field: models.Field) -> str:
 
 
 def content_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in META_FIELDS]
+    # Staff accounts (who logged a request, who decided a case) are the staff's data, not the person's.
+    user_model = get_user_model()
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in META_FIELDS and not (f.is_relation and f.related_model is user_model)
+    ]
 
 
 def identity_data(subject: DataSubject) -> list[dict]:
@@ -103,10 +111,11 @@ def identity_data(subject: DataSubject) -> list[dict]:
 def record_dict(record: PersonalRecord) -> dict:
     return {
         "id": record.pk,
-        "category": record.category.code,
-        "category_name": record.category.name,
-        "activity": record.activity.code,
-        "activity_name": record.activity.name,
+        # Empty only for a request file taken before the register had its entries (load_register fills them).
+        "category": record.category.code if record.category_id else "",
+        "category_name": record.category.name if record.category_id else "",
+        "activity": record.activity.code if record.activity_id else "",
+        "activity_name": record.activity.name if record.activity_id else "",
         "collected_on": jsonable(record.collected_on),
         "source": record.get_source_display(),
         "restricted": record.restricted_at is not None,

@@ -157,6 +157,8 @@ class DataSubjectRequest(PersonalRecord):
         related_name="+",
         editable=False,
     )
+    # Where the file's data came from: the requester, by the channel the request came in (save() keeps it so).
+    source = models.CharField(_("source"), max_length=20, choices=Channel.choices, blank=True, editable=False)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("logged by"),
@@ -237,6 +239,13 @@ class DataSubjectRequest(PersonalRecord):
             errors["identity_method"] = ValidationError(_("Choose how the identity was checked."), code="method")
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.source = self.channel
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "channel" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "source"}
+        super().save(*args, **kwargs)
 
     def set_deadline(self) -> None:
         """The statutory deadline from the day of receipt (stored at intake: later rule changes don't move it);

@@ -12,13 +12,13 @@ from audit.services import Action, audit_record
 from dpo_portal.models import Recipient
 
 from ..models import ART19_TYPES, DataSubjectRequest, RecipientNotification
-from ..records import record_models
+from ..records import rights_record_models
 
 
 def subject_activity_ids(subject_id: int) -> set[int]:
     """The processing activities the person has records in: one query per kind of record."""
     ids: set[int] = set()
-    for model in record_models():
+    for model in rights_record_models():
         ids.update(model.objects.filter(subject_id=subject_id).values_list("activity_id", flat=True).distinct())
     return ids
 

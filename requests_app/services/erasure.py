@@ -12,7 +12,7 @@ from retention.models import HoldReason
 from retention.services import KeptItem, subject_erase
 
 from ..models import RequestItem, RequestType, TimelineEntry
-from ..records import record_models
+from ..records import rights_record_models
 from .art19 import notifications_list, subject_activity_ids
 from .common import item_done, require_in_progress, require_open_item, require_subject, timeline_add
 
@@ -67,7 +67,7 @@ def kept_rows(kept: list[KeptItem], *, language: str) -> list[dict]:
     Anything not traced back (a free-text legal reference) is kept as it is.
     """
     with translation.override(language):
-        models = {str(m._meta.verbose_name): m for m in record_models()}
+        models = {str(m._meta.verbose_name): m for m in rights_record_models()}
         reasons = {str(r.label): r for r in HoldReason}
     names = {k.category for k in kept}
     categories = {}

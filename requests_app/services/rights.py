@@ -17,7 +17,7 @@ from subjects.models import DataSubject
 
 from .. import access_report, portability
 from ..models import ART18_GROUNDS, RequestItem, RequestType, TimelineEntry
-from ..records import record_models
+from ..records import rights_record_models
 from .art19 import notifications_list, subject_activity_ids
 from .common import item_done, require_in_progress, require_open, require_open_item, require_subject, timeline_add
 
@@ -143,7 +143,7 @@ def rectification_item_complete(*, item: RequestItem, actor, note: str = "") -> 
 
 
 def _record_types() -> set[str]:
-    return {"subjects.datasubject", *(m._meta.label_lower for m in record_models())}
+    return {"subjects.datasubject", *(m._meta.label_lower for m in rights_record_models())}
 
 
 def _changed_activities(subject: DataSubject, changes) -> set[int]:
@@ -154,7 +154,7 @@ def _changed_activities(subject: DataSubject, changes) -> set[int]:
     for object_type, object_id, _f in changes:
         by_type.setdefault(object_type, []).append(int(object_id))
     ids: set[int] = set()
-    for model in record_models():
+    for model in rights_record_models():
         pks = by_type.get(model._meta.label_lower)
         if pks:
             ids.update(model.objects.filter(pk__in=pks).values_list("activity_id", flat=True))
@@ -189,7 +189,7 @@ def subject_restrict(*, subject: DataSubject, ground: str, actor) -> int:
     now = timezone.now()
     events = []
     count = 0
-    for model in record_models():
+    for model in rights_record_models():
         qs = model.objects.filter(subject=subject, restricted_at__isnull=True)
         ids = list(qs.values_list("pk", flat=True))
         if ids:
@@ -227,7 +227,7 @@ def subject_restriction_lift(*, subject: DataSubject, told_on: datetime.date, ac
     grounds = list(ART18_GROUNDS)
     events = []
     count = 0
-    for model in record_models():
+    for model in rights_record_models():
         ids = list(model.objects.filter(subject=subject, restriction_ground__in=grounds).values_list("pk", flat=True))
         if ids:
             model.objects.filter(pk__in=ids).update(restricted_at=None, restriction_ground="")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from requests_app.defaults import file_defaults, load_defaults
 from requests_app.models import DataSubjectRequest, RequestItem, RequestType, TimelineEntry
-from requests_app.records import record_models as request_record_models
+from requests_app.records import rights_record_models
 from requests_app.services.intake import ItemSpec, request_log
 from retention.models import HoldReason, ProtocolBatch
 from retention.models.protocol import record_hash
@@ -142,11 +142,31 @@ def test_a_held_subject_s_request_file_stays(today):
 def test_an_erasure_leaves_the_request_files_to_their_rule(today):
     subject = f.DataSubjectFactory()
     request = _request(closed_on=D(2026, 3, 1), received_on=D(2026, 2, 1), subject=subject)
-    assert DataSubjectRequest not in request_record_models()  # nor access reports, copies or restrictions
+    assert DataSubjectRequest not in rights_record_models()  # nor restrictions, rectification, Art. 19
     outcome = subject_erase(subject=subject)
     assert LABEL not in outcome.deleted and LABEL not in outcome.anonymised
     request.refresh_from_db()
     assert request.restricted_at is None and request.requester_name  # the proof of the erasure itself
+
+
+def test_the_person_s_access_report_shows_their_request_files(today):
+    from requests_app.access_report import access_report_data
+
+    subject = f.DataSubjectFactory()
+    request = _request(closed_on=D(2026, 3, 1), received_on=D(2026, 2, 1), subject=subject)
+    assert request.source == request.channel  # from the requester, by the channel it came in
+    data = access_report_data(subject, language="de")
+    [kind] = [k for k in data["records"] if k["kind"] == "datasubjectrequest"]
+    [record] = kind["records"]
+    assert record["category"] == "data-subject-requests" and record["source"] == "Telefon"
+    names = {f["name"] for f in record["fields"]}
+    assert "requester_email" in names and "logged_by" not in names  # staff accounts are not the person's data
+    [activity] = [a for a in data["activities"] if a["code"] == "data-subject-requests"]
+    assert activity["legal_basis"].startswith("Art. 6 Abs. 1 lit. c DSGVO")
+    [period] = [
+        r["period"] for r in activity["retention"] if r["category"] == "Vorgänge zu Anträgen betroffener Personen"
+    ]
+    assert "3 Jahre" in period
 
 
 def test_the_forecast_shows_request_files_coming_due(today):
