@@ -98,27 +98,3 @@ class AdminLogByIdMixin:
 
     def log_deletions(self, request, queryset):
         return log_by_id(request.user.pk, queryset, DELETION)
-
-
-def scrub_log_entries(entries) -> int:
-    """Names the objects of existing admin log `entries` by id (object_repr) and removes the inline rows'
-    names from their change messages (their ids were not recorded). Returns how many were changed."""
-    changed = []
-    for entry in entries.iterator(chunk_size=1000):
-        repr_by_id = f"#{entry.object_id}"
-        message = entry.change_message
-        try:
-            parsed = json.loads(message) if message and message[0] == "[" else None
-        except json.JSONDecodeError:
-            parsed = None
-        if parsed is not None:
-            for part in parsed:
-                for detail in part.values() if isinstance(part, dict) else ():
-                    if isinstance(detail, dict) and "object" in detail:
-                        detail["object"] = GONE
-            message = json.dumps(parsed)
-        if (entry.object_repr, entry.change_message) != (repr_by_id, message):
-            entry.object_repr, entry.change_message = repr_by_id, message
-            changed.append(entry)
-    entries.model._default_manager.bulk_update(changed, ["object_repr", "change_message"], batch_size=1000)
-    return len(changed)
