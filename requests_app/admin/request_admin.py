@@ -125,6 +125,8 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
             {"fields": ("original_due_on", "due_on", "extended_at", "extension_reason", "extension_told_on")},
         ),
         (_("Closed"), {"fields": ("rejection_reason", "rejection_reference", "closed_at")}),
+        # The file itself is personal data under a deletion rule (request-files): why and how long it is kept.
+        (_("Retention of this file"), {"fields": ("category", "deletable_from")}),
     )
     readonly_fields = (
         "receipt_number",
@@ -143,6 +145,8 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "rejection_reason",
         "rejection_reference",
         "closed_at",
+        "category",
+        "deletable_from",
     )
     inlines = [ItemInline, NotificationInline, TimelineInline]
 

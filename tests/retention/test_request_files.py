@@ -184,3 +184,14 @@ def test_load_register_gives_older_request_files_their_register_entries(today):
     older.refresh_from_db()
     assert older.category.code == "data-subject-requests" and older.retention_computed_at is None
     assert _processed(sweep_run(today=today)) == 1
+
+
+def test_the_request_page_says_how_long_its_file_is_kept(today, dpo_client):
+    from django.urls import reverse
+
+    request = _request(closed_on=D(2023, 2, 1))
+    sweep_run(today=today, dry_run=True)  # registers
+    page = dpo_client.get(reverse("admin:requests_app_datasubjectrequest_change", args=[request.pk]))
+    text = " ".join(page.content.decode().split())
+    assert "Aufbewahrung dieses Vorgangs" in text and "Vorgänge zu Anträgen betroffener Personen" in text
+    assert "1. Januar 2027" in text
