@@ -8,6 +8,7 @@ recorded in the audit trail (audit.services), which holds no values either.
 """
 
 import json
+from itertools import repeat
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -18,8 +19,9 @@ from django.utils import translation
 GONE = "—"
 
 
-def log_repr(obj) -> str:
-    return f"#{obj.pk}" if obj.pk is not None else GONE
+def log_repr(obj, pk=None) -> str:
+    pk = obj.pk if obj.pk is not None else pk
+    return f"#{pk}" if pk is not None else GONE
 
 
 def field_labels(model, names) -> list[str]:
@@ -44,20 +46,21 @@ def change_message_by_id(message: list[dict], form, formsets) -> list[dict]:
     """
     rows = iter(
         [
-            (row, fields)
+            (row, fields, pk)
             for formset in formsets or ()
-            for row, fields in (
-                *((o, None) for o in formset.new_objects),
-                *formset.changed_objects,
-                *((o, None) for o in formset.deleted_objects),
+            for row, fields, pk in (
+                *((o, None, None) for o in formset.new_objects),
+                *((o, fields, None) for o, fields in formset.changed_objects),
+                # A deleted row has lost its id; AuditedAdminMixin.save_formset noted it before (same order).
+                *zip(formset.deleted_objects, repeat(None), getattr(formset, "deleted_pks", ()) or repeat(None)),
             )
         ]
     )
     for entry in message:
         for detail in entry.values():
             if "object" in detail:
-                row, fields = next(rows)
-                detail["object"] = log_repr(row)
+                row, fields, pk = next(rows)
+                detail["object"] = log_repr(row, pk)
                 if fields is not None and "fields" in detail:
                     detail["fields"] = field_labels(type(row), fields)
             elif "fields" in detail and form is not None:

@@ -38,7 +38,8 @@ class AuditedAdminMixin(AdminLogByIdMixin):
         audit_record(obj, Action.CHANGE if change else Action.CREATE, fields=form.changed_data)
 
     def save_formset(self, request, form, formset, change):
-        # Deleted instances lose their pk on delete: describe them first.
+        # Deleted instances lose their pk on delete: describe them first (and keep their ids for the admin history).
+        formset.deleted_pks = [f.instance.pk for f in formset.deleted_forms if f.instance.pk]
         events = [event_for(f.instance, Action.DELETE) for f in formset.deleted_forms if f.instance.pk]
         super().save_formset(request, form, formset, change)
         events += [event_for(o, Action.CREATE) for o in formset.new_objects]

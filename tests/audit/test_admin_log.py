@@ -131,3 +131,28 @@ def test_the_migration_scrubs_the_entries_written_before(register, dpo_user):
     assert by_name.get_change_message() == "Last name geändert. E-Mail-Adresse „—“ hinzugefügt."
     # The register is not personal data: its names stay readable in the history.
     assert register_entry.object_repr == str(activity)
+
+
+@pytest.mark.django_db
+def test_a_deleted_inline_row_is_named_by_the_id_it_had(register, dpo_client):
+    subject = DataSubjectFactory()
+    email = EmailAddressFactory(subject=subject, email="weg@example.org")
+    url = reverse("admin:subjects_datasubject_change", args=[subject.pk])
+    data = _change_form_data(dpo_client, url)
+    prefix = "emailaddress_set"
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": 1,
+            f"{prefix}-INITIAL_FORMS": 1,
+            f"{prefix}-0-id": email.pk,
+            f"{prefix}-0-subject": subject.pk,
+            f"{prefix}-0-email": email.email,
+            f"{prefix}-0-collected_on": email.collected_on.strftime("%d.%m.%Y"),
+            f"{prefix}-0-DELETE": "on",
+        }
+    )
+    response = dpo_client.post(url, data)
+    assert response.status_code == 302, _errors(response)
+    assert not EmailAddress.objects.filter(pk=email.pk).exists()
+    [deleted] = [part["deleted"] for part in json.loads(LogEntry.objects.get().change_message) if "deleted" in part]
+    assert deleted["object"] == f"#{email.pk}" and "weg@example.org" not in _log_text()
