@@ -233,7 +233,7 @@ RULES = [
     (
         "request-files",
         "data-subject-requests",
-        E,
+        P,  # the request's purpose (handling it) ends the day it is closed
         (3, 0, 0),
         True,
         DEL,

@@ -256,9 +256,10 @@ class DataSubjectRequest(PersonalRecord):
     @classmethod
     def retention_start_expression(cls, start_event: str):
         # The file is needed while the request is open: whatever its rule counts from, an open request has no start
-        # date and never comes due. Counted from the end of the relationship, a request ends the day it closed.
-        if start_event == "contract_end":
-            start = Coalesce("contract_end", TruncDate("closed_at"))
+        # date and never comes due. Its purpose (handling it), or the relationship, ends the day it closed (local).
+        ends = {"end_of_purpose": "purpose_ended_on", "contract_end": "contract_end"}
+        if start_event in ends:
+            start = Coalesce(ends[start_event], TruncDate("closed_at"))
         else:
             start = super().retention_start_expression(start_event)
         return Case(When(closed_at__isnull=True, then=Value(None)), default=start, output_field=models.DateField())

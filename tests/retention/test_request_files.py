@@ -195,3 +195,12 @@ def test_the_request_page_says_how_long_its_file_is_kept(today, dpo_client):
     text = " ".join(page.content.decode().split())
     assert "Aufbewahrung dieses Vorgangs" in text and "Vorgänge zu Anträgen betroffener Personen" in text
     assert "1. Januar 2027" in text
+
+
+def test_the_rule_says_what_a_request_file_counts_from():
+    from retention.models import DeletionRule
+
+    rule = DeletionRule.objects.get(code="request-files")
+    # Read in the person's access report: a request has no contract; its purpose ends when it is closed.
+    assert "purpose ended" in rule.describe("en") and "contract" not in rule.describe("en")
+    assert "Zweck" in rule.describe("de") and "Vertrag" not in rule.describe("de")
