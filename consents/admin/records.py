@@ -52,17 +52,20 @@ class NoEditMixin:
 
 
 class WithdrawForm(forms.Form):
-    # Found by name or customer number, as on the consent list (its autocomplete), not by database id.
-    subject = forms.ModelChoiceField(
-        DataSubject.objects.filter(erased_at__isnull=True),
-        label=_("data subject"),
-        widget=AutocompleteSelect(Consent._meta.get_field("subject"), admin.site),
-    )
+    subject = forms.ModelChoiceField(DataSubject.objects.filter(erased_at__isnull=True), label=_("data subject"))
     purpose = forms.ModelChoiceField(
         ConsentPurpose.objects.exclude(basis=ConsentPurpose.Basis.OPT_OUT), label=_("consent purpose")
     )
     channel = forms.ChoiceField(choices=ConsentChannel.choices, label=_("channel"))
     source = forms.CharField(label=_("source"), max_length=200, required=False, help_text=_("E.g. the request number."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Found by name or customer number, as on the consent list (its autocomplete), not by database id; made per
+        # form, as the widget takes the language of the page it is made for.
+        field = self.fields["subject"]
+        field.widget = AutocompleteSelect(Consent._meta.get_field("subject"), admin.site)
+        field.widget.choices = field.choices
 
 
 @admin.register(Consent)

@@ -203,6 +203,8 @@ def test_the_withdrawal_form_finds_the_person_by_name(register, client, support_
         {"app_label": "consents", "model_name": "consent", "field_name": "subject", "term": subject.last_name},
     )
     assert found.status_code == 200 and str(subject.pk) in [r["id"] for r in found.json()["results"]]
+    english = client.get(reverse("admin:consents_consent_withdraw"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "select2/i18n/en.js" in english and "select2/i18n/de.js" not in english
 
 
 @pytest.mark.parametrize(
