@@ -69,3 +69,9 @@ def test_the_json_keeps_iso_dates_and_plain_numbers(customer):
     click = next(k for k in data["records"] if k["kind"] == "adconversion")["records"][0]
     assert {f["name"]: f["value"] for f in click["fields"]}["clicked_at"] == "2024-12-09T13:05:00+00:00"
     assert {r["name"]: r["value"] for r in data["subject"]["identity"]}["birth_date"] == "1980-03-07"
+
+
+def test_the_controller_line_has_no_empty_address(customer):
+    # The default controller has no postal address on record: no ", ," where it would stand.
+    text = " ".join(re.sub(r"<[^>]+>", " ", access_report_html(access_report_data(customer, language="en"))).split())
+    assert "GmbH , ," not in text and "GmbH, ," not in text and "Controller: cplus" in text

@@ -188,3 +188,11 @@ def test_the_demo_shows_a_case(register):
     load_demo(subjects=subjects, rng=random.Random(1), log=lambda msg: None)
     assert ScreeningCase.objects.filter(status="open").count() == 2
     assert DataSubject.objects.filter(is_blocked=True).count() == 2
+
+
+def test_the_letter_names_how_to_reach_the_data_protection_officer(lists):
+    from screening.services import case_letter
+
+    _cases(1)
+    html = case_letter(case=ScreeningCase.objects.get(), as_pdf=False, language="en")
+    assert "Data protection officer: info@cplus-gmbh.de" in " ".join(html.split())
