@@ -219,9 +219,22 @@ class SweepRunAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "status", "dry_run", "today")
     search_fields = ("=id",)
     list_select_related = True
-    readonly_fields = ("kind", "status", "dry_run", "today", "started_at", "finished_at", "registered", "errors")
+    fields = readonly_fields = (
+        "kind",
+        "status",
+        "dry_run_label",
+        "today",
+        "started_at",
+        "finished_at",
+        "registered",
+        "errors",
+    )
     inlines = (SweepRunCountInline,)
     date_hierarchy = "started_at"
+
+    @admin.display(description=_("dry run"))
+    def dry_run_label(self, obj):
+        return _("yes – only counted, nothing changed") if obj.dry_run else _("no")
 
     @admin.display(description=_("errors"))
     def error_count(self, obj):

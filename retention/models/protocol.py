@@ -30,7 +30,9 @@ class SweepRun(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SWEEP)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RUNNING)
-    dry_run = models.BooleanField(_("dry run"), default=False, help_text=_("Only counted, nothing changed."))
+    # No help text: the admin prints a field's help text whatever its value ("only counted" on a real run);
+    # SweepRunAdmin.dry_run_label says it for a dry run only.
+    dry_run = models.BooleanField(_("dry run"), default=False)
     today = models.DateField(_("sweep date"))
     started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
