@@ -1,17 +1,7 @@
-from django.apps import apps
 from django.contrib import admin
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry
-
-
-def kind_label(object_type: str) -> str:
-    """The kind of object an entry is about ("subjects.paymentmethod"), named in the page's language."""
-    try:
-        return capfirst(apps.get_model(object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return object_type  # a kind that no longer exists, or none
+from .models import AuditEntry, kind_label
 
 
 class ObjectKindFilter(admin.SimpleListFilter):
@@ -35,7 +25,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("=object_id", "=subject_id", "actor_name", "object_type")
     list_select_related = True
     date_hierarchy = "at"
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    # The kind of object named in the page's language, where the model stores its label.
+    readonly_fields = [f.name if f.name != "object_type" else "object_kind" for f in AuditEntry._meta.fields]
+    fields = readonly_fields
     list_per_page = 100
     show_full_result_count = False
 

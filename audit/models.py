@@ -5,13 +5,23 @@ import hashlib
 import hmac
 import json
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
 # object_type of the entry written when a missing chain head was rebuilt over existing entries.
 HEAD_RECOVERED = "audit.auditchainhead"
+
+
+def kind_label(object_type: str) -> str:
+    """The kind of object an entry is about ("subjects.paymentmethod"), named in the active language."""
+    try:
+        return capfirst(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type  # a kind that no longer exists, or none
 
 
 class AuditEntry(models.Model):
@@ -54,7 +64,11 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.get_action_display()} {self.object_type} {self.object_id}"
+        return f"#{self.seq} {self.get_action_display()} {kind_label(self.object_type)} {self.object_id}".rstrip()
+
+    @property
+    def object_kind(self) -> str:
+        return kind_label(self.object_type)
 
     def payload(self) -> bytes:
         return entry_payload(self)

@@ -97,6 +97,7 @@ def audit_list_view(model: type[models.Model], ids: Iterable, *, fields: Iterabl
     events = [
         Event(
             action=Action.VIEW,
+            object_type=label,  # a list of this kind: found by the kind filter like the single views
             fields=list(fields),
             detail=f"{label} list: {','.join(chunk)}"
             if total == 1

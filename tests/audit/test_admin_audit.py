@@ -69,3 +69,14 @@ def test_the_list_names_the_kind_of_object_in_the_page_s_language(register, dpo_
     assert "Data subject</td>" in page and "subjects.datasubject</td>" not in page
     german = dpo_client.get(url + "?object_type=subjects.datasubject", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Betroffene Person</td>" in german and "Art des Objekts" in german
+
+
+@pytest.mark.django_db
+def test_an_entry_s_page_and_a_list_view_name_the_kind(register, dpo_client):
+    DataSubjectFactory()
+    dpo_client.get(reverse("admin:subjects_datasubject_changelist"))
+    listed = AuditEntry.objects.get(action="view", detail__startswith="subjects.datasubject list")
+    assert listed.object_type == "subjects.datasubject"  # found by the kind filter too
+    page = dpo_client.get(reverse("admin:audit_auditentry_change", args=[listed.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    text = " ".join(page.content.decode().split())
+    assert "Data subject" in text and "subjects.datasubject</div>" not in text
