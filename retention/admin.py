@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import audit_export
 
-from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
+from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check, kind_of_record
 from .models import DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .selectors import forecast, protocol_batches_holding, protocol_digests_for
 from .services import hold_change, hold_lift, hold_place, rule_save
@@ -168,9 +168,31 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class SweepRunCountInline(admin.TabularInline):
+class KindOfRecordColumn:
+    """The protocol's kind of record by its verbose name in the page's language, not its model label."""
+
+    @admin.display(description=_("kind of record"), ordering="model_label")
+    def kind(self, obj):
+        return obj.kind
+
+
+class KindOfRecordFilter(admin.SimpleListFilter):
+    """The kinds of record in the protocol, by their verbose names (a kind that no longer exists by its label)."""
+
+    title = _("kind of record")
+    parameter_name = "model_label"
+
+    def lookups(self, request, model_admin):
+        labels = model_admin.model._default_manager.order_by().values_list("model_label", flat=True).distinct()
+        return sorted(((label, kind_of_record(label)) for label in labels), key=lambda lookup: str(lookup[1]).lower())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(model_label=self.value()) if self.value() else queryset
+
+
+class SweepRunCountInline(KindOfRecordColumn, admin.TabularInline):
     model = SweepRunCount
-    fields = ("rule", "model_label", "action", "count")
+    fields = ("rule", "kind", "action", "count")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -280,11 +302,11 @@ class SweepRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ProtocolBatch)
-class ProtocolBatchAdmin(ReadOnlyAdmin):
-    list_display = ("at", "model_label", "action", "rule_code", "count", "run")
-    list_filter = ("action", "model_label", "run__kind")
+class ProtocolBatchAdmin(KindOfRecordColumn, ReadOnlyAdmin):
+    list_display = ("at", "kind", "action", "rule_code", "count", "run")
+    list_filter = ("action", KindOfRecordFilter, "run__kind")
     list_select_related = ("rule", "run")
-    fields = readonly_fields = ("run", "at", "model_label", "rule", "legal_reference", "action", "count", "hash_list")
+    fields = readonly_fields = ("run", "at", "kind", "rule", "legal_reference", "action", "count", "hash_list")
     date_hierarchy = "at"
     show_full_result_count = False
     search_fields = ("id_hashes",)  # shows the search box; get_search_results does the searching

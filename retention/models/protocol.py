@@ -16,6 +16,17 @@ def record_hash(model_label: str, pk) -> str:
     return record_digest(model_label, pk).hex()
 
 
+class NamesKindOfRecord:
+    """For the protocol's models: their `model_label` read as the deletion certificate reads it."""
+
+    @property
+    def kind(self):
+        """The kind of record by its verbose name, in the active language (the label when the kind is gone)."""
+        from ..certificate import kind_of_record  # imported here: the certificate imports these models
+
+        return kind_of_record(self.model_label)
+
+
 class SweepRun(models.Model):
     class Kind(models.TextChoices):
         SWEEP = "sweep", _("sweep")
@@ -62,7 +73,7 @@ class SweepRun(models.Model):
         return self
 
 
-class SweepRunCount(models.Model):
+class SweepRunCount(NamesKindOfRecord, models.Model):
     """How many records of one kind a run processed (or would process) under one rule with one action."""
 
     run = models.ForeignKey(SweepRun, verbose_name=_("sweep run"), on_delete=models.CASCADE, related_name="counts")
@@ -84,7 +95,7 @@ class SweepRunCount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule.code if self.rule_id else '—'} {self.model_label} {self.action}: {self.count}"
+        return f"{self.rule.code if self.rule_id else '—'} {self.kind} {self.get_action_display()}: {self.count}"
 
 
 DIGEST_SIZE = hashlib.sha256().digest_size
@@ -101,7 +112,7 @@ def split_digests(blob: bytes) -> list[str]:
     return [blob[i : i + DIGEST_SIZE].hex() for i in range(0, len(blob), DIGEST_SIZE)]
 
 
-class ProtocolBatch(models.Model):
+class ProtocolBatch(NamesKindOfRecord, models.Model):
     """One processed batch: kind of record, rule, action, time, and per record the salted hash of its id
     (an entry of the deletion protocol is a batch's fields plus one of its hashes); no personal data.
 
@@ -142,7 +153,7 @@ class ProtocolBatch(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.model_label} {self.get_action_display()} ({self.count})"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.kind} {self.get_action_display()} ({self.count})"
 
     def hashes(self) -> list[str]:
         return split_digests(self.id_hashes)

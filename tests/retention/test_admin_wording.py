@@ -6,7 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from retention.models import Action, ProtocolBatch, SweepRunCount
 from retention.sweep import sweep_run
+from tests import factories as f
 
 pytestmark = pytest.mark.usefixtures("register")
 D = datetime.date
@@ -25,6 +27,13 @@ def readonly(body: str, name: str) -> str:
     return match.group(1).strip()
 
 
+def cells(body: str, name: str) -> list[str]:
+    """The texts of the column `name` in an admin list or tabular inline."""
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(rf'<td class="field-{name}">(.*?)</td>', body, re.S)
+    ]
+
+
 @pytest.mark.parametrize(
     ("dry_run", "language", "reads"),
     [
@@ -41,3 +50,44 @@ def test_it_says_only_counted_only_on_a_dry_run(dpo_client, today, dry_run, lang
     if not dry_run:
         assert "Only counted" not in body and "Nur gezählt" not in body
     assert 'class="form-row field-dry_run"' not in body  # the bare field and its help text are gone
+
+
+KINDS = [("en", "ad conversion", "delete"), ("de", "Anzeigen-Conversion", "löschen")]
+
+
+@pytest.mark.parametrize(("language", "kind", "action"), KINDS)
+def test_it_names_a_runs_counts_by_kind_of_record_and_action_in_words(dpo_client, today, language, kind, action):
+    f.AdConversionFactory.create_batch(2, collected_on=D(2026, 9, 1))
+    run = sweep_run()
+    SweepRunCount.objects.create(run=run, model_label="gone.Record", action=Action.DELETE, count=1)
+    body = page(dpo_client, reverse("admin:retention_sweeprun_change", args=[run.pk]), language)
+    assert f"ad-conversion-30-days {kind} {action}: 2" in body  # the row's title
+    assert sorted(cells(body, "kind")) == sorted([kind, "gone.Record"])
+    assert f"— gone.Record {action}: 1" in body  # a kind that no longer exists keeps its label
+    assert "subjects.AdConversion" not in body
+
+
+@pytest.mark.parametrize(("language", "kind", "action"), KINDS)
+def test_it_names_the_protocols_kinds_of_record_in_words_in_its_column_filter_and_page(
+    dpo_client, today, language, kind, action
+):
+    f.AdConversionFactory.create_batch(2, collected_on=D(2026, 9, 1))
+    run = sweep_run()
+    gone = ProtocolBatch.objects.create(
+        run=run, at=run.started_at, model_label="gone.Record", legal_reference="—", action=Action.DELETE, count=1
+    )
+    url = reverse("admin:retention_protocolbatch_changelist")
+    body = page(dpo_client, url, language)
+    assert sorted(cells(body, "kind")) == sorted([kind, "gone.Record"])
+    assert f'<a href="?model_label=subjects.AdConversion">{kind}</a>' in body  # the filter
+    assert '<a href="?model_label=gone.Record">gone.Record</a>' in body
+    assert ">subjects.AdConversion<" not in body
+    filtered = page(dpo_client, url, language, model_label="subjects.AdConversion")
+    assert cells(filtered, "kind") == [kind]
+    batch = ProtocolBatch.objects.get(model_label="subjects.AdConversion")
+    body = page(dpo_client, reverse("admin:retention_protocolbatch_change", args=[batch.pk]), language)
+    assert f"{kind} {action} (2)" in body  # the page's title
+    assert readonly(body, "kind") == kind
+    assert "subjects.AdConversion" not in body
+    body = page(dpo_client, reverse("admin:retention_protocolbatch_change", args=[gone.pk]), language)
+    assert readonly(body, "kind") == "gone.Record"
