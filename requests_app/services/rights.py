@@ -60,7 +60,8 @@ def access_item_fulfil(*, item: RequestItem, language: str, fmt: str, actor) -> 
         fields=[k["kind"] for k in data["records"]],
     )
     content_type, ext = REPORT_FORMATS[fmt]
-    return content, content_type, f"{request.receipt_number}-auskunft-{language}.{ext}"
+    name = {"de": "auskunft"}.get(language, "access-report")  # the file name in the report's language
+    return content, content_type, f"{request.receipt_number}-{name}.{ext}"
 
 
 @transaction.atomic

@@ -42,10 +42,13 @@ def test_access_report_lists_everything_in_german_as_pdf_html_and_json(dpo_clien
     assert "Access report (Art. 15 GDPR)" in english
     pdf = dpo_client.post(item_url(item, "access"), {"fmt": "pdf", "language": "de"})
     assert pdf["Content-Type"] == "application/pdf"
+    assert f'{req.receipt_number}-auskunft.pdf"' in pdf["Content-Disposition"]
+    english_pdf = dpo_client.post(item_url(item, "access"), {"fmt": "pdf", "language": "en"})
+    assert f'{req.receipt_number}-access-report.pdf"' in english_pdf["Content-Disposition"]
     assert pdf.content.startswith(b"%PDF")
     item.refresh_from_db()
     assert item.is_done
-    assert AuditEntry.objects.filter(action="export", subject_id=subject.pk).count() == 4
+    assert AuditEntry.objects.filter(action="export", subject_id=subject.pk).count() == 5
 
 
 def test_access_report_query_count_does_not_grow_with_records(register):
