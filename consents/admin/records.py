@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.models import ProcessingActivity
+from requests_app.selectors import open_objection_item
 from requests_app.services import objection_decide_with_request
 from subjects.models import DataSubject
 
@@ -227,13 +228,26 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def decide_buttons(self, obj):
         if obj is None or obj.status != Objection.Status.PENDING:
             return "—"
-        return format_html(
+        buttons = format_html(
             '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
             reverse("admin:consents_objection_decide", args=[obj.pk, "uphold"]),
             _("Uphold"),
             reverse("admin:consents_objection_decide", args=[obj.pk, "reject"]),
             pgettext_lazy("objection", "Reject"),
         )
+        item = open_objection_item(obj.pk)
+        if item is None:
+            return buttons
+        # Came in with a request: decided through it, which must be in progress (its identity verified).
+        request = item.request
+        link = format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:requests_app_datasubjectrequest_change", args=[request.pk]),
+            request.receipt_number,
+        )
+        if request.state != request.State.IN_PROGRESS:
+            return format_html("{} {}", _("Decided with the request it came in with, once that is in progress:"), link)
+        return format_html("{} ({} {})", buttons, _("came in with request"), link)
 
     def save_model(self, request, obj, form, change):
         # Through the service: it upholds a marketing objection at once and suppresses the addresses.

@@ -135,3 +135,21 @@ def test_a_decision_in_the_consents_admin_closes_the_request_line(support_client
     response = dpo_client.post(item_url(item), {"decision": "dismissed", "reasons": "anders"})
     item.refresh_from_db()
     assert item.outcome == RequestItem.Outcome.UPHELD, response.status_code
+
+
+def test_the_objection_page_leads_to_the_request_it_came_in_with(support_client, dpo_client, register):
+    subject = subject_with_everything()
+    intake(support_client, subject=subject.pk, kinds=["objection"], objection_activity=_activity("surveys").pk)
+    objection = Objection.objects.get(subject=subject)
+    req = RequestItem.objects.get().request
+    url = reverse("admin:consents_objection_change", args=[objection.pk])
+    request_link = reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk])
+
+    # Not in progress yet: no decide buttons that could only fail, but the way to the request.
+    page = dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert request_link in page and "once that is in progress" in page
+    assert reverse("admin:consents_objection_decide", args=[objection.pk, "uphold"]) not in page
+
+    dpo_client.post(step_url(req, "transition"), {"action": "process"})
+    page = dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert request_link in page and reverse("admin:consents_objection_decide", args=[objection.pk, "uphold"]) in page
