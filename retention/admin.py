@@ -9,11 +9,13 @@ from django.urls import path
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from audit.admin_mixins import audit_export
 
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check, kind_of_record
 from .models import DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
+from .models.holds import record_kinds
 from .selectors import forecast, protocol_batches_holding, protocol_digests_for
 from .services import hold_change, hold_lift, hold_place, rule_save
 
@@ -69,6 +71,15 @@ class DeletionRuleAdmin(admin.ModelAdmin):
 
 
 class LegalHoldForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "content_type" in self.fields:  # read-only once the hold exists
+            # Only the kinds of personal record, by name in the page's language (a content type reads "app | model").
+            field = self.fields["content_type"]
+            field.queryset = record_kinds()
+            kinds = sorted(((kind.pk, kind.name) for kind in field.queryset), key=lambda choice: choice[1].lower())
+            field.choices = [("", field.empty_label), *kinds]
+
     class Meta:
         model = LegalHold
         fields = (
@@ -82,6 +93,11 @@ class LegalHoldForm(forms.ModelForm):
             "starts_on",
             "ends_on",
         )
+        error_messages = {
+            "content_type": {"invalid_choice": _("Only personal records can be held.")},
+            # The model's words for a blank reason (LegalHold.reason): the form and a service say the same.
+            "reason": {"required": _("State the reason for the legal hold.")},
+        }
 
 
 @admin.register(LegalHold)
@@ -152,7 +168,8 @@ class LegalHoldAdmin(admin.ModelAdmin):
                 lifted += 1
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        self.message_user(request, _("%(n)d legal holds lifted.") % {"n": lifted}, messages.SUCCESS)
+        message = ngettext("%(n)d legal hold lifted.", "%(n)d legal holds lifted.", lifted) % {"n": lifted}
+        self.message_user(request, message, messages.SUCCESS)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -20,6 +20,14 @@ class HoldReason(models.TextChoices):
     AUTHORITY = "authority", _("request of an authority")
 
 
+def record_kinds() -> models.QuerySet:
+    """The kinds of record a hold may name: the kinds of personal record (sessions, users or the protocol are none)."""
+    from subjects.selectors import record_models
+
+    kinds = ContentType.objects.get_for_models(*record_models()).values()
+    return ContentType.objects.filter(pk__in=[kind.pk for kind in kinds]).order_by("app_label", "model")
+
+
 class LegalHoldQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None):
         """Holds in force on `on` (today by default)."""
@@ -48,7 +56,13 @@ class LegalHold(models.Model):
     category = models.ForeignKey(
         DataCategory, verbose_name=_("data category"), null=True, blank=True, on_delete=models.PROTECT
     )
-    reason = models.CharField(_("reason"), max_length=20, choices=HoldReason.choices)
+    reason = models.CharField(
+        _("reason"),
+        max_length=20,
+        choices=HoldReason.choices,
+        # Said by field validation, not clean(): a form that already asked for the reason is not told twice.
+        error_messages={"blank": _("State the reason for the legal hold.")},
+    )
     reference = models.CharField(
         _("case reference"), max_length=200, blank=True, help_text=_("File number of the case, audit or request.")
     )
@@ -117,8 +131,6 @@ class LegalHold(models.Model):
         errors: dict[str, ValidationError] = {}
         if self.content_type_id is not None:
             errors.update(self._record_errors())
-        if not self.reason:
-            errors["reason"] = ValidationError(_("State the reason for the legal hold."), code="reason_missing")
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             errors["ends_on"] = ValidationError(
                 _("A legal hold cannot end before it starts."), code="legal_hold_ends_before_start"
@@ -129,13 +141,14 @@ class LegalHold(models.Model):
     def _record_errors(self) -> dict[str, ValidationError]:
         """What is wrong with the held record (a kind of record is chosen). The codes are our own: a form
         replaces a message whose code it knows ("required", "invalid") with its field's generic one."""
-        from subjects.models import PersonalRecord
+        from subjects.selectors import record_models
 
+        # The kind first: without an id, "enter the id" would invite one for a kind that cannot be held.
+        model = self.content_type.model_class()
+        if model not in record_models():
+            return {"content_type": ValidationError(_("Only personal records can be held."), code="not_personal")}
         if self.object_id is None:
             return {"object_id": ValidationError(_("Enter the id of the record to hold."), code="record_id_missing")}
-        model = self.content_type.model_class()
-        if model is None or not issubclass(model, PersonalRecord):
-            return {"content_type": ValidationError(_("Only personal records can be held."), code="not_personal")}
         if not model._default_manager.filter(pk=self.object_id).exists():
             return {"object_id": ValidationError(_("There is no such record."), code="no_such_record")}
         return {}

@@ -4,9 +4,12 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
-from retention.models import Action, ProtocolBatch, SweepRunCount
+from retention.models import Action, HoldReason, LegalHold, ProtocolBatch, SweepRunCount
+from retention.services import hold_place
 from retention.sweep import sweep_run
 from tests import factories as f
 
@@ -91,3 +94,79 @@ def test_it_names_the_protocols_kinds_of_record_in_words_in_its_column_filter_an
     assert "subjects.AdConversion" not in body
     body = page(dpo_client, reverse("admin:retention_protocolbatch_change", args=[gone.pk]), language)
     assert readonly(body, "kind") == "gone.Record"
+
+
+def hold_form(**fields):
+    """The legal hold's add form as the admin posts it."""
+    data = {"subject": "", "content_type": "", "object_id": "", "category": "", "reason": HoldReason.LITIGATION}
+    return {**data, "reference": "Az. 4", "note": "", "starts_on": "2026-11-25", "ends_on": "", **fields}
+
+
+def test_a_hold_offers_only_the_kinds_of_personal_record_by_name(dpo_client, today):
+    from subjects.selectors import record_models
+
+    for language in ("de", "en"):
+        response = dpo_client.get(reverse("admin:retention_legalhold_add"), headers={"accept-language": language})
+        field = response.context["adminform"].form.fields["content_type"]
+        offered = [label for value, label in field.choices if value]
+        with translation.override(language):
+            assert offered == sorted((str(m._meta.verbose_name) for m in record_models()), key=str.lower)
+    assert "e-mail address" in offered and "session" not in offered and "user" not in offered
+    assert {kind.model_class() for kind in field.queryset} == set(record_models())
+
+
+@pytest.mark.parametrize("model", ["sessions.session", "auth.user", "retention.sweeprun", "audit.auditentry"])
+def test_a_hold_on_a_kind_that_is_no_personal_record_is_refused_in_the_form_and_the_model(dpo_client, today, model):
+    from django.contrib.contenttypes.models import ContentType
+
+    kind = ContentType.objects.get_by_natural_key(*model.split("."))
+    # Without a record id as well: the kind is what is wrong first.
+    response = dpo_client.post(reverse("admin:retention_legalhold_add"), hold_form(content_type=kind.pk))
+    assert response.status_code == 200
+    assert dict(response.context["adminform"].form.errors) == {
+        "content_type": ["Nur Datensätze mit personenbezogenen Daten können gesperrt werden."]
+    }
+    hold = LegalHold(reason=HoldReason.LITIGATION, content_type=kind)
+    with pytest.raises(ValidationError) as exc:
+        hold.full_clean()
+    assert exc.value.message_dict == {
+        "content_type": ["Nur Datensätze mit personenbezogenen Daten können gesperrt werden."]
+    }
+    assert not LegalHold.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("de", "Geben Sie den Grund der Löschsperre an."), ("en", "State the reason for the legal hold.")],
+)
+def test_a_hold_without_a_reason_says_so_once(dpo_client, today, language, message):
+    response = dpo_client.post(
+        reverse("admin:retention_legalhold_add"),
+        hold_form(subject=f.DataSubjectFactory().pk, reason=""),
+        headers={"accept-language": language},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["reason"] == [message]
+    with translation.override(language), pytest.raises(ValidationError) as exc:
+        hold_place(reason="", subject=f.DataSubjectFactory())
+    assert exc.value.message_dict["reason"] == [message]
+
+
+@pytest.mark.parametrize(
+    ("language", "holds", "message"),
+    [
+        ("de", 1, "1 Löschsperre aufgehoben."),
+        ("de", 2, "2 Löschsperren aufgehoben."),
+        ("en", 1, "1 legal hold lifted."),
+        ("en", 2, "2 legal holds lifted."),
+    ],
+)
+def test_lifting_holds_counts_them_in_words(dpo_client, today, language, holds, message):
+    held = [hold_place(reason=HoldReason.LITIGATION, subject=f.DataSubjectFactory()) for _ in range(holds)]
+    response = dpo_client.post(
+        reverse("admin:retention_legalhold_changelist"),
+        {"action": "lift_holds", "_selected_action": [h.pk for h in held]},
+        headers={"accept-language": language},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [message]
