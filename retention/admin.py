@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -11,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.admin_log import field_labels
 from audit.admin_mixins import audit_export
 
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check, kind_of_record
@@ -161,15 +163,26 @@ class LegalHoldAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Lift the selected legal holds"), permissions=["change"])
     def lift_holds(self, request, queryset):
-        lifted = 0
+        lifted = []
         for hold in queryset.filter(lifted_at__isnull=True):
             try:
-                hold_lift(hold=hold)
-                lifted += 1
+                lifted.append(hold_lift(hold=hold).pk)
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        message = ngettext("%(n)d legal hold lifted.", "%(n)d legal holds lifted.", lifted) % {"n": lifted}
-        self.message_user(request, message, messages.SUCCESS)
+        if lifted:
+            # The holds' history pages show the lift, as they show a change made in the form.
+            holds = LegalHold.objects.filter(pk__in=lifted).select_related("content_type", "category")
+            self.log_changes(request, holds, [{"changed": {"fields": field_labels(LegalHold, LegalHold.LIFT_FIELDS)}}])
+        n = len(lifted)
+        self.message_user(
+            request, ngettext("%(n)d legal hold lifted.", "%(n)d legal holds lifted.", n) % {"n": n}, messages.SUCCESS
+        )
+
+    def log_changes(self, request, objects, message):
+        """log_change for many objects in one write (Django's admin has log_deletions, no log_changes)."""
+        return LogEntry.objects.log_actions(
+            user_id=request.user.pk, queryset=objects, action_flag=CHANGE, change_message=message
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

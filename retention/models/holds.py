@@ -153,6 +153,8 @@ class LegalHold(models.Model):
             return {"object_id": ValidationError(_("There is no such record."), code="no_such_record")}
         return {}
 
+    LIFT_FIELDS = ("ends_on", "lifted_at")  # what lift() changes
+
     def lift(self, *, on: datetime.date | None = None) -> None:
         """Ends the hold (guarded: a hold is lifted once)."""
         if self.lifted_at is not None:

@@ -170,3 +170,55 @@ def test_lifting_holds_counts_them_in_words(dpo_client, today, language, holds, 
         follow=True,
     )
     assert [str(m) for m in response.context["messages"]] == [message]
+
+
+def lift(client, holds, language="de"):
+    return client.post(
+        reverse("admin:retention_legalhold_changelist"),
+        {"action": "lift_holds", "_selected_action": [h.pk for h in holds]},
+        headers={"accept-language": language},
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "changed"), [("de", "Bis und aufgehoben geändert."), ("en", "Changed until and lifted.")]
+)
+def test_a_hold_lifted_by_the_action_shows_in_its_history(dpo_client, dpo_user, today, language, changed):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    hold = hold_place(reason=HoldReason.LITIGATION, subject=f.DataSubjectFactory())
+    assert lift(dpo_client, [hold], language).status_code == 302
+    entry = LogEntry.objects.get()
+    assert (entry.object_id, entry.action_flag, entry.user_id) == (str(hold.pk), CHANGE, dpo_user.pk)
+    assert entry.content_type.model_class() is LegalHold
+    body = page(dpo_client, reverse("admin:retention_legalhold_history", args=[hold.pk]), language)
+    assert changed in body
+
+
+def test_lifting_holds_writes_their_history_in_one_go(dpo_client, today):
+    from django.contrib.admin.models import LogEntry
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dpo_portal.models import DataCategory
+    from retention.services import hold_lift
+
+    categories = list(DataCategory.objects.order_by("pk")[:7])
+    record = f.AdConversionFactory()
+    # Holds on a category and on a record: both name themselves by a related row.
+    holds = [hold_place(reason=HoldReason.AUTHORITY, category=c) for c in categories]
+    holds += [hold_place(reason=HoldReason.LITIGATION, record=record)]
+    lift(dpo_client, holds[:1])  # warms the session and content type caches
+    with CaptureQueriesContext(connection) as one_lift:
+        hold_lift(hold=holds[1])
+    with CaptureQueriesContext(connection) as two:
+        lift(dpo_client, holds[2:4])
+    with CaptureQueriesContext(connection) as four:
+        lift(dpo_client, holds[4:])
+    assert len(four) - len(two) == 2 * len(one_lift)  # nothing per hold but the lift itself
+    writes = [q["sql"] for q in four.captured_queries if q["sql"].startswith('INSERT INTO "django_admin_log"')]
+    assert len(writes) == 1
+    assert sorted(LogEntry.objects.values_list("object_id", flat=True)) == sorted(
+        str(h.pk) for h in holds if h != holds[1]
+    )
+    assert {e.object_repr for e in LogEntry.objects.filter(object_id=str(holds[-1].pk))} == {str(holds[-1])}
