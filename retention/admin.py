@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import CHANGE
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from audit.admin_log import field_labels
+from audit.admin_log import AdminLogByIdMixin, field_labels, log_by_id
 from audit.admin_mixins import audit_export
 
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check, kind_of_record
@@ -103,7 +103,8 @@ class LegalHoldForm(forms.ModelForm):
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(admin.ModelAdmin):
+class LegalHoldAdmin(AdminLogByIdMixin, admin.ModelAdmin):
+    # The admin history names holds by id and stores changed fields by their msgids: read in any language.
     form = LegalHoldForm
     list_display = ("target", "reason", "reference", "starts_on", "ends_on", "lifted_at", "in_force")
     list_filter = ("reason", ("lifted_at", admin.EmptyFieldListFilter), "starts_on")
@@ -180,9 +181,7 @@ class LegalHoldAdmin(admin.ModelAdmin):
 
     def log_changes(self, request, objects, message):
         """log_change for many objects in one write (Django's admin has log_deletions, no log_changes)."""
-        return LogEntry.objects.log_actions(
-            user_id=request.user.pk, queryset=objects, action_flag=CHANGE, change_message=message
-        )
+        return log_by_id(request.user.pk, objects, CHANGE, message)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
