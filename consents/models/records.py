@@ -9,6 +9,7 @@ of a consent (given, confirmed, withdrawn) are each set once, by a guarded trans
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -65,7 +66,7 @@ class Consent(PersonalRecord):
     text = models.ForeignKey(
         ConsentText, verbose_name=_("text version"), on_delete=models.PROTECT, related_name="consents"
     )
-    language = models.CharField(_("language of the text shown"), max_length=2, default="de")
+    language = models.CharField(_("language of the text shown"), max_length=2, choices=settings.LANGUAGES, default="de")
     channel = models.CharField(_("channel"), max_length=10, choices=ConsentChannel.choices)
     given_at = models.DateTimeField(_("given"))
     origin = models.CharField(

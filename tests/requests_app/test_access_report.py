@@ -75,3 +75,20 @@ def test_the_controller_line_has_no_empty_address(customer):
     # The default controller has no postal address on record: no ", ," where it would stand.
     text = " ".join(re.sub(r"<[^>]+>", " ", access_report_html(access_report_data(customer, language="en"))).split())
     assert "GmbH , ," not in text and "GmbH, ," not in text and "Controller: cplus" in text
+
+
+def test_headings_and_the_consent_s_language_read_as_words(customer):
+    from consents.services import consent_give
+
+    consent_give(
+        subject=customer,
+        purpose_code="product-news",
+        text_version=1,
+        channel="paper",
+        origin="form",
+        evidence="scan 7",
+        language="en",
+    )
+    text = " ".join(re.sub(r"<[^>]+>", " ", access_report_html(access_report_data(customer, language="de"))).split())
+    assert "Daten Kategorie Erhoben am" in text
+    assert "Sprache des angezeigten Textes: Englisch" in text
