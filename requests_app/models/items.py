@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from subjects.models import RestrictionGround
@@ -120,7 +121,7 @@ class TimelineEntry(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.get_kind_display()}"
+        return f"{date_format(timezone.localtime(self.at), 'SHORT_DATETIME_FORMAT')} {self.get_kind_display()}"
 
     @property
     def audit_subject_id(self):

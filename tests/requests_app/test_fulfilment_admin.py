@@ -222,7 +222,7 @@ def test_the_request_page_and_letters_read_well(dpo_client, register):
         entry = TimelineEntry.objects.create(
             request=req, kind="in", channel="letter", at=datetime.datetime.now(datetime.UTC)
         )
-    assert str(entry).startswith("2026-11-24 07:22")  # Berlin, not UTC
+    assert str(entry).startswith("24.11.2026 07:22")  # Berlin, not UTC; in the German notation
     page = dpo_client.get(reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk])).content.decode()
     assert "Brief" in page and ">letter<" not in page
     assert 'target="_blank"' in page  # the HTML access report
