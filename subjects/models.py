@@ -42,6 +42,10 @@ class RestrictionGround(models.TextChoices):
     LEGAL_HOLD = "legal_hold", _("legal hold: the controller's legal claims (Art. 17(3)(e) GDPR)")
 
 
+# German salutations as an English letter writes them (DataSubject.name_in).
+ENGLISH_SALUTATIONS = {"frau": "Ms", "herr": "Mr", "divers": ""}
+
+
 class DataSubject(models.Model):
     """A person whose data the controller holds; identity data lives here, everything else in records."""
 
@@ -109,6 +113,14 @@ class DataSubject(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.salutation, self.title, self.first_name, self.last_name) if p)
+
+    def name_in(self, language: str) -> str:
+        """The full name as a letter in `language` writes it: the salutation is stored as typed, mostly in German
+        ("Frau", "Herr"), which an English letter writes "Ms", "Mr"."""
+        salutation = self.salutation
+        if language == "en":
+            salutation = ENGLISH_SALUTATIONS.get(salutation.strip().lower(), salutation)
+        return " ".join(p for p in (salutation, self.title, self.first_name, self.last_name) if p)
 
     @property
     def is_restricted(self) -> bool:

@@ -151,6 +151,7 @@ def _letter_context(case: ScreeningCase) -> dict:
     return {
         "case": case,
         "subject": case.subject,
+        "addressee": case.subject.name_in(translation.get_language() or settings.LANGUAGE_CODE),
         "controller": Organisation.objects.filter(role=Organisation.Role.CONTROLLER).first(),
         "today": timezone.localdate(),
         "reply_by": timezone.localdate() + datetime.timedelta(days=14),

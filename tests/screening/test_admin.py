@@ -196,3 +196,16 @@ def test_the_letter_names_how_to_reach_the_data_protection_officer(lists):
     _cases(1)
     html = case_letter(case=ScreeningCase.objects.get(), as_pdf=False, language="en")
     assert "Data protection officer: info@cplus-gmbh.de" in " ".join(html.split())
+
+
+def test_an_english_letter_writes_the_salutation_in_english(lists):
+    from screening.services import case_letter
+
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    DataSubject.objects.filter(pk=case.subject_id).update(salutation="Frau")
+    case.refresh_from_db()
+    english = " ".join(case_letter(case=case, as_pdf=False, language="en").split())
+    german = " ".join(case_letter(case=case, as_pdf=False, language="de").split())
+    assert "Dear Ms Daniel Moreno," in english and "Frau" not in english
+    assert "Frau Daniel Moreno" in german
