@@ -4,6 +4,7 @@ Every cell goes through dpo_portal.csv_export (formula injection neutralised); c
 the export with audit.admin_mixins.audit_export.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -11,6 +12,11 @@ from dpo_portal.csv_export import csv_bytes
 
 from .models import ConsentPurpose
 from .selectors import consent_history, eligible_audience, reconsent_due
+
+
+def local_time(moment) -> str:
+    """A time in a CSV: ISO 8601 in local time with its offset, to the second (what people compare with)."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
 def audience_csv(*, purpose: ConsentPurpose) -> tuple[bytes, int]:
@@ -42,7 +48,7 @@ def history_csv(*, subject=None, purpose=None) -> tuple[bytes, int]:
     ]
     rows = [
         (
-            e.at.isoformat(),
+            local_time(e.at),
             e.kind,
             e.consent.subject_id,
             e.consent.subject.customer_number or "",
@@ -82,7 +88,7 @@ def reconsent_csv(*, purpose: ConsentPurpose) -> tuple[bytes, int]:
             c.subject.last_name,
             c.email,
             c.text.version,
-            c.given_at.isoformat(),
+            local_time(c.given_at),
         )
         for c in reconsent_due(purpose=purpose)
     ]

@@ -110,6 +110,11 @@ def test_publishing_a_material_change_fills_the_reconsent_report(register, dpo_c
     assert report.content.decode().count('class="reconsent-row"') == 2
     csv = dpo_client.get(reverse("admin:consents_consentpurpose_reconsent", args=[purpose.pk]) + "?format=csv")
     assert len(csv.content.decode("utf-8-sig").strip().splitlines()) == 3
+    import re
+
+    # Times in local time with their offset, to the second.
+    assert re.search(r",\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00", csv.content.decode("utf-8-sig"))
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d+", csv.content.decode("utf-8-sig"))
     # Asked again and consented to version 2: off the list.
     subject = Consent.objects.first().subject
     consent_give(
