@@ -5,11 +5,12 @@ import hashlib
 import hmac
 import json
 
-from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from dpo_portal.kinds import kind_name
 
 GENESIS_HASH = "0" * 64
 # object_type of the entry written when a missing chain head was rebuilt over existing entries.
@@ -18,10 +19,8 @@ HEAD_RECOVERED = "audit.auditchainhead"
 
 def kind_label(object_type: str) -> str:
     """The kind of object an entry is about ("subjects.paymentmethod"), named in the active language."""
-    try:
-        return capfirst(apps.get_model(object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return object_type  # a kind that no longer exists, or none
+    name = kind_name(object_type)
+    return object_type if name == object_type else capfirst(name)  # a label no model answers to stays as it is
 
 
 class AuditEntry(models.Model):

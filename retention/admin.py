@@ -14,8 +14,9 @@ from django.utils.translation import ngettext
 
 from audit.admin_log import AdminLogByIdMixin, field_labels, log_by_id
 from audit.admin_mixins import audit_export
+from dpo_portal.kinds import kind_name
 
-from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check, kind_of_record
+from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
 from .models import DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .models.holds import record_kinds
 from .selectors import forecast, protocol_batches_holding, protocol_digests_for
@@ -213,7 +214,7 @@ class KindOfRecordFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         labels = model_admin.model._default_manager.order_by().values_list("model_label", flat=True).distinct()
-        return sorted(((label, kind_of_record(label)) for label in labels), key=lambda lookup: str(lookup[1]).lower())
+        return sorted(((label, kind_name(label)) for label in labels), key=lambda lookup: str(lookup[1]).lower())
 
     def queryset(self, request, queryset):
         return queryset.filter(model_label=self.value()) if self.value() else queryset

@@ -2,13 +2,13 @@
 
 import datetime
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Min, Sum
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from dpo_portal.kinds import kind_name
 from dpo_portal.models import Organisation
 from dpo_portal.pdf import render_pdf
 
@@ -41,15 +41,6 @@ def certificate_period_check(*, start: datetime.date, end: datetime.date) -> Non
         raise ValidationError(errors)
 
 
-def kind_of_record(model_label: str):
-    """The verbose name of the model a protocol's `model_label` names (lazy: renders in the active language);
-    the label itself when that model no longer exists."""
-    try:
-        return apps.get_model(model_label)._meta.verbose_name
-    except (LookupError, ValueError):
-        return model_label
-
-
 def certificate_context(*, start: datetime.date, end: datetime.date) -> dict:
     """Counts per rule, kind of record and action from the protocol of real runs between `start` and `end`.
 
@@ -63,7 +54,7 @@ def certificate_context(*, start: datetime.date, end: datetime.date) -> dict:
         .annotate(count=Sum("count"), first=Min("at"), last=Max("at"))
         .order_by("rule__code", "model_label", "action")
     )
-    kinds = {label: kind_of_record(label) for label in {r["model_label"] for r in rows}}
+    kinds = {label: kind_name(label) for label in {r["model_label"] for r in rows}}
     for r in rows:
         r["kind"] = kinds[r["model_label"]]
         r["action_label"] = ACTION_LABELS.get(r["action"], r["action"])

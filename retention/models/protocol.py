@@ -9,6 +9,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dpo_portal.kinds import kind_name
+
 from .rules import Action, DeletionRule
 
 
@@ -23,9 +25,8 @@ class NamesKindOfRecord:
     @property
     def kind(self):
         """The kind of record by its verbose name, in the active language (the label when the kind is gone)."""
-        from ..certificate import kind_of_record  # imported here: the certificate imports these models
 
-        return kind_of_record(self.model_label)
+        return kind_name(self.model_label)
 
 
 class SweepRun(models.Model):
