@@ -133,8 +133,8 @@ def hold_lift(*, hold: LegalHold, on: datetime.date | None = None, actor=None) -
     """Lifts a hold: what was due under it is due again in the next sweep (nothing to recompute)."""
     hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
     hold.lift(on=on)
-    hold.save(update_fields=["ends_on", "lifted_at"])
-    audit_record(hold, AuditAction.CHANGE, fields=["ends_on", "lifted_at"], actor=actor)
+    hold.save(update_fields=list(LegalHold.LIFT_FIELDS))
+    audit_record(hold, AuditAction.CHANGE, fields=list(LegalHold.LIFT_FIELDS), actor=actor)
     return hold
 
 
