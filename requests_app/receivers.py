@@ -18,7 +18,7 @@ def evidence_file_remove(storage, name: str, entry_id: int) -> None:
     try:
         storage.delete(name)
     except Exception:  # noqa: BLE001  (whatever the storage backend raises)
-        logger.error("evidence file of deleted timeline entry %s could not be deleted; remove it by hand", entry_id)
+        logger.error("evidence file of deleted timeline entry %s could not be deleted; see evidence_orphans", entry_id)
 
 
 @receiver(post_delete, sender=TimelineEntry, dispatch_uid="requests_app.evidence_file_delete")
