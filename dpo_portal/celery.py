@@ -12,12 +12,14 @@ app.autodiscover_tasks()
 @signals.setup_logging.connect
 def use_django_logging(loglevel=None, **kwargs) -> None:
     """Workers and beat log through settings.LOGGING, which withholds the values PostgreSQL quotes in errors
-    (dpo_portal.log_redaction), instead of Celery's own handlers; `-l/--loglevel` still sets the level."""
+    (dpo_portal.log_redaction), instead of Celery's own handlers. LOG_LEVEL, when set, is the level; otherwise
+    `-l/--loglevel` (Celery's default when it is left out: WARNING)."""
     import logging
+    import os
     from logging.config import dictConfig
 
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
-    if loglevel:
+    if loglevel and "LOG_LEVEL" not in os.environ:
         logging.getLogger().setLevel(loglevel)

@@ -23,11 +23,19 @@ _QUOTING_FIELDS = re.compile(
     r"(?=\n\nThe above exception|\n\nDuring handling of the above exception|\nTraceback \(most recent call last\)|\Z)",
     re.MULTILINE | re.DOTALL,
 )
-# The first line of a bad cast quotes the value itself.
-_QUOTED_INPUT = re.compile(r"(invalid input (?:syntax|value) for (?:type|enum) [^:\n]+): \"[^\n]*?\"")
+# The first line of some errors quotes the value itself: a bad cast, a date or number out of range. From there to
+# the end of that exception's message goes (the value can hold quotes and newlines). Bounded repeats: no
+# backtracking over a long line.
+_QUOTED_INPUT = re.compile(
+    r"((?:invalid input (?:syntax|value) for (?:type|enum) [^:\n]{1,80}|(?:date/time )?field value out of range)):"
+    r" \".*?(?=\n\nThe above exception|\n\nDuring handling of the above exception|\nTraceback \(most recent call last\)|\Z)",
+    re.DOTALL,
+)
+_OUT_OF_RANGE = re.compile(r"value \"[^\"\n]{0,200}\" is out of range for type")
 
 
 def redact(text: str) -> str:
+    text = _OUT_OF_RANGE.sub("value" + REDACTED + " is out of range for type", text)
     text = _QUOTED_INPUT.sub(lambda m: m.group(1) + ":" + REDACTED, text)
     return _QUOTING_FIELDS.sub(lambda m: m.group(1) + REDACTED, text)
 
@@ -37,9 +45,18 @@ class RedactingFilter(logging.Filter):
     one sees the values either."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = redact(record.getMessage()), None
+        # A filter runs outside logging's own error handling: a message that cannot be formatted must not raise
+        # into the code that logged it (its arguments are left out: they may hold values).
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001
+            message = f"{record.msg} (its arguments did not fit and are left out)"
+        record.msg, record.args = redact(message), None
         if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            try:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            except Exception:  # noqa: BLE001
+                record.exc_text = "(traceback could not be formatted)"
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
         return True

@@ -97,3 +97,32 @@ def test_a_real_unique_violation_is_logged_without_the_value():
         cursor.execute("INSERT INTO t VALUES (NULL, %s)", [address])
     assert "Heidestr. 17" in str(caught.value)
     assert "Heidestr" not in _formatted(caught.value) and number not in _formatted(caught.value)
+
+
+def test_values_in_the_first_line_go_whatever_they_hold():
+    for text, value in [
+        ('invalid input syntax for type integer: "max\nmuster@example.org"\nLINE 1: …', "muster@example.org"),
+        ('invalid input syntax for type integer: "x"@example.org"', "@example.org"),
+        ('value "12345678901234567890" is out of range for type integer', "12345678901234567890"),
+        ('date/time field value out of range: "31.02.1980 10:00"', "1980"),
+    ]:
+        assert value not in redact(text), text
+
+
+def test_a_message_whose_arguments_do_not_fit_does_not_raise_into_the_caller():
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "two %s %s", (1,), None)
+    assert RedactingFilter().filter(record)
+    assert "two %s %s" in record.getMessage() and record.args is None
+
+
+def test_a_worker_s_level_is_log_level_when_set_and_else_its_own(monkeypatch):
+    root = logging.getLogger()
+    try:
+        monkeypatch.setenv("LOG_LEVEL", "INFO")
+        use_django_logging(loglevel="WARNING")  # Celery's default when -l is left out
+        assert root.level == logging.INFO
+        monkeypatch.delenv("LOG_LEVEL")
+        use_django_logging(loglevel="ERROR")
+        assert root.level == logging.ERROR
+    finally:
+        use_django_logging()
