@@ -1,6 +1,8 @@
 """Evidence files left behind by a deletion the storage refused are found and removed, and nothing else is."""
 
+import datetime
 import io
+import os
 
 import pytest
 from django.core.files.base import ContentFile
@@ -27,10 +29,16 @@ def test_orphaned_evidence_is_counted_and_removed_and_held_evidence_stays(settin
     )
     entry.attachment.save("anfrage.eml", ContentFile(b"From: erika@example.org"))
     stray = default_storage.save("requests/evidence/2026/01/Mustermann_Ausweis.pdf", ContentFile(b"%PDF"))
+    uploading = default_storage.save("requests/evidence/2026/11/neu.eml", ContentFile(b"From: a@example.org"))
+    # Files of a day ago: settled. The newest one may belong to an upload whose entry is not committed yet.
+    day_ago = (timezone.now() - datetime.timedelta(days=2)).timestamp()
+    for name in (stray, entry.attachment.name):
+        os.utime(default_storage.path(name), (day_ago, day_ago))
 
     assert _run().strip() == "Verwaiste Nachweisdateien: 1"  # counts only: the name could name a person
     assert _run("--delete").strip() == "Verwaiste Nachweisdateien gelöscht: 1"
     assert not default_storage.exists(stray) and default_storage.exists(entry.attachment.name)
+    assert default_storage.exists(uploading)
     assert _run("--delete").strip() == "Verwaiste Nachweisdateien gelöscht: 0"
 
 
