@@ -67,6 +67,7 @@ class WithdrawForm(forms.Form):
         field = self.fields["subject"]
         field.widget = AutocompleteSelect(Consent._meta.get_field("subject"), admin.site)
         field.widget.choices = field.choices
+        field.widget.is_required = field.required  # as the field's own widget would be: no "clear" cross
 
 
 @admin.register(Consent)

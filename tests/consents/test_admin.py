@@ -203,6 +203,7 @@ def test_the_withdrawal_form_finds_the_person_by_name(register, client, support_
     client.force_login(support_user)
     page = client.get(reverse("admin:consents_consent_withdraw")).content.decode()
     assert 'data-ajax--url="/admin/autocomplete/"' in page and 'type="number"' not in page
+    assert 'data-allow-clear="false"' in page  # required: no cross that empties it
     found = client.get(
         reverse("admin:autocomplete"),
         {"app_label": "consents", "model_name": "consent", "field_name": "subject", "term": subject.last_name},
