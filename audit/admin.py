@@ -1,19 +1,17 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from dpo_portal.kinds import KindListFilter
+
 from .models import AuditEntry, kind_label
 
 
-class ObjectKindFilter(admin.SimpleListFilter):
+class ObjectKindFilter(KindListFilter):
     title = _("kind of object")
     parameter_name = "object_type"
 
-    def lookups(self, request, model_admin):
-        kinds = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
-        return sorted(((kind, kind_label(kind)) for kind in kinds if kind), key=lambda pair: str(pair[1]))
-
-    def queryset(self, request, queryset):
-        return queryset.filter(object_type=self.value()) if self.value() else queryset
+    def kind_label(self, label: str):
+        return kind_label(label)
 
 
 @admin.register(AuditEntry)

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from audit.admin_log import AdminLogByIdMixin, field_labels, log_by_id
 from audit.admin_mixins import audit_export
-from dpo_portal.kinds import kind_name
+from dpo_portal.kinds import KindListFilter
 
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
 from .models import DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
@@ -168,21 +168,17 @@ class LegalHoldAdmin(AdminLogByIdMixin, admin.ModelAdmin):
         lifted = []
         for hold in queryset.filter(lifted_at__isnull=True):
             try:
-                lifted.append(hold_lift(hold=hold).pk)
+                lifted.append(hold_lift(hold=hold))
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        if lifted:
-            # The holds' history pages show the lift, as they show a change made in the form.
-            holds = LegalHold.objects.filter(pk__in=lifted).select_related("content_type", "category")
-            self.log_changes(request, holds, [{"changed": {"fields": field_labels(LegalHold, LegalHold.LIFT_FIELDS)}}])
+        # The holds' history pages show the lift (one write, by id), as they show a change made in the form.
+        log_by_id(
+            request.user.pk, lifted, CHANGE, [{"changed": {"fields": field_labels(LegalHold, LegalHold.LIFT_FIELDS)}}]
+        )
         n = len(lifted)
         self.message_user(
             request, ngettext("%(n)d legal hold lifted.", "%(n)d legal holds lifted.", n) % {"n": n}, messages.SUCCESS
         )
-
-    def log_changes(self, request, objects, message):
-        """log_change for many objects in one write (Django's admin has log_deletions, no log_changes)."""
-        return log_by_id(request.user.pk, objects, CHANGE, message)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -206,18 +202,11 @@ class KindOfRecordColumn:
         return obj.kind
 
 
-class KindOfRecordFilter(admin.SimpleListFilter):
+class KindOfRecordFilter(KindListFilter):
     """The kinds of record in the protocol, by their verbose names (a kind that no longer exists by its label)."""
 
     title = _("kind of record")
     parameter_name = "model_label"
-
-    def lookups(self, request, model_admin):
-        labels = model_admin.model._default_manager.order_by().values_list("model_label", flat=True).distinct()
-        return sorted(((label, kind_name(label)) for label in labels), key=lambda lookup: str(lookup[1]).lower())
-
-    def queryset(self, request, queryset):
-        return queryset.filter(model_label=self.value()) if self.value() else queryset
 
 
 class SweepRunCountInline(KindOfRecordColumn, admin.TabularInline):
