@@ -167,6 +167,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "requests_app.tasks.send_deadline_digest",
         "schedule": crontab(hour=7, minute=0),
     },
+    # After the sweep: the evidence files of request files whose deletion the storage refused.
+    "requests-evidence-orphans": {
+        "task": "requests_app.tasks.delete_evidence_orphans",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "audit-verify": {
         "task": "audit.tasks.verify_audit_trail",
         "schedule": crontab(hour=6, minute=0),

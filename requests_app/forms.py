@@ -69,7 +69,10 @@ class IntakeForm(forms.Form):
         label=_("correspondence language"), choices=[("de", _("German")), ("en", _("English"))], initial="de"
     )
     kinds = forms.MultipleChoiceField(
-        label=_("What does the person ask for?"), choices=RequestType.choices, widget=forms.CheckboxSelectMultiple
+        label=_("What does the person ask for?"),
+        choices=RequestType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one thing the person asks for.")},
     )
     export_format = forms.ChoiceField(
         label=_("copy: format"), choices=[("", "—"), *ExportFormat.choices], required=False

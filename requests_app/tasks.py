@@ -4,6 +4,7 @@ import datetime
 
 from celery import shared_task
 
+from .evidence import evidence_orphans_delete
 from .services.digest import deadline_digest_send
 
 
@@ -14,3 +15,12 @@ def send_deadline_digest(today: str | None = None) -> int:
     Idempotent in effect: a repeat sends the same digest again, it changes no data.
     """
     return deadline_digest_send(today=datetime.date.fromisoformat(today) if today else None)
+
+
+@shared_task(name="requests_app.tasks.delete_evidence_orphans")
+def delete_evidence_orphans() -> int:
+    """Removes evidence files whose timeline entry is gone (a deletion the storage refused); returns how many.
+
+    Idempotent: a repeat finds nothing left; a file of the last day is never taken (see requests_app.evidence).
+    """
+    return evidence_orphans_delete()

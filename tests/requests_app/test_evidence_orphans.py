@@ -45,3 +45,19 @@ def test_orphaned_evidence_is_counted_and_removed_and_held_evidence_stays(settin
 def test_no_evidence_folder_yet_is_no_error(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "empty")
     assert _run().strip() == "Verwaiste Nachweisdateien: 0"
+
+
+def test_the_nightly_task_removes_settled_orphans_and_is_scheduled(settings, tmp_path):
+    from dpo_portal.celery import app
+    from requests_app.tasks import delete_evidence_orphans
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    stray = default_storage.save("requests/evidence/2026/01/Ausweis.pdf", ContentFile(b"%PDF"))
+    day_ago = (timezone.now() - datetime.timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(stray), (day_ago, day_ago))
+
+    assert delete_evidence_orphans.delay().get() == 1
+    assert not default_storage.exists(stray)
+    assert delete_evidence_orphans.delay().get() == 0
+    (entry,) = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == delete_evidence_orphans.name]
+    assert entry["task"] in app.tasks

@@ -113,6 +113,12 @@ def test_it_requires_a_contact_detail(support_client, register):
     assert not DataSubjectRequest.objects.exists()
 
 
+def test_it_asks_for_at_least_one_kind_of_request(support_client, register):
+    response = post(support_client, requester_name="Max Muster", requester_email="max@example.org")
+    assert response.context["form"].errors["kinds"] == ["Kreuzen Sie mindestens ein Anliegen der Person an."]
+    assert not DataSubjectRequest.objects.exists()
+
+
 def test_it_refuses_a_received_date_in_the_future(support_client, register):
     tomorrow = (timezone.localtime() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = post(
