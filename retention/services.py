@@ -283,14 +283,21 @@ def subject_erase(*, subject: DataSubject, today: datetime.date | None = None) -
             held_pks = set(holds.filter(content_type=content_type).values_list("object_id", flat=True))
             erase: dict[tuple[DeletionRule | None, str], list[int]] = defaultdict(list)
             restrict: dict[str, list[int]] = defaultdict(list)
-            for pk, category_id, deletable in records.values_list("pk", "category_id", "deletable_from"):
+            rows = list(records.values_list("pk", "category_id", "deletable_from"))
+            # The categories without a rule and the holds that apply, read once for all rows, not per row.
+            unruled = DataCategory.objects.in_bulk({c for _, c, _ in rows if c not in rules})
+            hold_of = {
+                (hold.category_id, None) if hold.category_id else (None, hold.object_id): hold
+                for hold in holds.filter(
+                    Q(category_id__in={c for _, c, _ in rows} & held_categories)
+                    | Q(content_type=content_type, object_id__in=held_pks)
+                ).order_by("-pk")
+            }
+            for pk, category_id, deletable in rows:
                 rule = rules.get(category_id)
-                category = rule.category if rule else DataCategory.objects.get(pk=category_id)
+                category = rule.category if rule else unruled[category_id]
                 if subject_hold or category_id in held_categories or pk in held_pks:
-                    hold = (
-                        subject_hold
-                        or holds.filter(Q(category_id=category_id) | Q(content_type=content_type, object_id=pk)).first()
-                    )
+                    hold = subject_hold or hold_of.get((category_id, None)) or hold_of[(None, pk)]
                     restrict[RestrictionGround.LEGAL_HOLD].append(pk)
                     kept[(model._meta.verbose_name, category.name, HoldReason(hold.reason).label, None)] += 1
                 elif rule and rule.retention_duty and deletable and deletable > today:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from audit.services import Action as AuditAction
 from audit.services import Event, audit_record_many
 from dpo_portal.models import DataCategory
-from subjects.models import DataSubject, PersonalRecord
+from subjects.models import DataSubject, PersonalRecord, RestrictionGround
 
 from .actions import anonymise_subjects, apply_action
 from .journal import journal_writable
@@ -77,11 +77,17 @@ def effective_action(action: str, model: type[PersonalRecord]) -> str:
     return Action.DELETE if action == Action.ANONYMISE and not can_anonymise(model) else action
 
 
+# Restrictions the data subject asked for in order to keep the data (Art. 18(1)(b): instead of erasure;
+# (c): for their own legal claims). Like a legal hold, they keep it past its period until they are lifted.
+KEPT_FOR_THE_SUBJECT = (RestrictionGround.UNLAWFUL, RestrictionGround.LEGAL_CLAIMS)
+
+
 def not_held(qs: models.QuerySet, *, today: datetime.date) -> models.QuerySet:
-    """Excludes records under an active legal hold on their data subject or on themselves."""
+    """Excludes records under an active legal hold on their data subject or on themselves, and records the
+    data subject had restricted to keep them (KEPT_FOR_THE_SUBJECT)."""
     holds = LegalHold.objects.active(today)
     content_type = ContentType.objects.get_for_model(qs.model)
-    return qs.filter(
+    return qs.exclude(restriction_ground__in=KEPT_FOR_THE_SUBJECT).filter(
         ~Exists(holds.filter(subject_id=OuterRef("subject_id"))),
         ~Exists(holds.filter(content_type=content_type, object_id=OuterRef("pk"))),
     )

@@ -42,7 +42,16 @@ def register_subject_inline(inline: type[admin.options.InlineModelAdmin]) -> typ
 RECORD_META = ("category", "activity", "collected_on", "restricted_marker")
 
 
-class RecordInline(admin.TabularInline):
+class NoHardDelete:
+    """Personal data leaves through the erasure workflow and the retention sweep only: they respect legal holds,
+    retention duties and restrictions, and write the suppression list, the deletion protocol and the replay
+    journal. An admin delete would do none of it, and cascade silently to the person's other records."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RecordInline(NoHardDelete, admin.TabularInline):
     extra = 0
     show_change_link = True
     fields: tuple = ()
@@ -147,7 +156,7 @@ class AdConversionInline(RecordInline):
 
 
 @admin.register(DataSubject)
-class DataSubjectAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class DataSubjectAdmin(NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
     list_display = (
         "last_name",
         "first_name",
@@ -273,7 +282,7 @@ class DataSubjectAdmin(AuditedAdminMixin, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
 
 
-class RecordAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class RecordAdmin(NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
     """Every record of one kind across all data subjects (for the DPO and the auditor)."""
 
     list_filter = ("category", "activity", ("restricted_at", admin.EmptyFieldListFilter), "collected_on")

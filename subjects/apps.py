@@ -20,3 +20,22 @@ class SubjectsConfig(AppConfig):
         "view_eventregistration",
         "view_trainingprogress",
     )
+    # Not even the DPO deletes personal data by hand: it leaves through the erasure workflow and the sweep.
+    dpo_excluded_permissions = tuple(
+        f"delete_{model}"
+        for model in (
+            "datasubject",
+            "emailaddress",
+            "phonenumber",
+            "postaladdress",
+            "order",
+            "paymentmethod",
+            "communication",
+            "eventregistration",
+            "eventhealthdata",
+            "trainingprogress",
+            "surveyanswer",
+            "interactionprofile",
+            "adconversion",
+        )
+    )

@@ -29,8 +29,13 @@ class RequestType(models.TextChoices):
 # Types whose fulfilment changes data that recipients may hold (Art. 19 GDPR).
 ART19_TYPES = (RequestType.RECTIFICATION, RequestType.ERASURE, RequestType.RESTRICTION)
 
-# The four grounds of Art. 18(1) GDPR a person can invoke (the retention duty is the controller's own).
-ART18_GROUNDS = tuple(g for g in RestrictionGround if g != RestrictionGround.RETENTION_DUTY)
+# The four grounds of Art. 18(1) GDPR a person can invoke (a retention duty and a legal hold are the controller's).
+ART18_GROUNDS = (
+    RestrictionGround.ACCURACY_CONTESTED,
+    RestrictionGround.UNLAWFUL,
+    RestrictionGround.LEGAL_CLAIMS,
+    RestrictionGround.OBJECTION_PENDING,
+)
 ART18_GROUND_CHOICES = [(g.value, g.label) for g in ART18_GROUNDS]
 
 

@@ -187,6 +187,7 @@ def subject_restrict(*, subject: DataSubject, ground: str, actor) -> int:
     """Marks the person and every record not yet restricted as restricted; returns how many records."""
     if ground not in ART18_GROUNDS:
         raise ValidationError(_("Choose the ground for restriction (Art. 18(1) GDPR)."), code="ground")
+    subject = DataSubject.objects.select_for_update().get(pk=subject.pk)  # as it is now, not as the caller read it
     now = timezone.now()
     events = []
     count = 0
@@ -197,7 +198,10 @@ def subject_restrict(*, subject: DataSubject, ground: str, actor) -> int:
             model.objects.filter(pk__in=ids).update(restricted_at=now, restriction_ground=ground)
             events += [_event(model, pk, subject.pk, Action.RESTRICT, ground) for pk in ids]
             count += len(ids)
-    if subject.restricted_at is None or subject.restriction_ground != ground:
+    # A person restricted for a retention duty or a legal hold (erased, kept for the law) stays so: an Art. 18
+    # ground in its place would be lifted with the request, and the sweep would never blank the identity.
+    art18_or_none = subject.restricted_at is None or subject.restriction_ground in ART18_GROUNDS
+    if art18_or_none and (subject.restricted_at is None or subject.restriction_ground != ground):
         subject.restricted_at = subject.restricted_at or now
         subject.restriction_ground = ground
         subject.save(update_fields=["restricted_at", "restriction_ground", "updated_at"])

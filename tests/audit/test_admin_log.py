@@ -3,10 +3,13 @@
 import json
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.test import RequestFactory
 from django.urls import reverse
 
+from audit.admin_log import change_message_by_id
 from subjects.models import DataSubject, EmailAddress
 from tests.factories import DataSubjectFactory, EmailAddressFactory
 
@@ -65,7 +68,7 @@ def test_a_change_with_an_inline_row_is_logged_by_id(register, dpo_client):
 
 
 @pytest.mark.django_db
-def test_additions_and_deletions_are_logged_by_id(register, dpo_client):
+def test_additions_and_deletions_are_logged_by_id(register, dpo_client, dpo_user):
     add = reverse("admin:subjects_datasubject_add")
     data = _change_form_data(
         dpo_client, add, first_name="Neu", last_name="Angelegt", country="DE", language="de", source="order"
@@ -76,12 +79,13 @@ def test_additions_and_deletions_are_logged_by_id(register, dpo_client):
     subject = DataSubject.objects.get(customer_number="K-0815")
     assert LogEntry.objects.get(action_flag=ADDITION).object_repr == f"#{subject.pk}"
 
+    # Personal data cannot be deleted in the admin (erasure goes through its workflow); should an admin of
+    # personal data ever delete, Django's log names what it deleted by id.
     others = [EmailAddressFactory(email=f"weg{i}@example.org") for i in range(2)]
-    changelist = reverse("admin:subjects_emailaddress_changelist")
-    response = dpo_client.post(
-        changelist, {"action": "delete_selected", "_selected_action": [o.pk for o in others], "post": "yes"}
-    )
-    assert response.status_code == 302 and not EmailAddress.objects.filter(pk__in=[o.pk for o in others]).exists()
+    request = RequestFactory().post("/")
+    request.user = dpo_user
+    model_admin = admin.site._registry[EmailAddress]
+    model_admin.log_deletions(request, EmailAddress.objects.filter(pk__in=[o.pk for o in others]))
     deleted = LogEntry.objects.filter(action_flag=DELETION)
     assert sorted(deleted.values_list("object_repr", flat=True)) == sorted(f"#{o.pk}" for o in others)
     for value in ("Angelegt", "K-0815", "weg0@example.org", "weg1@example.org"):
@@ -133,26 +137,17 @@ def test_the_migration_scrubs_the_entries_written_before(register, dpo_user):
     assert register_entry.object_repr == str(activity)
 
 
-@pytest.mark.django_db
-def test_a_deleted_inline_row_is_named_by_the_id_it_had(register, dpo_client):
-    subject = DataSubjectFactory()
-    email = EmailAddressFactory(subject=subject, email="weg@example.org")
-    url = reverse("admin:subjects_datasubject_change", args=[subject.pk])
-    data = _change_form_data(dpo_client, url)
-    prefix = "emailaddress_set"
-    data.update(
-        {
-            f"{prefix}-TOTAL_FORMS": 1,
-            f"{prefix}-INITIAL_FORMS": 1,
-            f"{prefix}-0-id": email.pk,
-            f"{prefix}-0-subject": subject.pk,
-            f"{prefix}-0-email": email.email,
-            f"{prefix}-0-collected_on": email.collected_on.strftime("%d.%m.%Y"),
-            f"{prefix}-0-DELETE": "on",
-        }
-    )
-    response = dpo_client.post(url, data)
-    assert response.status_code == 302, _errors(response)
-    assert not EmailAddress.objects.filter(pk=email.pk).exists()
-    [deleted] = [part["deleted"] for part in json.loads(LogEntry.objects.get().change_message) if "deleted" in part]
-    assert deleted["object"] == f"#{email.pk}" and "weg@example.org" not in _log_text()
+def test_a_deleted_inline_row_is_named_by_the_id_it_had():
+    class Row:
+        pk = None  # deleted: Django has set its id to None
+
+        def __str__(self):
+            return "weg@example.org"
+
+    class Formset:
+        new_objects, changed_objects, deleted_objects, deleted_pks = [], [], [Row()], [41]
+
+    message = [{"deleted": {"name": "E-Mail-Adresse", "object": "weg@example.org"}}]
+    assert change_message_by_id(message, None, [Formset()]) == [
+        {"deleted": {"name": "E-Mail-Adresse", "object": "#41"}}
+    ]

@@ -24,7 +24,10 @@ MATRIX = [
     # Data subjects
     ("dpo", "admin:subjects_datasubject_changelist", None, OK),
     ("dpo", "admin:subjects_datasubject_change", "subject", OK),
-    ("dpo", "admin:subjects_datasubject_delete", "subject", OK),
+    # Personal data leaves only through the erasure workflow and the sweep, for the DPO too.
+    ("dpo", "admin:subjects_datasubject_delete", "subject", FORBIDDEN),
+    ("dpo", "admin:subjects_paymentmethod_delete", "payment", FORBIDDEN),
+    ("dpo", "admin:subjects_eventhealthdata_delete", "health", FORBIDDEN),
     ("auditor", "admin:subjects_datasubject_changelist", None, OK),
     ("auditor", "admin:subjects_datasubject_change", "subject", OK),
     ("auditor", "admin:subjects_datasubject_add", None, FORBIDDEN),
@@ -85,8 +88,8 @@ def test_read_only_roles_cannot_change_a_subject_by_post(client, objects, users,
     assert response.status_code == FORBIDDEN
 
 
-@pytest.mark.parametrize("role", ["auditor", "support"])
-def test_only_the_dpo_may_delete_subjects_in_bulk(client, objects, users, role):
+@pytest.mark.parametrize("role", ["dpo", "auditor", "support"])
+def test_no_role_deletes_subjects_in_bulk(client, objects, users, role):
     client.force_login(users[role])
     response = client.post(
         reverse("admin:subjects_datasubject_changelist"),
@@ -96,6 +99,16 @@ def test_only_the_dpo_may_delete_subjects_in_bulk(client, objects, users, role):
 
     assert DataSubject.objects.filter(pk=objects["subject"][0]).exists()
     assert response.status_code in (200, 302, 403)
+
+
+def test_the_subject_page_offers_no_deletion_of_records(client, objects, users):
+    assert not users["dpo"].has_perm("subjects.delete_order") and users["dpo"].has_perm("subjects.change_order")
+    client.force_login(users["dpo"])
+    response = client.get(reverse("admin:subjects_datasubject_change", args=objects["subject"]))
+    formsets = [fs.formset for fs in response.context["inline_admin_formsets"]]
+    assert formsets and not any(fs.can_delete for fs in formsets)
+    assert '-DELETE"' not in response.content.decode()
+    assert "delete_selected" not in client.get(reverse("admin:subjects_datasubject_changelist")).content.decode()
 
 
 def test_subject_page_shows_health_data_only_to_the_dpo(client, objects, users):

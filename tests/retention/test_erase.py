@@ -110,3 +110,19 @@ def test_a_dry_run_counts_the_identities_the_real_run_finishes(today):
     assert counts(dry) == counts(real) == [("subjects.DataSubject", "anonymise", 1), ("subjects.Order", "anonymise", 1)]
     subject.refresh_from_db()
     assert subject.last_name == ""
+
+
+def test_an_erasure_reads_holds_and_categories_once_not_per_record(today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def erase_with_held(n: int) -> int:
+        subject = f.DataSubjectFactory()
+        for email in f.EmailAddressFactory.create_batch(n, subject=subject):
+            hold_place(reason=HoldReason.LITIGATION, record=email)
+        with CaptureQueriesContext(connection) as queries:
+            outcome = subject_erase(subject=subject)
+        assert sum(k.count for k in outcome.kept) == n
+        return len(queries)
+
+    assert erase_with_held(2) == erase_with_held(5)
