@@ -115,7 +115,7 @@ def rectification_item_complete(*, item: RequestItem, actor, note: str = "") -> 
             subject_id=subject.pk, action=AuditEntry.Action.CHANGE, at__gte=request.received_at
         ).values_list("object_type", "object_id", "fields")
     )
-    changes = [c for c in changes if c[0] in _record_types()]
+    changes = _corrections(changes)
     if not changes and not note.strip():
         raise ValidationError(
             _(
@@ -143,8 +143,45 @@ def rectification_item_complete(*, item: RequestItem, actor, note: str = "") -> 
     return item
 
 
-def _record_types() -> set[str]:
-    return {"subjects.datasubject", *(m._meta.label_lower for m in rights_record_models())}
+# Fields the portal itself keeps on people and records (restriction, retention, erasure, consent withdrawal,
+# screening blocks, the register's classification): changing them corrects nothing the person said was wrong.
+NOT_CORRECTIONS = frozenset(
+    {
+        "category",
+        "activity",
+        "source",
+        "restricted_at",
+        "restriction_ground",
+        "anonymised_at",
+        "erased_at",
+        "is_blocked",
+        "blocked_reason",
+        "withdrawn_at",
+        "withdrawal_channel",
+        "withdrawal_origin",
+    }
+)
+
+
+def _correctable_fields() -> dict[str, set[str]]:
+    """Per kind (subject or record), the fields of the person's data that a correction can change."""
+    return {
+        model._meta.label_lower: {f.name for f in model._meta.concrete_fields if f.editable and not f.primary_key}
+        - NOT_CORRECTIONS
+        for model in (DataSubject, *rights_record_models())
+    }
+
+
+def _corrections(changes) -> list[tuple[str, str, list[str]]]:
+    """The audited changes that corrected the person's data, each with only the corrected fields: not the
+    bookkeeping of a withdrawal, a sweep, a restriction or a screening that happened in the meantime."""
+    correctable = _correctable_fields()
+    found = []
+    for object_type, object_id, names in changes:
+        fields = [f for f in names if f in correctable.get(object_type, ())]
+        if fields:
+            found.append((object_type, object_id, fields))
+    return found
 
 
 def _changed_activities(subject: DataSubject, changes) -> set[int]:

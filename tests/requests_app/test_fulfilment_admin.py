@@ -138,6 +138,27 @@ def test_rectification_names_changed_fields_and_lists_art19_recipients(dpo_clien
     assert notification.notified_on == datetime.date.today()
 
 
+def test_a_withdrawal_or_a_sweep_in_the_meantime_is_no_correction(dpo_client, register):
+    from consents.services import consent_give, consent_withdraw
+    from retention.sweep import sweep_run
+
+    subject = subject_with_everything(last_name="Meyer")
+    req = request_with({"kind": RequestType.RECTIFICATION, "details": "Name falsch"}, subject=subject)
+    consent_give(
+        subject=subject,
+        purpose_code="affiliate-transfer",
+        text_version=1,
+        channel="paper",
+        origin="Anmeldebogen",
+        evidence="Scan 1",
+    )
+    consent_withdraw(subject=subject, purpose_code="affiliate-transfer", channel="paper")
+    sweep_run()
+    response = dpo_client.post(item_url(req.items.get(), "rectification"), follow=True)
+    assert "nichts berichtigt" in response.content.decode()
+    assert req.items.get().outcome == "" and not RecipientNotification.objects.filter(request=req).exists()
+
+
 def test_fulfilment_waits_for_processing(dpo_client, register):
     req = request_with(RequestType.ACCESS, state=DataSubjectRequest.State.RECEIVED)
     response = dpo_client.post(item_url(req.items.get(), "access"), {"fmt": "json"}, follow=True)
