@@ -17,7 +17,12 @@ ROLES = (DPO, SUPPORT, AUDITOR)
 PORTAL_APPS = ("dpo_portal", "audit", "subjects", "retention", "consents", "requests_app", "screening")
 
 # Values an auditor must not read (special categories), and what they may not change.
-AUDITOR_EXCLUDED = {"subjects.view_special_category", "subjects.view_payment_data", "subjects.view_eventhealthdata"}
+AUDITOR_EXCLUDED = {
+    "subjects.view_special_category",
+    "subjects.view_payment_data",
+    "subjects.view_eventhealthdata",
+    "consents.export_audience",  # lists of people to contact: marketing's tool, not proof
+}
 
 
 def _portal_permissions():

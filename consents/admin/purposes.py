@@ -155,7 +155,7 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
     def reconsent_view(self, request, pk):
         purpose = self._purpose(request, pk, "consents.view_consent")
         if request.GET.get("format") == "csv":
-            if not request.user.has_perm("consents.export_consents"):
+            if not request.user.has_perm("consents.export_audience"):
                 raise PermissionDenied
             content, count = exports.reconsent_csv(purpose=purpose)
             audit_export(purpose, detail=f"re-consent list {purpose.code}: {count} rows")
@@ -171,7 +171,7 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/consents/reconsent.html", context)
 
     def audience_view(self, request, pk):
-        purpose = self._purpose(request, pk, "consents.export_consents")
+        purpose = self._purpose(request, pk, "consents.export_audience")
         content, count = exports.audience_csv(purpose=purpose)
         audit_export(
             purpose, detail=f"e-mail audience {purpose.code}: {count} rows", fields=["email", "first_name", "last_name"]

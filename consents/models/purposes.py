@@ -61,7 +61,11 @@ class ConsentPurpose(models.Model):
         verbose_name = _("consent purpose")
         verbose_name_plural = _("consent purposes")
         ordering = ["basis", "code"]
-        permissions = [("export_consents", _("Can export consents and audiences"))]
+        permissions = [
+            ("export_consents", _("Can export consent histories (proof of consent)")),
+            # Lists of people to contact are a tool of marketing, not proof: the auditor does not get them.
+            ("export_audience", _("Can export contact lists (e-mail audiences, re-consent lists)")),
+        ]
 
     def __str__(self) -> str:
         return self.name

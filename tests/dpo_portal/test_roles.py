@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from consents.models import ConsentPurpose
 from dpo_portal.models import ProcessingActivity
 from tests.factories import EventHealthDataFactory, PaymentMethodFactory, subject_with_everything
 
@@ -53,6 +54,13 @@ MATRIX = [
     ("dpo", "admin:dpo_portal_register_export", "csv", OK),
     ("auditor", "admin:dpo_portal_register_export", "csv", OK),
     ("support", "admin:dpo_portal_register_export", "csv", FORBIDDEN),
+    # Consents: the auditor gets the proof (histories), not the lists of people to contact
+    ("dpo", "admin:consents_consentpurpose_audience", "purpose", OK),
+    ("auditor", "admin:consents_consentpurpose_audience", "purpose", FORBIDDEN),
+    ("support", "admin:consents_consentpurpose_audience", "purpose", FORBIDDEN),
+    ("dpo", "admin:consents_consentpurpose_history_csv", "purpose", OK),
+    ("auditor", "admin:consents_consentpurpose_history_csv", "purpose", OK),
+    ("support", "admin:consents_consentpurpose_history_csv", "purpose", FORBIDDEN),
 ]
 
 
@@ -65,6 +73,7 @@ def objects(register):
         "payment": [PaymentMethodFactory(subject=subject).pk],
         "health": [EventHealthDataFactory(subject=subject).pk],
         "csv": ["csv", "de"],
+        "purpose": [ConsentPurpose.objects.get(code="product-news").pk],
     }
 
 
@@ -78,6 +87,14 @@ def test_role_matrix(client, objects, users, role, url_name, args_key, expected)
     client.force_login(users[role])
     response = client.get(reverse(url_name, args=objects[args_key] if args_key else None))
     assert response.status_code == expected
+
+
+def test_the_auditor_cannot_download_a_re_consent_list(client, objects, users):
+    url = reverse("admin:consents_consentpurpose_reconsent", args=objects["purpose"]) + "?format=csv"
+    client.force_login(users["auditor"])
+    assert client.get(url).status_code == FORBIDDEN
+    client.force_login(users["dpo"])
+    assert client.get(url).status_code == OK
 
 
 @pytest.mark.parametrize("role", ["auditor", "support"])
