@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.generic import DetailView, FormView, ListView
 
-from audit.services import Action, audit_record
+from audit.services import Action, audit_list_view, audit_record
 from subjects.models import DataSubject
 
 from .forms import IntakeForm, SubjectSearchForm
@@ -28,6 +28,10 @@ class SupportMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return super().handle_no_permission()
 
 
+QUEUE_FIELDS = ["receipt_number", "received_at", "requester_name", "items", "state", "due_on"]
+RECEIPT_FIELDS = ["receipt_number", "received_at", "requester_name", "subject", "items", "due_on"]
+
+
 class QueueView(SupportMixin, ListView):
     template_name = "requests_app/support/queue.html"
     context_object_name = "requests"
@@ -35,6 +39,12 @@ class QueueView(SupportMixin, ListView):
 
     def get_queryset(self):
         return support_queue(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The requesters' names on the page are personal data shown: audited like an admin list (ids only).
+        audit_list_view(DataSubjectRequest, (r.pk for r in context["requests"]), fields=QUEUE_FIELDS)
+        return context
 
 
 class IntakeView(SupportMixin, FormView):
@@ -139,3 +149,7 @@ class ReceiptView(SupportMixin, DetailView):
         if self.request.user.has_perm("requests_app.fulfil_request"):
             return qs
         return qs.filter(logged_by=self.request.user)  # support sees its own requests only
+
+    def get_context_data(self, **kwargs):
+        audit_record(self.object, Action.VIEW, fields=RECEIPT_FIELDS)
+        return super().get_context_data(**kwargs)

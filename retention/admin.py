@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from audit.admin_log import AdminLogByIdMixin, field_labels, log_by_id
-from audit.admin_mixins import audit_export
+from audit.admin_log import field_labels, log_by_id
+from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.kinds import KindListFilter
 
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
@@ -104,8 +104,9 @@ class LegalHoldForm(forms.ModelForm):
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(AdminLogByIdMixin, admin.ModelAdmin):
-    # The admin history names holds by id and stores changed fields by their msgids: read in any language.
+class LegalHoldAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    # Holds name the people they hold: their pages are audited, and the admin history names holds by id and
+    # stores changed fields by their msgids (read in any language). Saves are audited by the hold services.
     form = LegalHoldForm
     list_display = ("target", "reason", "reference", "starts_on", "ends_on", "lifted_at", "in_force")
     list_filter = ("reason", ("lifted_at", admin.EmptyFieldListFilter), "starts_on")

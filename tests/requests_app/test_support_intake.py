@@ -261,6 +261,23 @@ def test_each_support_user_sees_only_their_own_queue(support_client, support_use
     assert support_client.get(reverse("requests_app:receipt", args=[other.pk])).status_code == 404
 
 
+def test_the_queue_and_the_receipt_are_audited_by_id(support_client, support_user, register, django_assert_num_queries):
+    from audit.models import AuditEntry
+
+    requests = [request_with(RequestType.ACCESS, logged_by=support_user) for _ in range(3)]
+    for _more in range(2):  # as many queries for 3 requests as for 6: none per row
+        with django_assert_num_queries(15):  # session, user, permissions, count, page, items, one audit write
+            support_client.get(reverse("requests_app:queue"))
+        request_with(RequestType.ERASURE, logged_by=support_user)
+    listed = AuditEntry.objects.filter(object_type="requests_app.datasubjectrequest", action="view").last()
+    assert all(str(r.pk) in listed.detail for r in requests)
+    support_client.get(reverse("requests_app:receipt", args=[requests[0].pk]))
+    viewed = AuditEntry.objects.filter(object_id=str(requests[0].pk), action="view").last()
+    assert viewed.actor_id == support_user.pk and "requester_name" in viewed.fields
+    for entry in AuditEntry.objects.all():
+        assert requests[0].requester_name not in f"{entry.detail} {entry.fields}"
+
+
 def test_the_form_s_labels_start_with_a_capital(support_client, register):
     page = " ".join(support_client.get(URL, HTTP_ACCEPT_LANGUAGE="de").content.decode().split())
     assert "> Eingegangen" in page and "> Der Antrag in den Worten" in page

@@ -268,6 +268,18 @@ def test_changing_a_hold_in_the_admin_is_audited(dpo_client, today):
     assert hold.ends_on == D(2026, 12, 31)
 
 
+def test_the_holds_list_and_page_are_audited_by_id(dpo_client, today):
+    from audit.models import AuditEntry
+
+    subject = f.DataSubjectFactory(last_name="Haltbar")
+    hold = hold_place(reason=HoldReason.LITIGATION, subject=subject, reference="Az. 2")
+    assert "Haltbar" in dpo_client.get(reverse("admin:retention_legalhold_changelist")).content.decode()
+    listed = AuditEntry.objects.filter(object_type="retention.legalhold", action="view").latest("seq")
+    assert str(hold.pk) in listed.detail and "Haltbar" not in str(listed.fields) + listed.detail
+    dpo_client.get(reverse("admin:retention_legalhold_change", args=[hold.pk]))
+    assert AuditEntry.objects.filter(object_type="retention.legalhold", object_id=str(hold.pk), action="view").exists()
+
+
 def test_a_hold_lifted_while_its_form_was_open_stays_lifted(dpo_client, today):
     from retention.services import hold_lift
 
