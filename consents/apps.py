@@ -12,3 +12,20 @@ class ConsentsConfig(AppConfig):
         "record_withdrawal",
         "add_objection",
     )
+
+    def ready(self):
+        from django.db.models import Exists, Q
+
+        from subjects.last_contact import register_running_relationship
+
+        from .models import Consent
+
+        # A consent in force (not withdrawn, confirmed where it must be) is a relationship that runs: the
+        # person's contact details are not due while it lasts.
+        register_running_relationship(
+            lambda subject: Exists(
+                Consent.objects.filter(subject_id=subject, withdrawn_at=None, anonymised_at=None).filter(
+                    Q(needs_confirmation=False) | Q(confirmed_at__isnull=False)
+                )
+            )
+        )

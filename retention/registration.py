@@ -91,7 +91,10 @@ def invalidate_moved_start_events(rules: dict[int, DeletionRule], *, today: date
             )
             source = model.retention_start_expression(rule.start_event)
             due = records.filter(deletable_from__lte=today, anonymised_at=None).alias(start_source=source)
-            moved += due.exclude(retention_start=models.F("start_source")).update(retention_computed_at=None)
+            # Moved, or not happened any more (a relationship runs again): a plain `!=` is unknown for NULL.
+            moved += due.filter(
+                ~models.Q(retention_start=models.F("start_source")) | models.Q(start_source__isnull=True)
+            ).update(retention_computed_at=None)
             started = records.filter(retention_start=None).alias(start_source=source)
             moved += started.filter(start_source__isnull=False).update(retention_computed_at=None)
     return moved

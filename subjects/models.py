@@ -265,7 +265,20 @@ class PersonalRecord(models.Model):
             raise ValidationError({"contract_end": _("The contract cannot end before the data was collected.")})
 
 
-class EmailAddress(PersonalRecord):
+class ContactDetail:
+    """E-mail addresses, phone numbers and postal addresses: their "last contact" is the person's
+    (subjects.last_contact), not the last time this one detail was used."""
+
+    @classmethod
+    def retention_start_expression(cls, start_event: str):
+        if start_event == "last_contact":
+            from .last_contact import person_last_contact
+
+            return person_last_contact()
+        return super().retention_start_expression(start_event)
+
+
+class EmailAddress(ContactDetail, PersonalRecord):
     default_category = "contact"
     default_activity = "order-processing"
     anonymise_fields = ("email",)
@@ -288,7 +301,7 @@ class EmailAddress(PersonalRecord):
         super().save(*args, **kwargs)
 
 
-class PhoneNumber(PersonalRecord):
+class PhoneNumber(ContactDetail, PersonalRecord):
     default_category = "contact"
     default_activity = "order-processing"
     anonymise_fields = ("number",)
@@ -317,7 +330,7 @@ class PhoneNumber(PersonalRecord):
             raise ValidationError({"number": exc.messages}) from None
 
 
-class PostalAddress(PersonalRecord):
+class PostalAddress(ContactDetail, PersonalRecord):
     default_category = "contact"
     default_activity = "order-processing"
     anonymise_fields = ("street", "postal_code", "city")

@@ -1,0 +1,59 @@
+"""When the controller was last in contact with a person: the start of the period of their contact details.
+
+An e-mail address, phone number or postal address is kept for the limitation period after the last contact
+with its person (rule `contact-limitation`), not after the last contact recorded on the address itself:
+an order, a contract's end, a message or an event the person registered for is contact too. While a
+relationship runs (a contract or subscription without an end, or a live consent from another app) the
+last contact has not happened yet, so the details are never due.
+
+One SQL expression, evaluated per row by the registration's UPDATE and by the check before a sweep acts
+(retention.registration): correlated subqueries on indexed `subject_id`, never a query per record.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import Case, DateField, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+
+# Other apps name what keeps a relationship running: callables taking the OuterRef of the subject's id and
+# returning an Exists (registered in their AppConfig.ready(); consents: a consent not withdrawn).
+RUNNING_RELATIONSHIPS: list[Callable[[OuterRef], Exists]] = []
+
+
+def register_running_relationship(source: Callable[[OuterRef], Exists]) -> None:
+    if source not in RUNNING_RELATIONSHIPS:
+        RUNNING_RELATIONSHIPS.append(source)
+
+
+def _latest(queryset, date: Expression | str, subject: OuterRef) -> Subquery:
+    """The latest `date` of the subject's rows in `queryset`."""
+    rows = queryset.filter(subject_id=subject).annotate(contact_on=date).order_by(F("contact_on").desc(nulls_last=True))
+    return Subquery(rows.values("contact_on")[:1], output_field=DateField())
+
+
+def person_last_contact() -> Case:
+    """The date of the last contact with the record's person, or NULL while the relationship runs."""
+    from .models import Communication, EventRegistration, Order
+
+    subject = OuterRef("subject_id")
+    own = Coalesce("last_contact", "collected_on")
+    dates = [
+        _latest(Order.objects.all(), Coalesce("contract_end", "ordered_on"), subject),
+        _latest(Communication.objects.all(), TruncDate("occurred_at"), subject),
+        _latest(EventRegistration.objects.all(), F("event_date"), subject),  # a coming event counts from its day
+    ]
+    # SQLite's MAX() of several values is NULL when one is: each stands in for a missing one with the own date.
+    latest = Greatest(own, *(Coalesce(d, own) for d in dates), output_field=DateField())
+    running = [
+        Exists(
+            Order.objects.filter(
+                subject_id=subject,
+                kind__in=[Order.Kind.CONTRACT, Order.Kind.SUBSCRIPTION],
+                contract_end=None,
+                anonymised_at=None,
+            )
+        ),
+        *(source(subject) for source in RUNNING_RELATIONSHIPS),
+    ]
+    return Case(*(When(r, then=Value(None)) for r in running), default=latest, output_field=DateField())
