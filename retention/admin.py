@@ -8,18 +8,21 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone, translation
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.admin_log import field_labels, log_by_id
 from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.kinds import KindListFilter
+from subjects.admin import register_record_field
 
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
 from .models import DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .models.holds import record_kinds
-from .selectors import forecast, protocol_batches_holding, protocol_digests_for
+from .selectors import forecast, protocol_batches_holding, protocol_digests_for, why_kept
 from .services import hold_change, hold_lift, hold_place, rule_save
 
 
@@ -353,3 +356,28 @@ class ProtocolBatchAdmin(KindOfRecordColumn, ReadOnlyAdmin):
             min(len(hashes), 20),
             "\n".join(hashes),
         )
+
+
+@register_record_field
+@admin.display(description=_("why it is still kept"))
+def why_kept_field(record):
+    """On every record's page: its purpose and basis, its rule, and what keeps it longer (R1)."""
+    why = why_kept(record)
+    lines = [format_html("<strong>{}</strong>", why.verdict)]
+    lines.append(format_html("{}: {} – {}", _("processing activity"), why.activity, why.legal_basis))
+    if why.rule is not None:
+        lines.append(format_html("{}: {} ({})", _("deletion rule"), why.rule.describe(), why.rule.code))
+        lines.append(
+            format_html(
+                "{}: {} · {}: {}",
+                _("period starts with"),
+                date_format(why.retention_start, "SHORT_DATE_FORMAT") if why.retention_start else "—",
+                _("deletable from"),
+                date_format(why.deletable_from, "SHORT_DATE_FORMAT") if why.deletable_from else "—",
+            )
+        )
+    for hold in why.holds:
+        lines.append(format_html("{}: {} {}", _("legal hold"), hold.get_reason_display(), hold.reference))
+    if why.restriction:
+        lines.append(format_html("{}: {}", _("restricted"), why.restriction))
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))

@@ -3,14 +3,17 @@
 import datetime
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Count, Func, Q, Value
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from dpo_portal.models import DataCategory
-from subjects.models import DataSubject
+from subjects.models import KEPT_FOR_THE_SUBJECT, DataSubject
 
 from .models import Action, DeletionRule, LegalHold, ProtocolBatch
 from .models.protocol import record_digest, split_digests
@@ -129,3 +132,72 @@ def protocol_hashes(batches: models.QuerySet | None = None) -> list[str]:
         for digests in batches.values_list("id_hashes", flat=True).iterator(chunk_size=100)
         for h in split_digests(digests)
     ]
+
+
+@dataclass(frozen=True)
+class WhyKept:
+    """Why one record is still held (R1): its purpose and basis, its rule, and what holds it beyond the rule."""
+
+    activity: str
+    legal_basis: str
+    category: str
+    rule: DeletionRule | None
+    retention_start: datetime.date | None
+    deletable_from: datetime.date | None
+    holds: list[LegalHold]
+    restriction: str
+    verdict: str
+
+
+def why_kept(record, *, today: datetime.date | None = None) -> WhyKept:
+    """For any personal record: the processing it serves, on which basis, the deletion rule (legal reference,
+    period, start event), its first deletable day, and legal holds or restrictions that keep it longer.
+    Three queries (the record's activity and category, its rule, its holds), whatever the kind."""
+    from django.contrib.contenttypes.models import ContentType
+
+    today = today or timezone.localdate()
+    record = type(record).objects.select_related("activity", "category").get(pk=record.pk)
+    rule = rule_for_category(record.category_id) if record.category_id else None
+    holds = list(
+        LegalHold.objects.active(today).filter(
+            Q(subject_id=record.subject_id)
+            | Q(category_id=record.category_id)
+            | Q(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
+        )
+    )
+    kept_for_subject = record.restriction_ground in KEPT_FOR_THE_SUBJECT
+    if record.anonymised_at:
+        verdict = _("Anonymised: nothing in it refers to a person any more.")
+    elif rule is None:
+        verdict = _("No deletion rule covers its data category: the DPO must set one.")
+    elif holds or kept_for_subject:
+        verdict = _("Kept beyond its period: a legal hold or the person's restriction (Art. 18(1)(b), (c) GDPR).")
+    elif record.retention_computed_at is None:
+        verdict = _("Not yet registered with the retention engine: the next sweep computes its first deletable day.")
+    elif record.deletable_from is None:
+        verdict = _("Kept while its purpose lasts: the event its period counts from has not happened yet.")
+    elif record.deletable_from <= today:
+        verdict = _("Due: the next sweep will %(action)s it.") % {"action": rule.get_action_display()}
+    elif record.restricted_at:
+        verdict = _("Its purpose has ended; kept, restricted, only for the retention duty until %(day)s.") % {
+            "day": date_format(record.deletable_from - datetime.timedelta(days=1), "SHORT_DATE_FORMAT")
+        }
+    else:
+        verdict = _("Kept for its purpose; deletable from %(day)s.") % {
+            "day": date_format(record.deletable_from, "SHORT_DATE_FORMAT")
+        }
+    activity = record.activity
+    basis = activity.get_legal_basis_display() if activity else ""
+    if activity and activity.legal_basis_note:
+        basis = f"{basis} ({activity.legal_basis_note})"
+    return WhyKept(
+        activity=activity.name if activity else "—",
+        legal_basis=basis or "—",
+        category=record.category.name if record.category_id else "—",
+        rule=rule,
+        retention_start=record.retention_start,
+        deletable_from=record.deletable_from,
+        holds=holds,
+        restriction=record.get_restriction_ground_display() if record.restricted_at else "",
+        verdict=str(verdict),
+    )

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from audit.services import Action as AuditAction
 from audit.services import Event, audit_record_many
 from dpo_portal.models import DataCategory
-from subjects.models import DataSubject, PersonalRecord, RestrictionGround
+from subjects.models import KEPT_FOR_THE_SUBJECT, DataSubject, PersonalRecord
 
 from .actions import anonymise_subjects, apply_action
 from .journal import journal_writable
@@ -75,11 +75,6 @@ class Step:
 def effective_action(action: str, model: type[PersonalRecord]) -> str:
     """A record that cannot be made anonymous (a required link to another person's record) is deleted."""
     return Action.DELETE if action == Action.ANONYMISE and not can_anonymise(model) else action
-
-
-# Restrictions the data subject asked for in order to keep the data (Art. 18(1)(b): instead of erasure;
-# (c): for their own legal claims). Like a legal hold, they keep it past its period until they are lifted.
-KEPT_FOR_THE_SUBJECT = (RestrictionGround.UNLAWFUL, RestrictionGround.LEGAL_CLAIMS)
 
 
 def not_held(qs: models.QuerySet, *, today: datetime.date) -> models.QuerySet:

@@ -42,6 +42,17 @@ def register_subject_inline(inline: type[admin.options.InlineModelAdmin]) -> typ
 RECORD_META = ("category", "activity", "collected_on", "restricted_marker")
 
 
+# Read-only fields other apps add to every record's page (retention: why the record is still kept, R1),
+# registered from their own admin modules so that the core does not import them.
+RECORD_PAGE_FIELDS: list = []
+
+
+def register_record_field(field):
+    if field not in RECORD_PAGE_FIELDS:
+        RECORD_PAGE_FIELDS.append(field)
+    return field
+
+
 class NoHardDelete:
     """Personal data leaves through the erasure workflow and the retention sweep only: they respect legal holds,
     retention duties and restrictions, and write the suppression list, the deletion protocol and the replay
@@ -295,6 +306,9 @@ class RecordAdmin(NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
 
     def get_list_display(self, request):
         return ("__str__", "subject", "category", "activity", "collected_on", "restricted_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), *(RECORD_PAGE_FIELDS if obj is not None else ()))
 
 
 @admin.register(EmailAddress)

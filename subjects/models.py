@@ -42,6 +42,11 @@ class RestrictionGround(models.TextChoices):
     LEGAL_HOLD = "legal_hold", _("legal hold: the controller's legal claims (Art. 17(3)(e) GDPR)")
 
 
+# Restrictions the data subject asked for in order to keep the data (Art. 18(1)(b): instead of erasure;
+# (c): for their own legal claims). Like a legal hold, they keep it past its period until they are lifted.
+KEPT_FOR_THE_SUBJECT = (RestrictionGround.UNLAWFUL, RestrictionGround.LEGAL_CLAIMS)
+
+
 # German salutations as an English letter writes them (DataSubject.name_in).
 ENGLISH_SALUTATIONS = {"frau": "Ms", "herr": "Mr", "divers": ""}
 

@@ -1,0 +1,61 @@
+"""For any record the portal says why it is still kept (R1): purpose, basis, rule, first deletable day, holds."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from dpo_portal.models import DataCategory
+from requests_app.services import subject_restrict
+from retention.models import HoldReason
+from retention.selectors import why_kept
+from retention.services import hold_place, subject_erase
+from retention.sweep import sweep_run
+from subjects.models import Order, RestrictionGround
+from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("register")
+D = datetime.date
+
+
+def test_it_says_why_each_record_is_kept(today, dpo_user):
+    order = f.OrderFactory(ordered_on=D(2025, 2, 1), collected_on=D(2025, 2, 1))
+    assert "Noch nicht" in why_kept(order).verdict  # not registered yet
+    sweep_run(dry_run=True)
+    why = why_kept(order)
+    assert why.rule.code == "order-booking-voucher" and why.deletable_from == D(2034, 1, 1)
+    assert why.verdict == "Für seinen Zweck aufbewahrt; löschbar ab 01.01.2034."
+    assert "Art. 6 Abs. 1 lit. b" in why.legal_basis
+
+    ad = f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    sweep_run(dry_run=True)
+    assert why_kept(ad).verdict.startswith("Fällig")
+
+    hold_place(reason=HoldReason.TAX_AUDIT, record=ad, reference="Bp 2026")
+    why = why_kept(ad)
+    assert [h.reference for h in why.holds] == ["Bp 2026"] and "Löschsperre" in why.verdict
+
+    claims = f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    subject_restrict(subject=claims.subject, ground=RestrictionGround.LEGAL_CLAIMS, actor=dpo_user)
+    assert "Einschränkung" in why_kept(claims).verdict
+
+    subject_erase(subject=order.subject)
+    why = why_kept(Order.objects.get(pk=order.pk))
+    assert why.verdict == "Zweck entfallen; eingeschränkt aufbewahrt, nur für die Aufbewahrungspflicht bis 31.12.2033."
+
+
+def test_a_category_without_a_rule_is_named(today):
+    record = f.EmailAddressFactory()
+    record.category = DataCategory.objects.create(code="neu", name_de="Neu", name_en="New")
+    record.save()
+    assert "keine Löschregel" in why_kept(record).verdict
+
+
+@pytest.mark.parametrize(("language", "words"), [("de", "Warum noch gespeichert"), ("en", "Why it is still kept")])
+def test_the_record_page_shows_it(dpo_client, today, language, words):
+    order = f.OrderFactory(ordered_on=D(2025, 2, 1), collected_on=D(2025, 2, 1))
+    sweep_run(dry_run=True)
+    page = dpo_client.get(
+        reverse("admin:subjects_order_change", args=[order.pk]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    assert words in page and "§ 257 Abs. 1 Nr. 4" in page and "order-booking-voucher" in page
