@@ -40,7 +40,7 @@ def test_the_admin_refuses_an_invalid_email_and_saves_nothing(register, dpo_clie
     )
     response = dpo_client.post(url, data, HTTP_ACCEPT_LANGUAGE="de")
     assert response.status_code == 200
-    assert "Gib eine gültige E-Mail Adresse an" in response.content.decode()
+    assert "Geben Sie eine gültige E-Mail-Adresse an" in response.content.decode()
     subject.refresh_from_db()
     assert subject.last_name == "Vorher"
     assert not EmailAddress.objects.exists()
