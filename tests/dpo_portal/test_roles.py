@@ -153,3 +153,18 @@ def test_the_overview_counts_health_data_only_for_the_dpo(client, objects, users
         kinds = {held.kind for held in response.context["data_overview"]}
         assert ("health data for events" in kinds) is visible, role
         assert "orders and contracts" in kinds
+
+
+def test_each_role_starts_where_it_works(client, users):
+    for role, start in (("support", "/support/"), ("dpo", "/admin/"), ("auditor", "/admin/")):
+        client.force_login(users[role])
+        assert client.get("/").url == start, role
+    client.force_login(users["support"])
+    index = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{reverse("requests_app:intake")}">Support</a>' in index
+
+
+def test_admin_headings_start_with_a_capital(client, objects, users):
+    client.force_login(users["dpo"])
+    page = client.get(reverse("admin:subjects_datasubject_change", args=objects["subject"])).content.decode()
+    assert "<h1>Betroffene Person ändern</h1>" in page and "| Betroffene Person ändern |" in page
