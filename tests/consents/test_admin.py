@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from consents.models import ApiToken, Consent, ConsentPurpose, Objection
-from consents.services import api_token_create, consent_give
+from consents.services import api_token_create, consent_give, objection_record
 from dpo_portal.roles import SUPPORT, role_permissions
 from subjects.models import DataSubject
 from tests.factories import DataSubjectFactory, EmailAddressFactory
@@ -241,3 +241,27 @@ def test_a_token_cannot_be_changed_only_revoked(register, dpo_client, auditor_us
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None and ApiToken.objects.count() == 1
+
+
+def test_an_objection_is_named_by_its_activity_in_the_page_language(register, dpo_client):
+    from django.contrib.admin.models import LogEntry
+
+    from dpo_portal.models import ProcessingActivity
+
+    subject = DataSubjectFactory()
+    marketing = ProcessingActivity.objects.get(code="existing-customer-marketing")
+    response = dpo_client.post(
+        reverse("admin:consents_objection_add"),
+        {"subject": subject.pk, "objected_activity": marketing.pk, "channel": "phone", "note": ""},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "„Bestandskundenwerbung (stattgegeben)“" in page and "existing-customer-marketing (" not in page
+    surveys = objection_record(subject=subject, activity_code="surveys", channel="phone")
+    url = reverse("admin:consents_objection_change", args=[surveys.pk])
+    assert "<h2>Fragebögen und Umfragen (ausstehend)</h2>" in dpo_client.get(url).content.decode()
+    english = dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h2>Questionnaires and surveys (pending)</h2>" in english
+    # Django's admin history still names the objection by its id, never by what the person objected to.
+    added = Objection.objects.get(objected_activity=marketing)
+    assert list(LogEntry.objects.values_list("object_repr", flat=True)) == [f"#{added.pk}"]
