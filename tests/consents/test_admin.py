@@ -265,3 +265,23 @@ def test_an_objection_is_named_by_its_activity_in_the_page_language(register, dp
     # Django's admin history still names the objection by its id, never by what the person objected to.
     added = Objection.objects.get(objected_activity=marketing)
     assert list(LogEntry.objects.values_list("object_repr", flat=True)) == [f"#{added.pk}"]
+
+
+def test_a_withdrawal_with_nothing_to_withdraw_says_so(register, dpo_client):
+    _consents(1)
+    consent = Consent.objects.get()
+    url = reverse("admin:consents_consent_withdraw")
+    form = {"subject": consent.subject_id, "purpose": consent.purpose_id, "channel": "phone", "source": "call 12"}
+    page = dpo_client.post(url, form, follow=True).content.decode()
+    assert '<li class="success">1 Einwilligung widerrufen.</li>' in page
+    page = dpo_client.post(url, form, follow=True).content.decode()
+    assert '<li class="warning">Es wurde nichts widerrufen:' in page and "0 Einwilligung" not in page
+
+
+def test_the_form_pages_labels_start_with_a_capital(register, dpo_client):
+    withdraw = dpo_client.get(reverse("admin:consents_consent_withdraw")).content.decode()
+    assert '<label for="id_subject">Betroffene Person:</label>' in withdraw
+    assert '<label for="id_source">Herkunft:</label>' in withdraw
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    publish = dpo_client.get(reverse("admin:consents_consentpurpose_publish", args=[purpose.pk])).content.decode()
+    assert '<label for="id_material_change">Wesentliche Änderung:</label>' in publish
