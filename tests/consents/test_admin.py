@@ -285,3 +285,12 @@ def test_the_form_pages_labels_start_with_a_capital(register, dpo_client):
     purpose = ConsentPurpose.objects.get(code="product-news")
     publish = dpo_client.get(reverse("admin:consents_consentpurpose_publish", args=[purpose.pk])).content.decode()
     assert '<label for="id_material_change">Wesentliche Änderung:</label>' in publish
+
+
+def test_the_suppression_list_counts_entries(register, dpo_client):
+    from consents.services import suppression_add
+
+    suppression_add(emails=["a@example.org", "b@example.org"], reason="request call 3")
+    url = reverse("admin:consents_suppressionentry_changelist")
+    assert "2 Sperrlisteneinträge" in dpo_client.get(url).content.decode()
+    assert "2 suppression list entries" in dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
