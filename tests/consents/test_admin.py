@@ -294,3 +294,9 @@ def test_the_suppression_list_counts_entries(register, dpo_client):
     url = reverse("admin:consents_suppressionentry_changelist")
     assert "2 Sperrlisteneinträge" in dpo_client.get(url).content.decode()
     assert "2 suppression list entries" in dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_token_filter_names_what_a_token_may_ask(register, dpo_client):
+    api_token_create(name="newsletter", may_record=False, may_query=True)
+    page = dpo_client.get(reverse("admin:consents_apitoken_changelist")).content.decode()
+    assert "Nach darf die Kontakterlaubnis abfragen" in page and "may_contact" not in page
