@@ -233,7 +233,9 @@ def _subject_bits(purpose: ConsentPurpose, subject_ids: set[int]) -> dict[int, i
     if purpose.needs_consent:
         customer = Value(True)
     else:
-        # An existing customer relationship (§ 7(3) UWG): an order, or an event attended.
+        # An existing customer relationship (§ 7(3) UWG): an order, or an event registration, attended or not: the
+        # policy counts events among its goods and services, and a registration is a contract for one (the register's
+        # event-management rests on Art. 6(1)(b)). contact_sql's `customer` asks the same.
         customer = Exists(Order.objects.processable().filter(subject_id=OuterRef("pk"))) | Exists(
             EventRegistration.objects.processable().filter(subject_id=OuterRef("pk"))
         )

@@ -103,7 +103,8 @@ objected AS (
 ),
 customer AS (
     -- An existing customer relationship (§ 7(3) UWG), only asked for an opt-out purpose: a
-    -- processable order or event registration (their subject_id foreign-key indexes).
+    -- processable order or event registration, attended or not (a registration is a contract
+    -- for a service, as in contact_facts._subject_bits); their subject_id foreign-key indexes.
     SELECT r.subject_id FROM {order} r
     WHERE NOT (SELECT needs_consent FROM p) AND r.restricted_at IS NULL AND r.subject_id IN (SELECT subject_id FROM who)
     UNION

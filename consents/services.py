@@ -17,7 +17,7 @@ from audit.context import current_actor
 from audit.services import Action, audit_record, audit_record_many, event_for
 from dpo_portal.models import DataCategory, ProcessingActivity
 from retention import services as retention_services
-from subjects.models import DataSubject, EmailAddress, PhoneNumber, Source
+from subjects.models import DataSubject, EmailAddress, EventRegistration, PhoneNumber, Source
 from subjects.services import subject_create
 
 from .hashing import ContactHasher, contact_hash, new_token, normalise_email, token_digest, truncate_ip
@@ -51,6 +51,9 @@ SOURCE_FOR_CHANNEL = {
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 # The name kept for a person who signed up with an address only (data minimisation: no name asked).
 UNNAMED = "–"
+# The purpose whose consent lets a person's event registrations be shared with the other participants
+# (EventRegistration.share_with_participants): its withdrawal stops the sharing.
+PARTICIPANT_SHARING = "event-participant-sharing"
 
 
 def _invalid(field: str, message, code: str) -> ValidationError:
@@ -282,8 +285,10 @@ def consent_withdraw(
     Any channel will do (web form, e-mail, phone, paper, event), also a request taken by
     support (`source` names the staff member or request). Nothing before `at` changes: the
     consents keep their text, time and evidence, and processing until then stays covered.
-    From `at` on the purpose's processing stops: `may_contact` says no at once and the
-    retention engine is told that the purpose has ended for this person. Withdrawing when
+    From `at` on the purpose's processing stops: `may_contact` says no at once, the
+    retention engine is told that the purpose has ended for this person, and a withdrawn
+    consent to share participant data stops the sharing of the person's event
+    registrations (`share_with_participants` cleared). Withdrawing when
     there is no live consent changes nothing and returns []. Raises ValidationError for an
     unknown purpose or channel, or a time in the future.
     """
@@ -327,8 +332,35 @@ def consent_withdraw(
     audit_record_many(
         [event_for(c, Action.CHANGE, fields=["withdrawn_at", "withdrawal_channel", "withdrawal_origin"]) for c in live]
     )
+    # A consent given after `at` (a letter dated before a new sign-up) still allows the sharing.
+    if (
+        purpose.code == PARTICIPANT_SHARING
+        and not Consent.objects.filter(subject=subject, purpose=purpose, withdrawn_at__isnull=True).exists()
+    ):
+        _stop_participant_sharing(subject=subject)
     _end_purpose(subject=subject, activity_codes=[purpose.activity.code], ended_on=timezone.localdate(at))
     return live
+
+
+def _stop_participant_sharing(*, subject: DataSubject) -> int:
+    """The person's registrations are no longer shared with other participants: the consent that allowed it is
+    withdrawn. Their records stay (they rest on the registration, Art. 6(1)(b)); only the sharing stops.
+    Returns how many registrations changed."""
+    pks = list(
+        EventRegistration.objects.filter(subject=subject, share_with_participants=True).values_list("pk", flat=True)
+    )
+    if not pks:
+        return 0
+    EventRegistration.objects.filter(pk__in=pks).update(share_with_participants=False, updated_at=timezone.now())
+    audit_record_many(
+        [
+            event_for(
+                EventRegistration(pk=pk, subject_id=subject.pk), Action.CHANGE, fields=["share_with_participants"]
+            )
+            for pk in pks
+        ]
+    )
+    return len(pks)
 
 
 @transaction.atomic

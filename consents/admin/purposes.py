@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import audit_export
@@ -20,14 +21,14 @@ from ..services import text_publish
 
 
 class PublishTextForm(forms.Form):
-    text_de = forms.CharField(label=_("text (German)"), widget=forms.Textarea(attrs={"rows": 8, "cols": 90}))
-    text_en = forms.CharField(label=_("text (English)"), widget=forms.Textarea(attrs={"rows": 8, "cols": 90}))
+    text_de = forms.CharField(label=capfirst(_("text (German)")), widget=forms.Textarea(attrs={"rows": 8, "cols": 90}))
+    text_en = forms.CharField(label=capfirst(_("text (English)")), widget=forms.Textarea(attrs={"rows": 8, "cols": 90}))
     material_change = forms.BooleanField(
-        label=_("material change"),
+        label=capfirst(_("material change")),
         required=False,
         help_text=_("More data, another purpose or another recipient: everyone must be asked again."),
     )
-    change_note = forms.CharField(label=_("what changed"), max_length=300, required=False)
+    change_note = forms.CharField(label=capfirst(_("what changed")), max_length=300, required=False)
 
 
 class ConsentTextInline(admin.TabularInline):

@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.models import ProcessingActivity
@@ -53,12 +54,17 @@ class NoEditMixin:
 
 
 class WithdrawForm(forms.Form):
-    subject = forms.ModelChoiceField(DataSubject.objects.filter(erased_at__isnull=True), label=_("data subject"))
-    purpose = forms.ModelChoiceField(
-        ConsentPurpose.objects.exclude(basis=ConsentPurpose.Basis.OPT_OUT), label=_("consent purpose")
+    # Labels start with a capital, as the admin's own forms (capfirst of the verbose name) do.
+    subject = forms.ModelChoiceField(
+        DataSubject.objects.filter(erased_at__isnull=True), label=capfirst(_("data subject"))
     )
-    channel = forms.ChoiceField(choices=ConsentChannel.choices, label=_("channel"))
-    source = forms.CharField(label=_("source"), max_length=200, required=False, help_text=_("E.g. the request number."))
+    purpose = forms.ModelChoiceField(
+        ConsentPurpose.objects.exclude(basis=ConsentPurpose.Basis.OPT_OUT), label=capfirst(_("consent purpose"))
+    )
+    channel = forms.ChoiceField(choices=ConsentChannel.choices, label=capfirst(_("channel")))
+    source = forms.CharField(
+        label=capfirst(_("source")), max_length=200, required=False, help_text=_("E.g. the request number.")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,7 +154,18 @@ class ConsentAdmin(AuditedAdminMixin, NoEditMixin, admin.ModelAdmin):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("%(n)s consent(s) withdrawn.") % {"n": len(withdrawn)})
+                if withdrawn:
+                    n = len(withdrawn)
+                    messages.success(
+                        request, ngettext("%(n)s consent withdrawn.", "%(n)s consents withdrawn.", n) % {"n": n}
+                    )
+                else:
+                    messages.warning(
+                        request,
+                        _(
+                            "Nothing was withdrawn: this data subject has no consent to this purpose that is not already withdrawn."
+                        ),
+                    )
                 return redirect("admin:consents_consent_changelist")
         context = {
             **self.admin_site.each_context(request),

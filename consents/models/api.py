@@ -16,7 +16,11 @@ class ApiToken(models.Model):
     may_record = models.BooleanField(
         _("may record"), default=False, help_text=_("Record consents, confirmations and withdrawals.")
     )
-    may_query = models.BooleanField(_("may ask may_contact"), default=False)
+    may_query = models.BooleanField(
+        _("may ask whether contact is allowed"),
+        default=False,
+        help_text=_("The API's may_contact: whether a person or an address may be contacted for a purpose."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

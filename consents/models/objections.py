@@ -62,7 +62,10 @@ class Objection(PersonalRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.objected_activity_id and self.objected_activity.code} ({self.get_status_display()})"
+        # Named by the activity's name in the page's language (the page heading, the admin's messages); Django's
+        # admin history names objections by id (audit.admin_log), so no name reaches django_admin_log.
+        activity = self.objected_activity.name if self.objected_activity_id else "—"
+        return f"{activity} ({self.get_status_display()})"
 
     def uphold(self, *, at: datetime.datetime, by: str, reasons: str) -> None:
         if self.status != self.Status.PENDING:

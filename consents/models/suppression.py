@@ -45,7 +45,7 @@ class SuppressionEntry(models.Model):
 
     class Meta:
         verbose_name = _("suppression list entry")
-        verbose_name_plural = _("suppression list")
+        verbose_name_plural = _("suppression list entries")
         ordering = ["-created_at", "-pk"]
         indexes = [
             # may_contact(_many): "is any of these hashes suppressed?"

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from consents.models import ApiToken, Consent, ConsentPurpose, Objection
-from consents.services import api_token_create, consent_give
+from consents.services import api_token_create, consent_give, objection_record
 from dpo_portal.roles import SUPPORT, role_permissions
 from subjects.models import DataSubject
 from tests.factories import DataSubjectFactory, EmailAddressFactory
@@ -241,3 +241,62 @@ def test_a_token_cannot_be_changed_only_revoked(register, dpo_client, auditor_us
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None and ApiToken.objects.count() == 1
+
+
+def test_an_objection_is_named_by_its_activity_in_the_page_language(register, dpo_client):
+    from django.contrib.admin.models import LogEntry
+
+    from dpo_portal.models import ProcessingActivity
+
+    subject = DataSubjectFactory()
+    marketing = ProcessingActivity.objects.get(code="existing-customer-marketing")
+    response = dpo_client.post(
+        reverse("admin:consents_objection_add"),
+        {"subject": subject.pk, "objected_activity": marketing.pk, "channel": "phone", "note": ""},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "„Bestandskundenwerbung (stattgegeben)“" in page and "existing-customer-marketing (" not in page
+    surveys = objection_record(subject=subject, activity_code="surveys", channel="phone")
+    url = reverse("admin:consents_objection_change", args=[surveys.pk])
+    assert "<h2>Fragebögen und Umfragen (ausstehend)</h2>" in dpo_client.get(url).content.decode()
+    english = dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h2>Questionnaires and surveys (pending)</h2>" in english
+    # Django's admin history still names the objection by its id, never by what the person objected to.
+    added = Objection.objects.get(objected_activity=marketing)
+    assert list(LogEntry.objects.values_list("object_repr", flat=True)) == [f"#{added.pk}"]
+
+
+def test_a_withdrawal_with_nothing_to_withdraw_says_so(register, dpo_client):
+    _consents(1)
+    consent = Consent.objects.get()
+    url = reverse("admin:consents_consent_withdraw")
+    form = {"subject": consent.subject_id, "purpose": consent.purpose_id, "channel": "phone", "source": "call 12"}
+    page = dpo_client.post(url, form, follow=True).content.decode()
+    assert '<li class="success">1 Einwilligung widerrufen.</li>' in page
+    page = dpo_client.post(url, form, follow=True).content.decode()
+    assert '<li class="warning">Es wurde nichts widerrufen:' in page and "0 Einwilligung" not in page
+
+
+def test_the_form_pages_labels_start_with_a_capital(register, dpo_client):
+    withdraw = dpo_client.get(reverse("admin:consents_consent_withdraw")).content.decode()
+    assert '<label for="id_subject">Betroffene Person:</label>' in withdraw
+    assert '<label for="id_source">Herkunft:</label>' in withdraw
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    publish = dpo_client.get(reverse("admin:consents_consentpurpose_publish", args=[purpose.pk])).content.decode()
+    assert '<label for="id_material_change">Wesentliche Änderung:</label>' in publish
+
+
+def test_the_suppression_list_counts_entries(register, dpo_client):
+    from consents.services import suppression_add
+
+    suppression_add(emails=["a@example.org", "b@example.org"], reason="request call 3")
+    url = reverse("admin:consents_suppressionentry_changelist")
+    assert "2 Sperrlisteneinträge" in dpo_client.get(url).content.decode()
+    assert "2 suppression list entries" in dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_token_filter_names_what_a_token_may_ask(register, dpo_client):
+    api_token_create(name="newsletter", may_record=False, may_query=True)
+    page = dpo_client.get(reverse("admin:consents_apitoken_changelist")).content.decode()
+    assert "Nach darf die Kontakterlaubnis abfragen" in page and "may_contact" not in page

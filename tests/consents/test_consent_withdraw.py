@@ -149,3 +149,46 @@ def test_a_withdrawal_through_the_api_dated_slightly_ahead_counts_at_once(regist
     )
     assert response.status_code == 200, response.json()
     assert not may_contact(purpose_code="product-news", channel="email", email="c@example.org").allowed
+
+
+def test_withdrawing_the_sharing_consent_stops_sharing_the_registrations(person, give):
+    from tests.factories import EventRegistrationFactory
+
+    give(subject=person, purpose_code="event-participant-sharing", channel="event", evidence="sign-up sheet 4")
+    shared = EventRegistrationFactory(subject=person, share_with_participants=True)
+    not_shared = EventRegistrationFactory(subject=person, share_with_participants=False)
+    someone_elses = EventRegistrationFactory(share_with_participants=True)
+    consent_withdraw(subject=person, purpose_code="product-news", channel="email")  # another purpose: no effect
+    shared.refresh_from_db()
+    assert shared.share_with_participants
+
+    consent_withdraw(subject=person, purpose_code="event-participant-sharing", channel="email")
+    for registration in (shared, not_shared, someone_elses):
+        registration.refresh_from_db()
+    assert not shared.share_with_participants and not not_shared.share_with_participants
+    assert someone_elses.share_with_participants
+    entry = AuditEntry.objects.get(object_type="subjects.eventregistration", action="change")
+    assert (entry.object_id, entry.subject_id, entry.fields) == (str(shared.pk), person.pk, ["share_with_participants"])
+
+
+def test_the_registrations_stay_shared_while_a_later_sharing_consent_stands(person, give):
+    from tests.factories import EventRegistrationFactory
+
+    now = timezone.now()
+    give(
+        subject=person,
+        purpose_code="event-participant-sharing",
+        channel="paper",
+        evidence="form 6",
+        given_at=now - datetime.timedelta(minutes=10),
+    )
+    later, _ = give(subject=person, purpose_code="event-participant-sharing", channel="paper", evidence="form 7")
+    shared = EventRegistrationFactory(subject=person, share_with_participants=True)
+    letter_received = now - datetime.timedelta(minutes=5)
+    consent_withdraw(subject=person, purpose_code="event-participant-sharing", channel="paper", at=letter_received)
+    shared.refresh_from_db()
+    assert shared.share_with_participants  # the later consent still allows it
+
+    assert consent_withdraw(subject=person, purpose_code="event-participant-sharing", channel="paper") == [later]
+    shared.refresh_from_db()
+    assert not shared.share_with_participants

@@ -209,3 +209,16 @@ def test_an_english_letter_writes_the_salutation_in_english(lists):
     german = " ".join(case_letter(case=case, as_pdf=False, language="de").split())
     assert "Dear Ms Daniel Moreno," in english and "Frau" not in english
     assert "Frau Daniel Moreno" in german
+
+
+def test_the_german_letter_goes_on_in_lower_case_after_the_salutation(lists):
+    """In German the sentence after "Guten Tag …," continues in lower case; in English it starts a new one."""
+    from screening.services import case_letter
+
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    german = " ".join(case_letter(case=case, as_pdf=False, language="de").split())
+    english = " ".join(case_letter(case=case, as_pdf=False, language="en").split())
+    assert "Daniel Moreno,</p> <p>bevor wir mit jemandem Geschäfte machen" in german
+    assert "Bevor wir" not in german
+    assert "Daniel Moreno,</p> <p>Before we do business" in english
