@@ -235,12 +235,11 @@ def panel_context(request, object_id) -> dict:
         "request_types": RequestType,
         "art18_grounds": ART18_GROUNDS,
         "subject_restricted": bool(req.subject_id and req.subject.restricted_at),
-        # (format, language, button label) of the access report's download forms
+        # (format, language, button label) of the access report's download forms: every format in German and
+        # English, before the report was first produced and after (the DPO may need the other language later).
         "access_formats": [
-            ("pdf", "de", "PDF (de)"),
-            ("pdf", "en", "PDF (en)"),
-            ("html", req.language, "HTML"),
-            ("json", req.language, "JSON"),
+            (fmt, language, f"{label} ({language})")
+            for fmt, label in (("pdf", "PDF"), ("html", "HTML"), ("json", "JSON"))
+            for language in ("de", "en")
         ],
-        "access_again_formats": [("pdf", req.language, "PDF"), ("json", req.language, "JSON")],
     }
