@@ -23,6 +23,7 @@ from ..models import (
     RequestItem,
     RequestType,
 )
+from ..selectors import subject_has_art18_restriction
 
 PERMISSION = "requests_app.fulfil_request"
 
@@ -234,7 +235,7 @@ def panel_context(request, object_id) -> dict:
         "pending_notifications": req.notifications.filter(notified_on__isnull=True).select_related("recipient"),
         "request_types": RequestType,
         "art18_grounds": ART18_GROUNDS,
-        "subject_restricted": bool(req.subject_id and req.subject.restricted_at),
+        "can_lift_restriction": req.subject_id is not None and subject_has_art18_restriction(req.subject),
         # (format, language, button label) of the access report's download forms: every format in German and
         # English, before the report was first produced and after (the DPO may need the other language later).
         "access_formats": [

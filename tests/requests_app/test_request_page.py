@@ -11,6 +11,7 @@ from django.utils import timezone
 import requests_app
 from dpo_portal.models import Recipient
 from requests_app.models import RecipientNotification, RequestType, TimelineEntry
+from subjects.models import DataSubject, EmailAddress, Order, RestrictionGround
 from tests.factories import request_with, subject_with_everything
 
 from .helpers import item_url
@@ -89,3 +90,20 @@ def test_the_access_report_is_offered_in_german_and_english_again_once_produced(
     page = _page(dpo_client, req)
     assert "Auskunft erneut" in page
     assert _access_buttons(page) == every
+
+
+def test_lifting_is_offered_only_for_an_art18_restriction(dpo_client, register):
+    subject = subject_with_everything()
+    req = request_with(RequestType.RESTRICTION, subject=subject)
+    now = timezone.now()
+    # Kept for the law after an erasure: restricted, but nothing the person can have lifted.
+    DataSubject.objects.filter(pk=subject.pk).update(
+        restricted_at=now, restriction_ground=RestrictionGround.RETENTION_DUTY
+    )
+    Order.objects.filter(subject=subject).update(restricted_at=now, restriction_ground=RestrictionGround.LEGAL_HOLD)
+    assert "Einschränkung aufheben" not in _page(dpo_client, req)
+    # One record restricted on an Art. 18 ground (the person is not): that can be lifted.
+    EmailAddress.objects.filter(subject=subject).update(
+        restricted_at=now, restriction_ground=RestrictionGround.ACCURACY_CONTESTED
+    )
+    assert "Einschränkung aufheben" in _page(dpo_client, req)
