@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import services
@@ -26,6 +27,16 @@ from ..models import (
 from ..selectors import subject_has_art18_restriction
 
 PERMISSION = "requests_app.fulfil_request"
+
+# What the DPO is told after each workflow step (services.workflow.ACTIONS): what happened, not only that it did.
+TRANSITION_DONE = {
+    "identity_check": gettext_lazy("The identity check has begun."),
+    "process": gettext_lazy("Processing of the request has begun."),
+    "wait": gettext_lazy("The request now waits for the requester."),
+    "complete": gettext_lazy("The request was completed."),
+    "reject": gettext_lazy("The request was rejected."),
+    "withdraw": gettext_lazy("The request was recorded as withdrawn by the requester."),
+}
 
 
 def _check(request) -> None:
@@ -81,7 +92,7 @@ def step_view(request, pk: int, step: str):
                 reason=post.get("reason", ""),
                 reference=post.get("reference", ""),
             )
-            return _("The request was moved on.")
+            return str(TRANSITION_DONE[post.get("action", "")])
         if step == "identity":
             services.request_identity_record(
                 request=req,
