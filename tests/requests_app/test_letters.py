@@ -80,3 +80,9 @@ def test_letters_greet_the_person_as_the_access_report_names_them(register, kind
     assert names["en"] == subject.name_in("en") and "Frau" not in names["en"]
     # Someone writing for the person is greeted by their own name.
     assert "Guten Tag Max Bauer,</p>" in letter_html(_request("de", "Max Bauer", subject=subject), kind)
+
+
+def test_after_a_colon_the_data_is_sie_not_the_polite_sie(register):
+    req = request_with({"kind": RequestType.RESTRICTION, "restriction_ground": "accuracy"}, language="de")
+    req.items.update(done_at=timezone.now(), outcome="fulfilled")
+    assert "eingeschränkt: sie werden gespeichert, aber nicht mehr verarbeitet." in letter_html(req, "answer")

@@ -84,10 +84,10 @@ def test_it_fills_the_form_from_an_eml_and_keeps_it_as_evidence(support_client, 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3 binary", "kein E-Mail"),
-        (b"Just some notes\nno headers at all", "kein E-Mail"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3 binary", "keine E-Mail (.eml): sie hat keinen Absender."),
+        (b"Just some notes\nno headers at all", "keine E-Mail (.eml): sie hat keinen Absender."),
         (b"From: a@example.org\r\nDate: the day before yesterday\r\n\r\nbody", "Datum"),
-        (b"Subject: nothing\r\nTo: x@example.org\r\n\r\nno sender", "kein E-Mail"),
+        (b"Subject: nothing\r\nTo: x@example.org\r\n\r\nno sender", "keine E-Mail (.eml): sie hat keinen Absender."),
     ],
 )
 def test_it_refuses_a_bad_eml_and_saves_nothing(support_client, register, content, message):
