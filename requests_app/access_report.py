@@ -93,7 +93,7 @@ def access_report_data(subject: DataSubject, *, language: str) -> dict:
             "generated_at": timezone.now().isoformat(timespec="seconds"),
             "subject": {
                 "id": subject.pk,
-                "name": subject.full_name,
+                "name": subject.name_in(language),  # as the letters greet the person
                 "restricted": subject.is_restricted,
                 "restriction_ground": subject.get_restriction_ground_display() if subject.restriction_ground else "",
                 "identity": identity_data(subject),

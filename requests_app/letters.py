@@ -54,6 +54,19 @@ def kept_in(item: RequestItem | None, language: str) -> list[dict]:
     return sorted(rows, key=lambda r: (r["record"], r["category"], r["kept_until"] or datetime.date.max))
 
 
+def addressee(request: DataSubjectRequest) -> str:
+    """Whom a letter greets: the data subject with salutation and title in the letter's language (as the access
+    report names them) when the requester is that person; otherwise the name the requester gave, e.g. someone
+    writing for the person, or a person whose identity was anonymised after an erasure."""
+    subject = request.subject
+    if subject is not None and subject.last_name:
+        plain = " ".join(p for p in (subject.first_name, subject.last_name) if p).casefold()
+        given = " ".join(request.requester_name.split()).casefold()
+        if given == plain or given.endswith(" " + plain):  # "Dr. Anne-Katrin Kruschwitz" is her too
+            return subject.name_in(request.language)
+    return request.requester_name
+
+
 def letter_context(request: DataSubjectRequest, kind: str) -> dict:
     items = list(request.items.select_related("activity"))
     told: dict[str, list[str]] = {}
@@ -64,6 +77,7 @@ def letter_context(request: DataSubjectRequest, kind: str) -> dict:
     erasure = next((i for i in items if i.kind == RequestType.ERASURE and i.is_done), None)
     return {
         "req": request,
+        "addressee": addressee(request),
         "kind": kind,
         "items": items,
         "done_items": [i for i in items if i.is_done],

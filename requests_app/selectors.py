@@ -10,7 +10,8 @@ from django.utils import timezone
 from subjects.models import DataSubject, EmailAddress, PhoneNumber
 from subjects.validators import normalise_phone
 
-from .models import DataSubjectRequest, RequestItem, RequestType
+from .models import ART18_GROUNDS, DataSubjectRequest, RequestItem, RequestType
+from .records import rights_record_models
 
 SEARCH_LIMIT = 20
 
@@ -41,6 +42,19 @@ def subject_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[DataSubject
             Prefetch("phonenumber_set", queryset=PhoneNumber.objects.only("pk", "subject_id", "number")),
         )
         .order_by("last_name", "first_name", "pk")[:limit]
+    )
+
+
+def subject_has_art18_restriction(subject: DataSubject) -> bool:
+    """Whether the person, or any record of theirs, is restricted on an Art. 18(1) ground: only that can be lifted
+    at the person's request. A retention duty or a legal hold (e.g. after an erasure) is the controller's and stays.
+    """
+    grounds = list(ART18_GROUNDS)
+    if subject.restriction_ground in grounds:
+        return True
+    return any(
+        model.objects.filter(subject=subject, restriction_ground__in=grounds).exists()
+        for model in rights_record_models()
     )
 
 

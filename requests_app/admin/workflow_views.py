@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import services
@@ -23,8 +24,19 @@ from ..models import (
     RequestItem,
     RequestType,
 )
+from ..selectors import subject_has_art18_restriction
 
 PERMISSION = "requests_app.fulfil_request"
+
+# What the DPO is told after each workflow step (services.workflow.ACTIONS): what happened, not only that it did.
+TRANSITION_DONE = {
+    "identity_check": gettext_lazy("The identity check has begun."),
+    "process": gettext_lazy("Processing of the request has begun."),
+    "wait": gettext_lazy("The request now waits for the requester."),
+    "complete": gettext_lazy("The request was completed."),
+    "reject": gettext_lazy("The request was rejected."),
+    "withdraw": gettext_lazy("The request was recorded as withdrawn by the requester."),
+}
 
 
 def _check(request) -> None:
@@ -80,7 +92,7 @@ def step_view(request, pk: int, step: str):
                 reason=post.get("reason", ""),
                 reference=post.get("reference", ""),
             )
-            return _("The request was moved on.")
+            return str(TRANSITION_DONE[post.get("action", "")])
         if step == "identity":
             services.request_identity_record(
                 request=req,
@@ -234,13 +246,12 @@ def panel_context(request, object_id) -> dict:
         "pending_notifications": req.notifications.filter(notified_on__isnull=True).select_related("recipient"),
         "request_types": RequestType,
         "art18_grounds": ART18_GROUNDS,
-        "subject_restricted": bool(req.subject_id and req.subject.restricted_at),
-        # (format, language, button label) of the access report's download forms
+        "can_lift_restriction": req.subject_id is not None and subject_has_art18_restriction(req.subject),
+        # (format, language, button label) of the access report's download forms: every format in German and
+        # English, before the report was first produced and after (the DPO may need the other language later).
         "access_formats": [
-            ("pdf", "de", "PDF (de)"),
-            ("pdf", "en", "PDF (en)"),
-            ("html", req.language, "HTML"),
-            ("json", req.language, "JSON"),
+            (fmt, language, f"{label} ({language})")
+            for fmt, label in (("pdf", "PDF"), ("html", "HTML"), ("json", "JSON"))
+            for language in ("de", "en")
         ],
-        "access_again_formats": [("pdf", req.language, "PDF"), ("json", req.language, "JSON")],
     }

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from subjects.models import PersonalRecord, PersonalRecordQuerySet
 
@@ -301,6 +301,25 @@ class DataSubjectRequest(PersonalRecord):
                 _("Fulfil or decide every part of the request first: %(open)s."),
                 code="items_open",
                 params={"open": ", ".join(str(i.get_kind_display()) for i in open_items)},
+            )
+        # Art. 19 GDPR: a request that changed data recipients hold is done only once they are told. There is no
+        # way to record that telling one is impossible or disproportionate, so every open one must be ticked off.
+        untold = [
+            str(n.recipient) for n in self.notifications.filter(notified_on__isnull=True).select_related("recipient")
+        ]
+        if untold:
+            raise TransitionNotAllowed(
+                ngettext_lazy(
+                    "%(count)s recipient has not been informed yet (Art. 19 GDPR): %(names)s. Inform it and tick "
+                    "it off before completing the request; the portal cannot record that informing a recipient "
+                    "is impossible or involves disproportionate effort.",
+                    "%(count)s recipients have not been informed yet (Art. 19 GDPR): %(names)s. Inform them and "
+                    "tick them off before completing the request; the portal cannot record that informing a "
+                    "recipient is impossible or involves disproportionate effort.",
+                    "count",
+                ),
+                code="recipients_untold",
+                params={"count": len(untold), "names": ", ".join(untold)},
             )
         self._move(self.State.COMPLETED)
 

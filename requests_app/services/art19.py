@@ -5,11 +5,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import Action, audit_record
 from dpo_portal.models import Recipient
+from subjects.models import Order
 
 from ..models import ART19_TYPES, DataSubjectRequest, RecipientNotification
 from ..records import rights_record_models
@@ -23,11 +25,27 @@ def subject_activity_ids(subject_id: int) -> set[int]:
     return ids
 
 
-def notifications_list(*, request: DataSubjectRequest, kind: str, activity_ids: Iterable[int]) -> int:
-    """Lists the recipients of `activity_ids` (from the register) as to be told; returns how many are new."""
+def subject_supplier_ids(subject_id: int, *, order_ids: Iterable[int] | None = None) -> set[int]:
+    """The suppliers the person's orders (or only `order_ids` of them) were passed to: recipients that actually
+    received the person's data, whether or not the register names them for an activity of the person. One query.
+    """
+    orders = Order.objects.filter(subject_id=subject_id, supplier__isnull=False)
+    if order_ids is not None:
+        orders = orders.filter(pk__in=list(order_ids))
+    return set(orders.values_list("supplier_id", flat=True).distinct())
+
+
+def notifications_list(
+    *, request: DataSubjectRequest, kind: str, activity_ids: Iterable[int], recipient_ids: Iterable[int] = ()
+) -> int:
+    """Lists the recipients of `activity_ids` (from the register), and the recipients `recipient_ids` the person's
+    records name (the suppliers of their orders: `subject_supplier_ids`), each once, as to be told; returns how
+    many are new."""
     if kind not in ART19_TYPES:
         raise ValueError(f"Art. 19 does not apply to {kind}")
-    recipients = Recipient.objects.filter(activities__in=list(activity_ids)).distinct()
+    recipients = Recipient.objects.filter(
+        Q(activities__in=list(activity_ids)) | Q(pk__in=list(recipient_ids))
+    ).distinct()
     existing = set(
         RecipientNotification.objects.filter(request=request, kind=kind).values_list("recipient_id", flat=True)
     )

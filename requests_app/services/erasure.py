@@ -13,7 +13,7 @@ from retention.services import KeptItem, subject_erase
 
 from ..models import RequestItem, RequestType, TimelineEntry
 from ..records import rights_record_models
-from .art19 import notifications_list, subject_activity_ids
+from .art19 import notifications_list, subject_activity_ids, subject_supplier_ids
 from .common import item_done, require_in_progress, require_open_item, require_subject, timeline_add
 
 LETTER_LANGUAGES = ("de", "en")
@@ -26,13 +26,14 @@ def erasure_item_fulfil(*, item: RequestItem, actor) -> RequestItem:
     The addresses and numbers go on the suppression list before the erasure removes them, so that a
     later re-import is caught by `may_contact`. The result lists what was kept, why and until when
     (for the answer letter, in German and English); the recipients to tell (Art. 19) are listed from
-    the activities the person had records in before the records are gone.
+    the activities the person had records in, and the suppliers of their orders, before the records are gone.
     """
     require_open_item(item, RequestType.ERASURE)
     request = item.request
     require_in_progress(request)
     subject = require_subject(request)
     activity_ids = subject_activity_ids(subject.pk)
+    supplier_ids = subject_supplier_ids(subject.pk)
     suppressed = suppression_add(subject=subject, reason=f"erasure {request.receipt_number}")
     outcome = subject_erase(subject=subject)
     result = {
@@ -42,7 +43,7 @@ def erasure_item_fulfil(*, item: RequestItem, actor) -> RequestItem:
         "subject_anonymised": outcome.subject_anonymised,
         "suppressed": suppressed,
     }
-    notifications_list(request=request, kind=RequestType.ERASURE, activity_ids=activity_ids)
+    notifications_list(request=request, kind=RequestType.ERASURE, activity_ids=activity_ids, recipient_ids=supplier_ids)
     item_done(item, outcome=RequestItem.Outcome.FULFILLED, result=result)
     timeline_add(
         request,

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from audit.admin_mixins import audit_export
 from audit.models import AuditEntry
 from audit.services import Action, audit_record, audit_record_many, event_for
-from subjects.models import DataSubject
+from subjects.models import DataSubject, Order
 
 from .. import access_report, portability
 from ..models import ART18_GROUNDS, RequestItem, RequestType, TimelineEntry
 from ..records import rights_record_models
-from .art19 import notifications_list, subject_activity_ids
+from .art19 import notifications_list, subject_activity_ids, subject_supplier_ids
 from .common import item_done, require_in_progress, require_open, require_open_item, require_subject, timeline_add
 
 REPORT_FORMATS = {
@@ -124,7 +124,7 @@ def rectification_item_complete(*, item: RequestItem, actor, note: str = "") -> 
             code="nothing_changed",
         )
     fields = sorted({f"{object_type.split('.')[1]}.{f}" for object_type, _id, names in changes for f in names})
-    activity_ids = _changed_activities(subject, changes)
+    activity_ids, supplier_ids = _changed_scope(subject, changes)
     item_done(
         item,
         outcome=RequestItem.Outcome.FULFILLED if changes else RequestItem.Outcome.NOT_POSSIBLE,
@@ -132,7 +132,9 @@ def rectification_item_complete(*, item: RequestItem, actor, note: str = "") -> 
         result={"fields": fields},
     )
     if changes:
-        notifications_list(request=request, kind=RequestType.RECTIFICATION, activity_ids=activity_ids)
+        notifications_list(
+            request=request, kind=RequestType.RECTIFICATION, activity_ids=activity_ids, recipient_ids=supplier_ids
+        )
     timeline_add(
         request,
         TimelineEntry.Kind.FULFILMENT,
@@ -184,10 +186,12 @@ def _corrections(changes) -> list[tuple[str, str, list[str]]]:
     return found
 
 
-def _changed_activities(subject: DataSubject, changes) -> set[int]:
-    """Identity data feeds every activity the person is in; a record only its own."""
+def _changed_scope(subject: DataSubject, changes) -> tuple[set[int], set[int]]:
+    """(activity ids, supplier ids) whose recipients hold what was corrected. Identity data feeds every activity
+    the person is in and went to every supplier of their orders; a record only its own activity, and an order its
+    own supplier."""
     if any(object_type == "subjects.datasubject" for object_type, _id, _f in changes):
-        return subject_activity_ids(subject.pk)
+        return subject_activity_ids(subject.pk), subject_supplier_ids(subject.pk)
     by_type: dict[str, list[int]] = {}
     for object_type, object_id, _f in changes:
         by_type.setdefault(object_type, []).append(int(object_id))
@@ -196,7 +200,8 @@ def _changed_activities(subject: DataSubject, changes) -> set[int]:
         pks = by_type.get(model._meta.label_lower)
         if pks:
             ids.update(model.objects.filter(pk__in=pks).values_list("activity_id", flat=True))
-    return ids
+    orders = by_type.get(Order._meta.label_lower)
+    return ids, subject_supplier_ids(subject.pk, order_ids=orders) if orders else set()
 
 
 @transaction.atomic
@@ -207,7 +212,12 @@ def restriction_item_apply(*, item: RequestItem, actor) -> RequestItem:
     require_in_progress(request)
     subject = require_subject(request)
     count = subject_restrict(subject=subject, ground=item.restriction_ground, actor=actor)
-    notifications_list(request=request, kind=RequestType.RESTRICTION, activity_ids=subject_activity_ids(subject.pk))
+    notifications_list(
+        request=request,
+        kind=RequestType.RESTRICTION,
+        activity_ids=subject_activity_ids(subject.pk),
+        recipient_ids=subject_supplier_ids(subject.pk),
+    )
     item_done(item, outcome=RequestItem.Outcome.FULFILLED, result={"records": count, "ground": item.restriction_ground})
     timeline_add(
         request,

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from requests_app.models import DataSubjectRequest, RecipientNotification, RequestItem, RequestType
@@ -250,3 +251,23 @@ def test_the_request_page_and_letters_read_well(dpo_client, register):
     Organisation.objects.filter(pk=Organisation.controller().pk).update(street="", postal_code="", city="")
     letter = dpo_client.post(reverse("admin:requests_app_request_letter", args=[req.pk, "receipt"]), {"fmt": "html"})
     assert "· ·" not in letter.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("state", "post", "german", "english"),
+    [
+        ("received", {"action": "identity_check"}, "Die Identitätsprüfung hat begonnen.", "identity check has begun"),
+        ("received", {"action": "process"}, "Die Bearbeitung des Antrags hat begonnen.", "Processing of the request"),
+        ("in_progress", {"action": "wait"}, "Der Antrag wartet jetzt auf den Antragsteller.", "now waits for"),
+        ("in_progress", {"action": "complete"}, "Der Antrag wurde abgeschlossen.", "The request was completed."),
+        ("in_progress", {"action": "reject", "reason": "no_data"}, "Der Antrag wurde abgelehnt.", "was rejected."),
+        ("in_progress", {"action": "withdraw"}, "als vom Antragsteller zurückgezogen erfasst", "recorded as withdrawn"),
+    ],
+)
+def test_each_workflow_step_says_what_happened(dpo_client, register, state, post, german, english):
+    for language, expected in (("de", german), ("en", english)):
+        req = request_with(RequestType.COMPLAINT, state=state)
+        req.items.update(done_at=timezone.now(), outcome="fulfilled")
+        page = dpo_client.post(step_url(req, "transition"), post, follow=True, headers={"accept-language": language})
+        text = page.content.decode()
+        assert expected in text and "weitergeführt" not in text and "moved on" not in text

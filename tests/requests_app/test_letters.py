@@ -5,19 +5,20 @@ import re
 import pytest
 from django.utils import timezone
 
+from requests_app.access_report import access_report_data
 from requests_app.letters import LETTERS, letter_html
 from requests_app.models import DataSubjectRequest, RejectionReason, RequestType
-from tests.factories import request_with
+from tests.factories import DataSubjectFactory, request_with
 
 pytestmark = pytest.mark.django_db
 
 
-def _request(language: str, **kwargs) -> DataSubjectRequest:
+def _request(language: str, requester_name: str = "Erika Mustermann", **kwargs) -> DataSubjectRequest:
     """A request every letter fits: extended, partly answered, then rejected."""
     req = request_with(
         RequestType.ACCESS,
         language=language,
-        requester_name="Erika Mustermann",
+        requester_name=requester_name,
         state=DataSubjectRequest.State.REJECTED,
         extended_at=timezone.now(),
         extension_reason="Viele Anträge",
@@ -65,3 +66,23 @@ def test_a_rejection_for_a_legal_exception_names_it_with_its_reference(register)
 def test_only_the_rejection_names_the_judicial_remedy(register):
     req = _request("de")
     assert all("Rechtsbehelf" not in letter_html(req, kind) for kind in LETTERS if kind != "rejection")
+
+
+@pytest.mark.parametrize("kind", LETTERS)
+def test_letters_greet_the_person_as_the_access_report_names_them(register, kind):
+    subject = DataSubjectFactory(salutation="Frau", title="Dr.", first_name="Anne-Katrin", last_name="Kruschwitz")
+    names = {}
+    for language, greeting in (("de", "Guten Tag"), ("en", "Dear")):
+        req = _request(language, subject=subject, requester_name="Anne-Katrin Kruschwitz")
+        names[language] = access_report_data(subject, language=language)["subject"]["name"]
+        assert f"{greeting} {names[language]},</p>" in letter_html(req, kind)
+    assert names["de"] == "Frau Dr. Anne-Katrin Kruschwitz"
+    assert names["en"] == subject.name_in("en") and "Frau" not in names["en"]
+    # Someone writing for the person is greeted by their own name.
+    assert "Guten Tag Max Bauer,</p>" in letter_html(_request("de", "Max Bauer", subject=subject), kind)
+
+
+def test_after_a_colon_the_data_is_sie_not_the_polite_sie(register):
+    req = request_with({"kind": RequestType.RESTRICTION, "restriction_ground": "accuracy"}, language="de")
+    req.items.update(done_at=timezone.now(), outcome="fulfilled")
+    assert "eingeschränkt: sie werden gespeichert, aber nicht mehr verarbeitet." in letter_html(req, "answer")

@@ -11,7 +11,10 @@ from django.utils import timezone
 import requests_app
 from dpo_portal.models import Recipient
 from requests_app.models import RecipientNotification, RequestType, TimelineEntry
-from tests.factories import request_with
+from subjects.models import DataSubject, EmailAddress, Order, RestrictionGround
+from tests.factories import request_with, subject_with_everything
+
+from .helpers import item_url
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +76,34 @@ def test_the_deadline_reads_in_the_pages_language(dpo_client, register, language
     for response in (listing, page):
         text = response.content.decode()
         assert deadline in text and other not in text
+
+
+def _access_buttons(page: str) -> set[str]:
+    return set(re.findall(r'name="(access-\w+-\w+)"', page))
+
+
+def test_the_access_report_is_offered_in_german_and_english_again_once_produced(dpo_client, register):
+    req = request_with(RequestType.ACCESS, language="de", subject=subject_with_everything())
+    every = {f"access-{fmt}-{language}" for fmt in ("pdf", "html", "json") for language in ("de", "en")}
+    assert _access_buttons(_page(dpo_client, req)) == every
+    dpo_client.post(item_url(req.items.get()), {"fmt": "pdf", "language": "de"})
+    page = _page(dpo_client, req)
+    assert "Auskunft erneut" in page
+    assert _access_buttons(page) == every
+
+
+def test_lifting_is_offered_only_for_an_art18_restriction(dpo_client, register):
+    subject = subject_with_everything()
+    req = request_with(RequestType.RESTRICTION, subject=subject)
+    now = timezone.now()
+    # Kept for the law after an erasure: restricted, but nothing the person can have lifted.
+    DataSubject.objects.filter(pk=subject.pk).update(
+        restricted_at=now, restriction_ground=RestrictionGround.RETENTION_DUTY
+    )
+    Order.objects.filter(subject=subject).update(restricted_at=now, restriction_ground=RestrictionGround.LEGAL_HOLD)
+    assert "Einschränkung aufheben" not in _page(dpo_client, req)
+    # One record restricted on an Art. 18 ground (the person is not): that can be lifted.
+    EmailAddress.objects.filter(subject=subject).update(
+        restricted_at=now, restriction_ground=RestrictionGround.ACCURACY_CONTESTED
+    )
+    assert "Einschränkung aufheben" in _page(dpo_client, req)

@@ -1,6 +1,7 @@
 """The support desk at /support/: intake, bad input, roles, the queue."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -84,10 +85,10 @@ def test_it_fills_the_form_from_an_eml_and_keeps_it_as_evidence(support_client, 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3 binary", "kein E-Mail"),
-        (b"Just some notes\nno headers at all", "kein E-Mail"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3 binary", "keine E-Mail (.eml): sie hat keinen Absender."),
+        (b"Just some notes\nno headers at all", "keine E-Mail (.eml): sie hat keinen Absender."),
         (b"From: a@example.org\r\nDate: the day before yesterday\r\n\r\nbody", "Datum"),
-        (b"Subject: nothing\r\nTo: x@example.org\r\n\r\nno sender", "kein E-Mail"),
+        (b"Subject: nothing\r\nTo: x@example.org\r\n\r\nno sender", "keine E-Mail (.eml): sie hat keinen Absender."),
     ],
 )
 def test_it_refuses_a_bad_eml_and_saves_nothing(support_client, register, content, message):
@@ -282,3 +283,25 @@ def test_the_form_s_labels_start_with_a_capital(support_client, register):
     page = " ".join(support_client.get(URL, HTTP_ACCEPT_LANGUAGE="de").content.decode().split())
     assert "> Eingegangen" in page and "> Der Antrag in den Worten" in page
     assert "> eingegangen" not in page and "> der Antrag in den Worten" not in page
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_receipt_s_labels_and_the_queue_s_headings_start_with_a_capital(
+    support_client, support_user, register, language
+):
+    req = request_with(RequestType.ACCESS, logged_by=support_user)
+    subject = req.subject
+    headers = {"accept-language": language}
+    pages = [
+        support_client.get(reverse("requests_app:receipt", args=[req.pk]), headers=headers),
+        support_client.get(reverse("requests_app:queue"), headers=headers),
+        support_client.get(URL, {"q": subject.last_name}, headers=headers),  # the search's result table
+    ]
+    labels = [
+        label.strip()
+        for page in pages
+        for label in re.findall(r"<(?:dt|th)[^>]*>([^<]*)</(?:dt|th)>", page.content.decode())
+        if label.strip()
+    ]
+    assert len(labels) >= 5 + 6 + 4
+    assert [label for label in labels if not label[0].isupper()] == []

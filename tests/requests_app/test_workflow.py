@@ -5,11 +5,24 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from audit.models import AuditEntry
-from requests_app.models import DataSubjectRequest, IdentityResult, RequestType, TimelineEntry, TransitionNotAllowed
-from requests_app.services import request_extend, request_identity_record, request_transition
+from dpo_portal.models import Recipient
+from requests_app.models import (
+    DataSubjectRequest,
+    IdentityResult,
+    RecipientNotification,
+    RequestType,
+    TimelineEntry,
+    TransitionNotAllowed,
+)
+from requests_app.services import (
+    notification_mark_done,
+    request_extend,
+    request_identity_record,
+    request_transition,
+)
 from tests.factories import request_with
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +59,37 @@ def test_it_refuses_to_complete_with_open_items(dpo_user, register):
     req = request_with(RequestType.ACCESS, RequestType.ERASURE)
     with pytest.raises(TransitionNotAllowed, match="Erfüllen oder entscheiden"):
         request_transition(request=req, action="complete", actor=dpo_user)
+
+
+def _erased_with_recipients(count: int) -> DataSubjectRequest:
+    """A request whose erasure is done and whose `count` recipients are still to be told (Art. 19)."""
+    req = request_with(RequestType.ERASURE)
+    req.items.update(done_at=timezone.now(), outcome="fulfilled")
+    for recipient in Recipient.objects.order_by("name")[:count]:
+        RecipientNotification.objects.create(request=req, recipient=recipient, kind=RequestType.ERASURE)
+    return req
+
+
+@pytest.mark.parametrize(
+    ("count", "german", "english"),
+    [
+        (1, "1 Empfänger wurde noch nicht unterrichtet", "1 recipient has not been informed yet"),
+        (2, "2 Empfänger wurden noch nicht unterrichtet", "2 recipients have not been informed yet"),
+    ],
+)
+def test_it_completes_only_once_every_recipient_is_told(dpo_user, register, count, german, english):
+    req = _erased_with_recipients(count)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        request_transition(request=req, action="complete", actor=dpo_user)
+    assert german in refused.value.messages[0] and "Art. 19 DSGVO" in refused.value.messages[0]
+    assert "unverhältnismäßig" in refused.value.messages[0]  # no such exception can be recorded: it says so
+    with translation.override("en"):
+        assert english in refused.value.messages[0]
+    req.refresh_from_db()
+    assert req.state == State.IN_PROGRESS and req.closed_at is None
+    for notification in req.notifications.all():
+        notification_mark_done(notification=notification, notified_on=timezone.localdate(), actor=dpo_user)
+    assert request_transition(request=req, action="complete", actor=dpo_user).state == State.COMPLETED
 
 
 def test_rejection_needs_a_reason_and_for_a_legal_exception_its_reference(dpo_user, register):
