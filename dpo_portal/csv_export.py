@@ -2,14 +2,20 @@
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A sign before a plain number (a phone number "+49 30 2230496", an amount "-12.50") starts no formula that
+# could call anything; prefixing it would corrupt the value in a machine-readable export (Art. 20 GDPR).
+PLAIN_NUMBER = re.compile(r"[+-][\d\s().,/-]*\Z")
 
 
 def safe_cell(value) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    if text.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:

@@ -52,10 +52,13 @@ def test_it_refuses_an_unknown_language(register, dpo_client):
     assert dpo_client.get(reverse("admin:dpo_portal_register_export", args=["csv", "fr"])).status_code == 404
 
 
-@pytest.mark.parametrize("value", ["=SUM(A1)", "+1", "-2", "@cmd", "\t=1"])
+@pytest.mark.parametrize(
+    "value", ["=SUM(A1)", "@cmd", "\t=1", '+HYPERLINK("http://x")', "-cmd|' /C calc'!A0", "+1+SUM(A1)", "+1+1"]
+)
 def test_csv_cells_cannot_start_a_formula(value):
     assert safe_cell(value).startswith("'")
 
 
-def test_csv_cells_leave_ordinary_text_alone():
-    assert safe_cell("Müller") == "Müller"
+@pytest.mark.parametrize("value", ["Müller", "+49302230496", "+49 (30) 223-0496", "-12.50", "+1"])
+def test_csv_cells_leave_ordinary_text_and_plain_numbers_alone(value):
+    assert safe_cell(value) == value
