@@ -88,7 +88,7 @@ class LocatedAdmin(admin.ModelAdmin):
 class RecipientAdmin(LocatedAdmin):
     list_display = ("name", "kind", "country", "third_country", "has_processing_agreement")
     list_filter = ("kind", *LocatedAdmin.list_filter, "has_processing_agreement")
-    search_fields = ("name", "description")
+    search_fields = ("name", "name_en", "description")
     list_select_related = ("organisation",)
     autocomplete_fields = ("organisation",)
     readonly_fields = ("third_country",)
@@ -141,6 +141,7 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
                     "legal_basis",
                     "special_category_basis",
                     "legal_basis_note",
+                    "legal_basis_note_en",
                     "legitimate_interest_de",
                     "legitimate_interest_en",
                     "objection_possible",

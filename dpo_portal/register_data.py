@@ -203,6 +203,16 @@ CATEGORIES = [
     ),
 ]
 
+# The English names of recipients whose name is German (what an English access report or letter shows).
+RECIPIENT_NAMES_EN = {
+    "Hosting-Dienstleister (Rechenzentrum im EWR)": "Hosting provider (data centre in the EEA)",
+    "Zahlungsdienstleister": "Payment service provider",
+    "E-Mail- und Newsletter-Dienstleister": "E-mail and newsletter service provider",
+    "Lieferanten von Partnerprodukten": "Suppliers of partner products",
+    "Andere Teilnehmer derselben Veranstaltung": "Other participants in the same event",
+    "Steuerberater und Finanzbehörden": "Tax advisers and tax authorities",
+}
+
 RECIPIENTS = [
     # name, kind, country, transfer basis, affiliate organisation name, processing agreement, description
     (
@@ -355,6 +365,8 @@ RETIRED_TEXTS = {
     # Earlier every activity had the EEA sentence, also google-ads-conversion with its transfer to the US.
     "toms_de": {TOMS_DE + TOMS_EEA_DE},
     "toms_en": {TOMS_EN + TOMS_EEA_EN},
+    # Registers loaded before activities had English details of their basis: filled in by the next load.
+    "legal_basis_note_en": {""},
 }
 
 CUSTOMERS_DE, CUSTOMERS_EN = "Kunden und Interessenten", "Customers and prospects"
@@ -372,6 +384,7 @@ ACTIVITIES = [
         "purpose_en": "Processing orders and providing the goods and services requested, including pre-contractual steps, shipping and invoicing, and meeting the retention duties of commercial and tax law.",
         "legal_basis": "6_1_b",
         "legal_basis_note": "Art. 6 Abs. 1 lit. b DSGVO; Aufbewahrung: Art. 6 Abs. 1 lit. c DSGVO i. V. m. § 257 HGB, § 147 AO, § 14b UStG",
+        "legal_basis_note_en": "Art. 6(1)(b) GDPR; retention: Art. 6(1)(c) GDPR with § 257 HGB, § 147 AO, § 14b UStG",
         "categories": ["identity", "contact", "order", "payment", "accounting", "business-correspondence"],
         "recipients": [
             "Hosting-Dienstleister (Rechenzentrum im EWR)",
@@ -395,6 +408,7 @@ ACTIVITIES = [
         "purpose_en": "Answering questions, handling complaints and customer feedback, and investigating suspicious activity.",
         "legal_basis": "6_1_b",
         "legal_basis_note": "Art. 6 Abs. 1 lit. b DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(b) GDPR",
         "categories": ["identity", "contact", "support-communication", "business-correspondence"],
         "recipients": ["Hosting-Dienstleister (Rechenzentrum im EWR)"],
         "systems": ["Chat- und Kontaktformular-System", "Telefonanlage mit Aufzeichnung", "CRM"],
@@ -414,6 +428,7 @@ ACTIVITIES = [
         "purpose_en": "Registration for, access to and attendance of cplus events, seminars and webinars.",
         "legal_basis": "6_1_b",
         "legal_basis_note": "Art. 6 Abs. 1 lit. b DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(b) GDPR",
         "categories": ["identity", "contact", "event"],
         "recipients": ["Hosting-Dienstleister (Rechenzentrum im EWR)"],
         "systems": ["Veranstaltungsmanagement"],
@@ -430,6 +445,7 @@ ACTIVITIES = [
         "purpose_en": "Tracking learning progress in order to provide it to the data subject.",
         "legal_basis": "6_1_b",
         "legal_basis_note": "Art. 6 Abs. 1 lit. b DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(b) GDPR",
         "categories": ["identity", "learning"],
         "recipients": ["Hosting-Dienstleister (Rechenzentrum im EWR)"],
         "systems": ["Lernplattform"],
@@ -449,6 +465,7 @@ ACTIVITIES = [
         "purpose_en": "Confirming account opening, payment notifications, information about changes to products and services, legally required notices. Not marketing; as a rule no objection is possible.",
         "legal_basis": "6_1_b",
         "legal_basis_note": "Art. 6 Abs. 1 lit. b und c DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(b) and (c) GDPR",
         "categories": ["identity", "contact"],
         "recipients": ["E-Mail- und Newsletter-Dienstleister"],
         "systems": ["Newsletter-System", "CRM"],
@@ -465,6 +482,7 @@ ACTIVITIES = [
         "purpose_en": "Marketing e-mails and phone calls, where the law requires only with consent, always with the option to object.",
         "legal_basis": "6_1_a",
         "legal_basis_note": "Art. 6 Abs. 1 lit. a DSGVO, § 7 Abs. 2 UWG",
+        "legal_basis_note_en": "Art. 6(1)(a) GDPR, § 7(2) UWG",
         "is_marketing": True,
         "objection_possible": True,
         "categories": ["identity", "contact"],
@@ -483,6 +501,7 @@ ACTIVITIES = [
         "purpose_en": "Automated matching of registration and identity data against the EU and US sanctions lists, repeated when a list or the data changes, blocking access on a possible match and contacting the person to verify their identity.",
         "legal_basis": "6_1_c",
         "legal_basis_note": "Art. 6 Abs. 1 lit. c DSGVO i. V. m. VO (EG) 2580/2001, VO (EG) 881/2002, AWG; US-Listen: Art. 6 Abs. 1 lit. f DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(c) GDPR with Regulations (EC) 2580/2001 and 881/2002 and the AWG; US lists: Art. 6(1)(f) GDPR",
         "categories": ["identity", "contact", "screening"],
         "recipients": [],
         "systems": ["DPO Portal", "CRM"],
@@ -502,6 +521,7 @@ ACTIVITIES = [
         "purpose_en": "Storing and sharing, among the companies of the cplus group, decisions about the processing of personal data and the receipt of marketing material, as far as needed to comply with the law.",
         "legal_basis": "6_1_c",
         "legal_basis_note": "Art. 6 Abs. 1 lit. c DSGVO i. V. m. Art. 7 Abs. 1 DSGVO, § 7 UWG",
+        "legal_basis_note_en": "Art. 6(1)(c) GDPR with Art. 7(1) GDPR, § 7 UWG",
         "categories": ["identity", "contact", "consent-records"],
         "recipients": ["conplus Mittelstandslösungen Ahrensburg", "conplus Mittelstandslösungen Mönchengladbach"],
         "systems": ["DPO Portal", "CRM"],
@@ -521,6 +541,7 @@ ACTIVITIES = [
         "purpose_en": "Customer surveys to improve products and services.",
         "legal_basis": "6_1_f",
         "legal_basis_note": "Art. 6 Abs. 1 lit. f DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(f) GDPR",
         "legitimate_interest_de": "Verbesserung der Produkte und Services anhand von Kundenbefragungen.",
         "legitimate_interest_en": "Improving products and services through customer surveys.",
         "objection_possible": True,
@@ -540,6 +561,7 @@ ACTIVITIES = [
         "purpose_en": "Anonymising personal data into data sets used to improve the products and services of cplus and its affiliates. Anonymisation is irreversible.",
         "legal_basis": "6_1_f",
         "legal_basis_note": "Art. 6 Abs. 1 lit. f DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(f) GDPR",
         "legitimate_interest_de": "Produktverbesserung auf Grundlage anonymisierter Daten.",
         "legitimate_interest_en": "Product improvement based on anonymised data.",
         "objection_possible": True,
@@ -559,6 +581,7 @@ ACTIVITIES = [
         "purpose_en": "Recording phone calls (after prior notice) and chat sessions to improve service quality and obtain feedback.",
         "legal_basis": "6_1_f",
         "legal_basis_note": "Art. 6 Abs. 1 lit. f DSGVO; Information vor Beginn der Aufzeichnung",
+        "legal_basis_note_en": "Art. 6(1)(f) GDPR; notice before the recording begins",
         "legitimate_interest_de": "Qualitätsverbesserung der Services.",
         "legitimate_interest_en": "Improving the quality of the services.",
         "objection_possible": True,
@@ -578,6 +601,7 @@ ACTIVITIES = [
         "purpose_en": "Information about products and services (including webinars, seminars, events) similar to those already bought or used.",
         "legal_basis": "6_1_f",
         "legal_basis_note": "Art. 6 Abs. 1 lit. f DSGVO, § 7 Abs. 3 UWG",
+        "legal_basis_note_en": "Art. 6(1)(f) GDPR, § 7(3) UWG",
         "legitimate_interest_de": "Direktwerbung gegenüber Bestandskunden für ähnliche Produkte und Services.",
         "legitimate_interest_en": "Direct marketing to existing customers for similar products and services.",
         "objection_possible": True,
@@ -598,6 +622,7 @@ ACTIVITIES = [
         "purpose_en": "Contacting people after they attended a webinar, seminar or event or bought products or services, to obtain feedback for improvement.",
         "legal_basis": "6_1_f",
         "legal_basis_note": "Art. 6 Abs. 1 lit. f DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(f) GDPR",
         "legitimate_interest_de": "Verbesserung von Veranstaltungen, Produkten und Services.",
         "legitimate_interest_en": "Improving events, products and services.",
         "objection_possible": True,
@@ -617,6 +642,7 @@ ACTIVITIES = [
         "purpose_en": "Information about product announcements, software updates and upgrades, special offers and events (also by marketing newsletter), and showing relevant content on the websites based on an interaction profile.",
         "legal_basis": "6_1_a",
         "legal_basis_note": "Art. 6 Abs. 1 lit. a DSGVO, § 7 Abs. 2 UWG (Double-Opt-in)",
+        "legal_basis_note_en": "Art. 6(1)(a) GDPR, § 7(2) UWG (double opt-in)",
         "is_marketing": True,
         "objection_possible": True,
         "categories": ["identity", "contact", "interaction-profile"],
@@ -639,6 +665,7 @@ ACTIVITIES = [
         "legal_basis": "6_1_a",
         "special_category_basis": "9_2_a",
         "legal_basis_note": "Art. 6 Abs. 1 lit. a, Art. 9 Abs. 2 lit. a DSGVO (ausdrückliche Einwilligung)",
+        "legal_basis_note_en": "Art. 6(1)(a), Art. 9(2)(a) GDPR (explicit consent)",
         "categories": ["identity", "health"],
         "recipients": [],
         "systems": ["Veranstaltungsmanagement"],
@@ -655,6 +682,7 @@ ACTIVITIES = [
         "purpose_en": "Sharing basic participant data (name, company, e-mail address) with other participants of the same event for the exchange of information and ideas.",
         "legal_basis": "6_1_a",
         "legal_basis_note": "Art. 6 Abs. 1 lit. a DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(a) GDPR",
         "categories": ["identity", "contact", "event"],
         "recipients": ["Andere Teilnehmer derselben Veranstaltung"],
         "systems": ["Veranstaltungsmanagement"],
@@ -671,6 +699,7 @@ ACTIVITIES = [
         "purpose_en": "Transferring personal data to the subsidiaries conplus Mittelstandslösungen Ahrensburg and Mönchengladbach, which use it for the same purposes and on the same conditions as described in section C.",
         "legal_basis": "6_1_a",
         "legal_basis_note": "Art. 6 Abs. 1 lit. a DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(a) GDPR",
         "categories": ["identity", "contact", "interaction-profile"],
         "recipients": ["conplus Mittelstandslösungen Ahrensburg", "conplus Mittelstandslösungen Mönchengladbach"],
         "systems": ["CRM"],
@@ -687,6 +716,7 @@ ACTIVITIES = [
         "purpose_en": "Passing order data to suppliers when a product of theirs is ordered.",
         "legal_basis": "6_1_b",
         "legal_basis_note": "Art. 6 Abs. 1 lit. b DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(b) GDPR",
         "categories": ["identity", "contact", "order"],
         "recipients": ["Lieferanten von Partnerprodukten"],
         "systems": ["Webshop und ERP"],
@@ -703,6 +733,7 @@ ACTIVITIES = [
         "purpose_en": "Conversion statistics for ads: recognising that a user clicked a Google ad and was sent to a page with a conversion tracking tag. The cookie expires after 30 days.",
         "legal_basis": "6_1_a",
         "legal_basis_note": "Art. 6 Abs. 1 lit. a DSGVO, § 25 Abs. 1 TDDDG (Cookie-Einwilligung)",
+        "legal_basis_note_en": "Art. 6(1)(a) GDPR, § 25(1) TDDDG (cookie consent)",
         "is_marketing": True,
         "objection_possible": True,
         "categories": ["ad-conversion"],
@@ -724,6 +755,7 @@ ACTIVITIES = [
         "purpose_en": "Receiving, verifying the identity of, answering in time and documenting requests for access, a copy, rectification, erasure, restriction and objection, and telling recipients; proof of how each was handled.",
         "legal_basis": "6_1_c",
         "legal_basis_note": "Art. 6 Abs. 1 lit. c DSGVO i. V. m. Art. 12–22 und Art. 5 Abs. 2 DSGVO",
+        "legal_basis_note_en": "Art. 6(1)(c) GDPR with Art. 12–22 and Art. 5(2) GDPR",
         "categories": ["identity", "contact", "data-subject-requests"],
         "recipients": [],
         "systems": ["DPO Portal"],

@@ -61,6 +61,7 @@ def _activity_values(spec: dict, controller: Organisation) -> dict:
         "legal_basis": spec["legal_basis"],
         "special_category_basis": spec.get("special_category_basis", ""),
         "legal_basis_note": spec["legal_basis_note"],
+        "legal_basis_note_en": spec["legal_basis_note_en"],
         "legitimate_interest_de": spec.get("legitimate_interest_de", ""),
         "legitimate_interest_en": spec.get("legitimate_interest_en", ""),
         "objection_possible": spec.get("objection_possible", spec["legal_basis"] == "6_1_f"),
@@ -177,6 +178,7 @@ def register_load(*, reset: bool = False, log: Callable[[str], None] = lambda ms
         [
             {
                 "name": name,
+                "name_en": data.RECIPIENT_NAMES_EN.get(name, ""),
                 "kind": kind,
                 "country": country,
                 "transfer_basis": basis,
@@ -188,6 +190,11 @@ def register_load(*, reset: bool = False, log: Callable[[str], None] = lambda ms
         ],
         reset=reset,
     )
+    # Recipients loaded before they had English names get them (a name the DPO gave is kept).
+    unnamed = [r for n, r in recipients.items() if not r.name_en and data.RECIPIENT_NAMES_EN.get(n)]
+    for recipient in unnamed:
+        recipient.name_en = data.RECIPIENT_NAMES_EN[recipient.name]
+    Recipient.objects.bulk_update(unnamed, ["name_en"])
     systems = _load(
         System,
         "name",

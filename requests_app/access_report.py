@@ -62,12 +62,12 @@ def access_report_data(subject: DataSubject, *, language: str) -> dict:
                     "name": activity.name,
                     "purpose": activity.purpose,
                     "legal_basis": basis,
-                    "legal_basis_note": activity.legal_basis_note,
+                    "legal_basis_note": activity.legal_basis_details,
                     "legitimate_interest": activity.legitimate_interest,
                     "categories": [c.name for c in categories],
                     "recipients": [
                         {
-                            "name": r.name,
+                            "name": r.display_name,
                             "kind": r.get_kind_display(),
                             "country": r.country.name,
                             "third_country": r.is_third_country,

@@ -71,7 +71,7 @@ def letter_context(request: DataSubjectRequest, kind: str) -> dict:
     items = list(request.items.select_related("activity"))
     told: dict[str, list[str]] = {}
     for notification in request.notifications.select_related("recipient").order_by("recipient__name"):
-        told.setdefault(notification.kind, []).append(notification.recipient.name)
+        told.setdefault(notification.kind, []).append(notification.recipient.display_name)
     for item in items:
         item.art19_recipients = told.get(item.kind, [])
     erasure = next((i for i in items if i.kind == RequestType.ERASURE and i.is_done), None)

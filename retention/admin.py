@@ -30,7 +30,7 @@ from .services import hold_change, hold_lift, hold_place, rule_save
 class DeletionRuleAdmin(admin.ModelAdmin):
     list_display = ("category", "code", "period", "action", "retention_duty", "legal_reference", "is_active")
     list_filter = ("is_active", "action", "start_event", "retention_duty", "from_year_end")
-    search_fields = ("code", "legal_reference", "category__name_de", "category__name_en", "note")
+    search_fields = ("code", "legal_reference", "legal_reference_en", "category__name_de", "category__name_en", "note")
     list_select_related = ("category",)
     autocomplete_fields = ("category",)
     readonly_fields = ("updated_at", "summary")
@@ -38,7 +38,19 @@ class DeletionRuleAdmin(admin.ModelAdmin):
         (None, {"fields": ("code", "category", "is_active", "summary")}),
         (_("Period"), {"fields": ("start_event", ("years", "months", "days"), "from_year_end")}),
         (_("Action"), {"fields": ("action", "retention_duty")}),
-        (_("Legal source"), {"fields": ("legal_reference", "description_de", "description_en", "note", "updated_at")}),
+        (
+            _("Legal source"),
+            {
+                "fields": (
+                    "legal_reference",
+                    "legal_reference_en",
+                    "description_de",
+                    "description_en",
+                    "note",
+                    "updated_at",
+                )
+            },
+        ),
     )
 
     @admin.display(description=_("period"))

@@ -50,12 +50,26 @@ def certificate_context(*, start: datetime.date, end: datetime.date) -> dict:
     """
     batches = ProtocolBatch.objects.filter(at__date__gte=start, at__date__lte=end).exclude(run__dry_run=True)
     rows = list(
-        batches.values("rule__code", "legal_reference", "model_label", "action")
+        batches.values(
+            "rule__code",
+            "legal_reference",
+            "model_label",
+            "action",
+            "rule__legal_reference",
+            "rule__legal_reference_en",
+        )
         .annotate(count=Sum("count"), first=Min("at"), last=Max("at"))
         .order_by("rule__code", "model_label", "action")
     )
     kinds = {label: kind_name(label) for label in {r["model_label"] for r in rows}}
+    english = (translation.get_language() or "de").startswith("en")
     for r in rows:
+        # The protocol keeps the reference a batch was deleted under; an English reader gets the rule's English
+        # citation of that same reference.
+        if english and r.pop("rule__legal_reference") == r["legal_reference"] and r["rule__legal_reference_en"]:
+            r["legal_reference"] = r["rule__legal_reference_en"]
+        r.pop("rule__legal_reference", None)
+        r.pop("rule__legal_reference_en")
         r["kind"] = kinds[r["model_label"]]
         r["action_label"] = ACTION_LABELS.get(r["action"], r["action"])
     runs = SweepRun.objects.filter(dry_run=False, started_at__date__gte=start, started_at__date__lte=end)

@@ -17,7 +17,37 @@ from .models import Action, DeletionRule, StartEvent
 C, E, L, P = StartEvent.COLLECTION, StartEvent.CONTRACT_END, StartEvent.LAST_CONTACT, StartEvent.END_OF_PURPOSE
 DEL, ANON, RESTR = Action.DELETE, Action.ANONYMISE, Action.RESTRICT
 
-LIMITATION = "§§ 195, 199 Abs. 1 BGB (regelmäßige Verjährung)"
+# Legal references are citations, read in German and English reports alike; what they mean goes in the note.
+LIMITATION = "§§ 195, 199 Abs. 1 BGB"
+# References earlier defaults gave (with German words in them), and the citation that replaces each on a rule
+# that still carries it verbatim: a reference the DPO wrote is left alone.
+RETIRED_REFERENCES = {
+    "§§ 195, 199 Abs. 1 BGB (regelmäßige Verjährung)": LIMITATION,
+    "§ 675u, § 676b Abs. 2 BGB (Erstattungsfrist 13 Monate)": "§ 675u, § 676b Abs. 2 BGB",
+}
+
+# The legal references as an English text cites them (by rule code).
+REFERENCES_EN = {
+    "identity-limitation": "§§ 195, 199(1) BGB",
+    "contact-limitation": "§§ 195, 199(1) BGB",
+    "order-booking-voucher": "§ 257(1) no. 4, (4) HGB; § 147(1) no. 4, (3) AO; § 14b(1) UStG",
+    "payment-chargeback": "§ 675u, § 676b(2) BGB",
+    "accounting-books": "§ 257(1) no. 1, (4) HGB; § 147(1) no. 1, (3) AO",
+    "business-letters": "§ 257(1) nos. 2, 3, (4) HGB; § 147(1) nos. 2, 3, 5, (3) AO",
+    "support-communication": "Art. 6(1)(b), (f), Art. 5(1)(e) GDPR",
+    "recordings-quality": "Art. 6(1)(f), Art. 5(1)(e) GDPR",
+    "learning-progress": "§§ 195, 199(1) BGB",
+    "event-registrations": "Art. 6(1)(b), Art. 5(1)(e) GDPR",
+    "event-health-data": "Art. 9(2)(a), Art. 5(1)(c), (e) GDPR",
+    "survey-answers": "Art. 6(1)(f), Art. 89(1) GDPR",
+    "interaction-profile": "Art. 6(1)(a), Art. 7(3) GDPR",
+    "ad-conversion-30-days": "§ 25(1) TDDDG, Art. 6(1)(a) GDPR; privacy policy: the cookie is valid for 30 days",
+    "sanctions-screening": (
+        "Art. 6(1)(c) GDPR with Regulations (EC) 2580/2001 and 881/2002; period following § 8(4) GwG"
+    ),
+    "consent-evidence": "Art. 7(1), Art. 17(3)(e) GDPR; §§ 195, 199 BGB",
+    "request-files": "Art. 5(2), Art. 12, Art. 17(3)(e) GDPR; §§ 195, 199(1) BGB",
+}
 
 # code, category, start, (years, months, days), from year end, action, retention duty, legal reference,
 # description (de), description (en), note
@@ -46,7 +76,8 @@ RULES = [
         LIMITATION,
         "E-Mail-Adressen, Telefonnummern, Postanschriften",
         "e-mail addresses, phone numbers, postal addresses",
-        "Kontaktdaten werden zur Abwehr von Ansprüchen bis zum Ende der Verjährung nach dem letzten Kontakt gehalten.",
+        "Kontaktdaten werden zur Abwehr von Ansprüchen bis zum Ende der regelmäßigen Verjährung nach dem letzten "
+        "Kontakt gehalten.",
     ),
     (
         "order-booking-voucher",
@@ -69,10 +100,10 @@ RULES = [
         False,
         DEL,
         False,
-        "§ 675u, § 676b Abs. 2 BGB (Erstattungsfrist 13 Monate)",
+        "§ 675u, § 676b Abs. 2 BGB",
         "Bankverbindungen und maskierte Kartennummern",
         "bank accounts and masked card numbers",
-        "Bis zum Ablauf der Frist für Erstattungsansprüche aus Lastschriften und Kartenzahlungen.",
+        "Bis zum Ablauf der Frist für Erstattungsansprüche aus Lastschriften und Kartenzahlungen (13 Monate).",
     ),
     (
         "accounting-books",
@@ -266,6 +297,9 @@ def load_defaults(*, reset: bool = False, log: Callable[[str], None] = lambda ms
             continue
         rule = DeletionRule.objects.filter(code=code).first() or DeletionRule(code=code)
         if rule.pk and not reset:
+            if not rule.legal_reference_en and rule.legal_reference in (ref, *RETIRED_REFERENCES):
+                # Loaded before rules had English references, and the reference is still the default's.
+                DeletionRule.objects.filter(pk=rule.pk).update(legal_reference_en=REFERENCES_EN.get(code, ""))
             loaded += 1
             continue
         own_active = DeletionRule.objects.active().filter(category=category).exclude(code=code).exists()
@@ -279,6 +313,7 @@ def load_defaults(*, reset: bool = False, log: Callable[[str], None] = lambda ms
             "action": action,
             "retention_duty": duty,
             "legal_reference": ref,
+            "legal_reference_en": REFERENCES_EN.get(code, ""),
             "description_de": de,
             "description_en": en,
             "note": note,
@@ -293,6 +328,8 @@ def load_defaults(*, reset: bool = False, log: Callable[[str], None] = lambda ms
             rule.is_active = False
         rule_save(rule=rule, refresh_register=False)
         loaded += 1
+    for old, new in RETIRED_REFERENCES.items():
+        DeletionRule.objects.filter(legal_reference=old).update(legal_reference=new)
     register_retention_texts_refresh()
     log(f"retention: {loaded} deletion rules")
     return {"deletion rules": loaded}

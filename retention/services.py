@@ -303,7 +303,8 @@ def subject_erase(*, subject: DataSubject, today: datetime.date | None = None) -
                 elif rule and rule.retention_duty and deletable and deletable > today:
                     restrict[RestrictionGround.RETENTION_DUTY].append(pk)
                     until = deletable - datetime.timedelta(days=1)
-                    kept[(model._meta.verbose_name, category.name, rule.legal_reference, until)] += 1
+                    reference = rule.reference_in(subject.language)
+                    kept[(model._meta.verbose_name, category.name, reference, until)] += 1
                 else:
                     wanted = Action.ANONYMISE if rule and rule.action == Action.ANONYMISE else Action.DELETE
                     erase[(rule, effective_action(wanted, model))].append(pk)
@@ -315,7 +316,7 @@ def subject_erase(*, subject: DataSubject, today: datetime.date | None = None) -
                 waiting = set(pks) - set(without_live_dependants(qs).values_list("pk", flat=True))
                 if waiting:  # others still depend on them: kept while those are
                     restrict_claimed(model.objects.filter(pk__in=waiting), now=now)
-                    reference = rule.legal_reference if rule else ""
+                    reference = rule.reference_in(subject.language) if rule else ""
                     kept[(model._meta.verbose_name, rule.category.name if rule else "", reference, None)] += len(
                         waiting
                     )

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -105,6 +106,9 @@ class Recipient(ThirdCountryMixin):
         THIRD_PARTY = "third_party", _("third party")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    name_en = models.CharField(
+        _("name (English)"), max_length=200, blank=True, help_text=_("Empty: the name above, in either language.")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("affiliated company"), null=True, blank=True, on_delete=models.PROTECT
@@ -120,6 +124,11 @@ class Recipient(ThirdCountryMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: what a data subject reads in an access report or a letter."""
+        return (self.name_en if (get_language() or "de").startswith("en") else "") or self.name
 
 
 class System(ThirdCountryMixin):
@@ -186,6 +195,12 @@ class ProcessingActivity(models.Model):
     legal_basis_note = models.CharField(
         _("legal basis, details"), max_length=300, blank=True, help_text=_("E.g. § 7 Abs. 3 UWG, § 257 HGB.")
     )
+    legal_basis_note_en = models.CharField(
+        _("legal basis, details (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. § 7(3) UWG. Empty: the details above, in either language."),
+    )
     legitimate_interest_de = models.TextField(_("legitimate interest pursued (German)"), blank=True)
     legitimate_interest_en = models.TextField(_("legitimate interest pursued (English)"), blank=True)
     objection_possible = models.BooleanField(
@@ -237,6 +252,11 @@ class ProcessingActivity(models.Model):
     @property
     def purpose(self) -> str:
         return localized(self, "purpose")
+
+    @property
+    def legal_basis_details(self) -> str:
+        """The details of the basis in the active language (the German ones where no English is given)."""
+        return (self.legal_basis_note_en if (get_language() or "de").startswith("en") else "") or self.legal_basis_note
 
     @property
     def data_subject_categories(self) -> str:

@@ -99,6 +99,12 @@ class DeletionRule(models.Model):
     legal_reference = models.CharField(
         _("legal reference"), max_length=300, help_text=_("E.g. § 257 Abs. 1 Nr. 4, Abs. 4 HGB.")
     )
+    legal_reference_en = models.CharField(
+        _("legal reference (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. § 257(1) no. 4, (4) HGB. Empty: the reference above, in either language."),
+    )
     note = models.TextField(_("what the rule covers"), blank=True)
     description_de = models.CharField(_("description (German)"), max_length=300)
     description_en = models.CharField(_("description (English)"), max_length=300)
@@ -180,7 +186,12 @@ class DeletionRule(models.Model):
                 text = str(immediately)
             else:
                 text = f"{', '.join(parts)} {from_year_end if self.from_year_end else from_event}"
-            return f"{text} ({self.legal_reference})" if self.legal_reference else text
+            reference = self.reference_in(translation.get_language())
+            return f"{text} ({reference})" if reference else text
+
+    def reference_in(self, language: str | None) -> str:
+        """The legal reference as a reader of `language` cites it (the German one where no English is given)."""
+        return (self.legal_reference_en if (language or "de").startswith("en") else "") or self.legal_reference
 
     def register_line(self, language: str) -> str:
         """The line for Art. 30(1)(f) in the record of processing activities."""

@@ -21,6 +21,15 @@ def migrate(target):
     return executor.loader.project_state(target).apps
 
 
+@pytest.fixture(autouse=True)
+def _newest_schema_after():
+    # The tests that run after these on the same database need every migration applied, not just AFTER.
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def plain_chain(apps, n: int, *, break_at: int | None = None) -> None:
     """Entries 1..n hashed with plain SHA-256, as written before; `break_at` is changed after writing."""
     Entry, Head = apps.get_model("audit", "AuditEntry"), apps.get_model("audit", "AuditChainHead")

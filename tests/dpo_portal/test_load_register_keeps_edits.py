@@ -112,3 +112,26 @@ def test_a_default_that_cannot_be_loaded_is_refused_with_a_clear_error_and_nothi
         call_command("load_register")
     assert not ProcessingActivity.objects.filter(code="anonymised-datasets").exists()
     assert not Recipient.objects.filter(name="Zahlungsdienstleister").exists()  # created before the error, rolled back
+
+
+def test_a_register_loaded_before_english_names_gets_them_and_a_dpo_s_name_stays():
+    from retention.models import DeletionRule
+
+    ProcessingActivity.objects.filter(code="order-processing").update(legal_basis_note_en="")
+    ProcessingActivity.objects.filter(code="surveys").update(legal_basis_note_en="as the DPO put it")
+    Recipient.objects.filter(name="Zahlungsdienstleister").update(name_en="")
+    Recipient.objects.filter(name="Steuerberater und Finanzbehörden").update(name_en="Our tax adviser")
+    rule = DeletionRule.objects.filter(code="contact-limitation")
+    rule.update(legal_reference="§§ 195, 199 Abs. 1 BGB (regelmäßige Verjährung)", legal_reference_en="")
+    DeletionRule.objects.filter(code="identity-limitation").update(legal_reference="§ 195 BGB, vom DSB")
+    register_load()
+    order = ProcessingActivity.objects.get(code="order-processing")
+    assert order.legal_basis_note_en.startswith("Art. 6(1)(b) GDPR; retention")
+    assert ProcessingActivity.objects.get(code="surveys").legal_basis_note_en == "as the DPO put it"
+    assert Recipient.objects.get(name="Zahlungsdienstleister").name_en == "Payment service provider"
+    assert Recipient.objects.get(name="Steuerberater und Finanzbehörden").name_en == "Our tax adviser"
+    assert (rule.get().legal_reference, rule.get().legal_reference_en) == (
+        "§§ 195, 199 Abs. 1 BGB",
+        "§§ 195, 199(1) BGB",
+    )
+    assert DeletionRule.objects.get(code="identity-limitation").legal_reference == "§ 195 BGB, vom DSB"

@@ -77,6 +77,15 @@ def test_the_controller_line_has_no_empty_address(customer):
     assert "GmbH , ," not in text and "GmbH, ," not in text and "Controller: cplus" in text
 
 
+def test_the_english_report_has_no_german_from_the_register(customer):
+    text = " ".join(re.sub(r"<[^>]+>", " ", access_report_html(access_report_data(customer, language="en"))).split())
+    assert "Art. 6(1)(b) GDPR" in text and "Hosting provider (data centre in the EEA)" in text
+    for german in ("Abs. 1 lit.", "DSGVO", "Hosting-Dienstleister", "regelmäßige Verjährung", "i. V. m."):
+        assert german not in text, german
+    german = " ".join(re.sub(r"<[^>]+>", " ", access_report_html(access_report_data(customer, language="de"))).split())
+    assert "Art. 6 Abs. 1 lit. b DSGVO" in german and "Hosting-Dienstleister (Rechenzentrum im EWR)" in german
+
+
 def test_headings_and_the_consent_s_language_read_as_words(customer):
     from consents.services import consent_give
 

@@ -114,3 +114,28 @@ def test_the_certificate_context_is_set_based(protocol):
         rows = certificate_context(start=START, end=END)["rows"]
     assert len(rows) == 6
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_each_language_cites_the_rule_as_its_readers_do(register):
+    from retention.models import DeletionRule
+
+    rule = DeletionRule.objects.get(code="order-booking-voucher")
+    run = SweepRun.objects.create(
+        status=SweepRun.Status.FINISHED,
+        today=D(2026, 11, 10),
+        started_at=datetime.datetime(2026, 11, 10, 3, 0, tzinfo=datetime.UTC),
+    )
+    for reference in (rule.legal_reference, "§ 257 HGB (damals)"):  # the rule's, and one it had before
+        ProtocolBatch.objects.create(
+            run=run,
+            at=datetime.datetime(2026, 11, 10, 3, 0, tzinfo=datetime.UTC),
+            model_label="subjects.Order",
+            rule=rule,
+            legal_reference=reference,
+            action=Action.ANONYMISE,
+            count=1,
+            id_hashes=b"",
+        )
+    english, german = render("en"), render("de")
+    assert "§ 257(1) no. 4, (4) HGB" in english and "§ 257 HGB (damals)" in english
+    assert "§ 257 Abs. 1 Nr. 4, Abs. 4 HGB" in german and "§ 257(1) no. 4" not in german
