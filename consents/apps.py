@@ -16,6 +16,7 @@ class ConsentsConfig(AppConfig):
     def ready(self):
         from django.db.models import Exists, Q
 
+        from subjects.consent_gates import PARTICIPANT_SHARING_GATE, register_gate
         from subjects.last_contact import register_running_relationship
 
         from .models import Consent
@@ -29,3 +30,12 @@ class ConsentsConfig(AppConfig):
                 )
             )
         )
+        # A registration is shared with the other participants only while that consent is in force.
+        register_gate(PARTICIPANT_SHARING_GATE, _participant_sharing_consented)
+
+
+def _participant_sharing_consented(subject_id: int) -> bool:
+    from .selectors import may_contact
+    from .services import PARTICIPANT_SHARING
+
+    return may_contact(purpose_code=PARTICIPANT_SHARING, channel="data", subject=subject_id).allowed

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from dpo_portal.models import DataCategory, ProcessingActivity
-from subjects.models import DataSubject, EmailAddress
+from subjects.models import DataSubject, EmailAddress, EventRegistration
 
 from .hashing import contact_hash, new_token
 from .models import Consent, ConsentEvent, ConsentPurpose, Objection, SuppressionEntry
-from .services import SOURCE_FOR_CHANNEL
+from .services import PARTICIPANT_SHARING, SOURCE_FOR_CHANNEL
 
 CONSENT_PURPOSES = ("product-news", "marketing-communication", "event-participant-sharing", "affiliate-transfer")
 CAMPAIGNS = ("Newsletter-Formular Website", "Messe Hannover", "Webinar-Anmeldung", "Kundenhotline")
@@ -109,6 +109,13 @@ def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[
                 )
             )
     ConsentEvent.objects.bulk_create(events)
+    # Registrations are shared with the other participants only by those whose consent to it is in force.
+    sharing = {
+        c.subject_id
+        for c in consents
+        if c.purpose.code == PARTICIPANT_SHARING and not c.withdrawn_at and (c.confirmed_at or not c.needs_confirmation)
+    }
+    EventRegistration.objects.filter(subject__in=sharing).update(share_with_participants=True)
 
     objecting = rng.sample(subjects, k=min(len(subjects), max(1, len(subjects) // 25)))
     activities = {

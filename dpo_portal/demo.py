@@ -180,7 +180,7 @@ def demo_load(*, count: int = 300, seed: int = 20261125, log: Callable[[str], No
                 event_name=rng.choice(EVENTS),
                 event_date=event_date,
                 attended=event_date < today,
-                share_with_participants=rng.random() < 0.5,
+                share_with_participants=False,  # only with consent: the consents app's demo sets it
                 collected_on=min(today, event_date - datetime.timedelta(days=14)),
             )
             add(registration)

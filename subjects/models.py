@@ -481,6 +481,20 @@ class EventRegistration(PersonalRecord):
     def __str__(self) -> str:
         return f"{self.event_name} ({self.event_date})"
 
+    def clean(self) -> None:
+        super().clean()
+        from .consent_gates import PARTICIPANT_SHARING_GATE, allowed
+
+        if self.share_with_participants and not allowed(PARTICIPANT_SHARING_GATE, self.subject_id):
+            raise ValidationError(
+                {
+                    "share_with_participants": _(
+                        "Participant data is shared only with the person's consent: record the consent to sharing "
+                        "with other participants first."
+                    )
+                }
+            )
+
     @classmethod
     def retention_start_expression(cls, start_event: str):
         # The registration's purpose ends with the event, unless it ended earlier (consent withdrawn).

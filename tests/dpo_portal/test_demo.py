@@ -16,6 +16,13 @@ def test_it_loads_demo_subjects_with_every_kind_of_record_and_the_demo_users(reg
     for username, group in (("dpo", "DPO"), ("support", "Support"), ("auditor", "Auditor")):
         user = authenticate(username=username, password="demo")
         assert user is not None and user.groups.filter(name=group).exists()
+    # Registrations are shared with other participants only where the consent to it is in force.
+    from subjects.models import EventRegistration
+
+    shared = list(EventRegistration.objects.filter(share_with_participants=True))
+    assert shared  # the demo's random choices are seeded
+    for registration in shared:
+        registration.full_clean()
 
 
 @pytest.mark.django_db
