@@ -249,3 +249,11 @@ class LegalHoldFactory(factory.django.DjangoModelFactory):
     subject = factory.SubFactory(DataSubjectFactory)
     reason = "legal_claims"
     reference = factory.Sequence(lambda n: f"AZ {n}/2026")
+
+
+def consent_on_paper(subject, purpose_code: str, **kwargs):
+    """A consent given on a signed form (no double opt-in), through the service as staff record it."""
+    from consents.services import consent_give
+
+    values = {"text_version": 1, "channel": "paper", "origin": "Anmeldebogen", "evidence": "Scan 1", **kwargs}
+    return consent_give(subject=subject, purpose_code=purpose_code, **values)

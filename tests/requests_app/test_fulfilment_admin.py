@@ -140,19 +140,13 @@ def test_rectification_names_changed_fields_and_lists_art19_recipients(dpo_clien
 
 
 def test_a_withdrawal_or_a_sweep_in_the_meantime_is_no_correction(dpo_client, register):
-    from consents.services import consent_give, consent_withdraw
+    from consents.services import consent_withdraw
     from retention.sweep import sweep_run
+    from tests.factories import consent_on_paper
 
     subject = subject_with_everything(last_name="Meyer")
     req = request_with({"kind": RequestType.RECTIFICATION, "details": "Name falsch"}, subject=subject)
-    consent_give(
-        subject=subject,
-        purpose_code="affiliate-transfer",
-        text_version=1,
-        channel="paper",
-        origin="Anmeldebogen",
-        evidence="Scan 1",
-    )
+    consent_on_paper(subject, "affiliate-transfer")
     consent_withdraw(subject=subject, purpose_code="affiliate-transfer", channel="paper")
     sweep_run()
     response = dpo_client.post(item_url(req.items.get(), "rectification"), follow=True)

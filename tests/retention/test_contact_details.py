@@ -59,20 +59,16 @@ def test_a_contract_that_ended_counts_from_its_end(today):
 
 
 def test_nothing_is_due_while_a_contract_or_a_consent_runs(today):
-    from consents.services import consent_give, consent_withdraw
+    from consents.services import consent_withdraw
 
     running = _old_email()
     f.OrderFactory(subject=running.subject, kind=Order.Kind.CONTRACT, ordered_on=D(2020, 3, 1))
     phone = f.PhoneNumberFactory(subject=running.subject, collected_on=D(2020, 3, 1))
     address = f.PostalAddressFactory(subject=running.subject, collected_on=D(2020, 3, 1))
     subscribed = _old_email()
-    consent_give(
-        subject=subscribed.subject,
-        purpose_code="affiliate-transfer",
-        text_version=1,
-        channel="paper",
-        origin="Anmeldebogen",
-        evidence="Scan 7",
+    f.consent_on_paper(
+        subscribed.subject,
+        "affiliate-transfer",
         given_at=datetime.datetime(2020, 3, 1, 9, tzinfo=datetime.UTC),
     )
     assert [_deletable(r) for r in (running, phone, address, subscribed)] == [None] * 4

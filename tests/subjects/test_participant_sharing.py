@@ -3,21 +3,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from consents.services import consent_give, consent_withdraw
-from tests.factories import EventRegistrationFactory
+from consents.services import consent_withdraw
+from tests.factories import EventRegistrationFactory, consent_on_paper
 
 pytestmark = pytest.mark.usefixtures("register")
-
-
-def _give(subject):
-    consent_give(
-        subject=subject,
-        purpose_code="event-participant-sharing",
-        text_version=1,
-        channel="paper",
-        origin="Anmeldebogen",
-        evidence="Scan 12",
-    )
 
 
 def test_sharing_needs_the_consent_in_force():
@@ -25,7 +14,7 @@ def test_sharing_needs_the_consent_in_force():
     with pytest.raises(ValidationError) as refused:
         registration.full_clean()
     assert "Einwilligung" in str(refused.value.message_dict["share_with_participants"])
-    _give(registration.subject)
+    consent_on_paper(registration.subject, "event-participant-sharing")
     registration.full_clean()
     consent_withdraw(subject=registration.subject, purpose_code="event-participant-sharing", channel="paper")
     registration.share_with_participants = True
