@@ -22,6 +22,9 @@ def _batches(ids, size):
 
 
 def _enqueue_everyone(trigger: str, version: ListVersion | None = None) -> int:
+    # A person whose processing is restricted (Art. 18) is screened too: the sanctions regulations bind the
+    # company whatever the person asked (processing for an important public interest of the Union, Art. 18(2)
+    # GDPR; the basis is Art. 6(1)(c)). Only erased identities are left out: there is nobody left to screen.
     ids = list(DataSubject.objects.filter(erased_at__isnull=True).order_by("pk").values_list("pk", flat=True))
     size = settings.SCREENING_BATCH_SIZE
     if version is not None:
