@@ -15,9 +15,10 @@ class ConsentsConfig(AppConfig):
 
     def ready(self):
         from django.db.models import Exists, Q
+        from django.db.models.functions import Coalesce, TruncDate
 
         from subjects.consent_gates import PARTICIPANT_SHARING_GATE, register_gate
-        from subjects.last_contact import register_running_relationship
+        from subjects.last_contact import latest_contact, register_contact_date, register_running_relationship
 
         from .models import Consent
 
@@ -28,6 +29,12 @@ class ConsentsConfig(AppConfig):
                 Consent.objects.filter(subject_id=subject, withdrawn_at=None, anonymised_at=None).filter(
                     Q(needs_confirmation=False) | Q(confirmed_at__isnull=False)
                 )
+            )
+        )
+        # Giving or withdrawing a consent is contact with the person.
+        register_contact_date(
+            lambda subject: latest_contact(
+                Consent.objects.all(), TruncDate(Coalesce("withdrawn_at", "given_at")), subject
             )
         )
         # A registration is shared with the other participants only while that consent is in force.

@@ -9,4 +9,14 @@ class RequestsAppConfig(AppConfig):
     support_permissions = ("log_request",)
 
     def ready(self) -> None:
+        from django.db.models.functions import TruncDate
+
+        from subjects.last_contact import latest_contact, register_contact_date
+
         from . import receivers  # noqa: F401  (connects the signal receivers)
+        from .models import DataSubjectRequest
+
+        # A request received is contact with the person: their contact details count from it.
+        register_contact_date(
+            lambda subject: latest_contact(DataSubjectRequest.objects.all(), TruncDate("received_at"), subject)
+        )

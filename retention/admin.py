@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -376,20 +377,20 @@ def why_kept_field(record):
     """On every record's page: its purpose and basis, its rule, and what keeps it longer (R1)."""
     why = why_kept(record)
     lines = [format_html("<strong>{}</strong>", why.verdict)]
-    lines.append(format_html("{}: {} – {}", _("processing activity"), why.activity, why.legal_basis))
+    lines.append(format_html("{}: {} – {}", capfirst(_("processing activity")), why.activity, why.legal_basis))
     if why.rule is not None:
-        lines.append(format_html("{}: {} ({})", _("deletion rule"), why.rule.describe(), why.rule.code))
+        lines.append(format_html("{}: {} ({})", capfirst(_("deletion rule")), why.rule.describe(), why.rule.code))
         lines.append(
             format_html(
                 "{}: {} · {}: {}",
-                _("period starts with"),
+                capfirst(_("period starts with")),
                 date_format(why.retention_start, "SHORT_DATE_FORMAT") if why.retention_start else "—",
                 _("deletable from"),
                 date_format(why.deletable_from, "SHORT_DATE_FORMAT") if why.deletable_from else "—",
             )
         )
     for hold in why.holds:
-        lines.append(format_html("{}: {} {}", _("legal hold"), hold.get_reason_display(), hold.reference))
+        lines.append(format_html("{}: {} {}", capfirst(_("legal hold")), hold.get_reason_display(), hold.reference))
     if why.restriction:
-        lines.append(format_html("{}: {}", _("restricted"), why.restriction))
+        lines.append(format_html("{}: {}", capfirst(_("restricted")), why.restriction))
     return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))

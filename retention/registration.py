@@ -56,6 +56,17 @@ def recompute(qs: models.QuerySet, rule: DeletionRule | None, *, now: datetime.d
     return count
 
 
+def first_deletable_day(
+    rule: DeletionRule, start: datetime.date | None, purpose_ended_on: datetime.date | None
+) -> datetime.date | None:
+    """What `recompute` writes for one record whose start event happened on `start` (None: not yet)."""
+    day = rule.deletable_from(start) if start else None
+    if not rule.retention_duty and purpose_ended_on:
+        next_day = purpose_ended_on + datetime.timedelta(days=1)
+        day = next_day if day is None or day > next_day else day
+    return day
+
+
 def recompute_for_rule(rule: DeletionRule, *, now: datetime.datetime | None = None) -> int:
     """Every record of the rule's category, recomputed (a rule was created, changed or activated)."""
     total = 0
@@ -66,12 +77,18 @@ def recompute_for_rule(rule: DeletionRule, *, now: datetime.datetime | None = No
     return total
 
 
+# How far ahead of their first deletable day records whose start follows other records are checked (the longest
+# horizon of the forecast).
+CHECK_AHEAD_DAYS = 365
+
+
 def invalidate_moved_start_events(rules: dict[int, DeletionRule], *, today: datetime.date) -> int:
     """Marks for recomputation the records whose start event changed where it matters, without scanning
     every record each night (both sets are read through partial indexes):
 
     * due records (first deletable day reached) whose start event moved: verified before the sweep
-      acts, so a later contract end or a new contact never lets data go early;
+      acts, so a later contract end or a new contact never lets data go early; for kinds whose start follows
+      the person's other records (contact details), also those coming due within CHECK_AHEAD_DAYS;
     * records without a start date whose start event has happened since (contract ended).
 
     A start event moved earlier on a record not yet due is picked up when a service recomputes it
@@ -90,7 +107,10 @@ def invalidate_moved_start_events(rules: dict[int, DeletionRule], *, today: date
                 category_id=rule.category_id, retention_computed_at__isnull=False, anonymised_at=None
             )
             source = model.retention_start_expression(rule.start_event)
-            due = records.filter(deletable_from__lte=today, anonymised_at=None).alias(start_source=source)
+            # Kinds whose start event follows the person's other records are checked a forecast ahead, so that
+            # the forecast and the record's page see a new order the next night, not only once it is due.
+            horizon = today + datetime.timedelta(days=CHECK_AHEAD_DAYS if model.start_follows_other_records else 0)
+            due = records.filter(deletable_from__lte=horizon, anonymised_at=None).alias(start_source=source)
             # Moved, or not happened any more (a relationship runs again): a plain `!=` is unknown for NULL.
             moved += due.filter(
                 ~models.Q(retention_start=models.F("start_source")) | models.Q(start_source__isnull=True)

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dpo_portal.models import DataCategory
-from subjects.models import KEPT_FOR_THE_SUBJECT, DataSubject
+from subjects.models import KEPT_FOR_THE_SUBJECT, DataSubject, RestrictionGround
 
 from .models import Action, DeletionRule, LegalHold, ProtocolBatch
 from .models.protocol import record_digest, split_digests
@@ -152,12 +152,24 @@ class WhyKept:
 def why_kept(record, *, today: datetime.date | None = None) -> WhyKept:
     """For any personal record: the processing it serves, on which basis, the deletion rule (legal reference,
     period, start event), its first deletable day, and legal holds or restrictions that keep it longer.
-    Three queries (the record's activity and category, its rule, its holds), whatever the kind."""
+
+    The start of its period and its first deletable day are worked out now, as the next sweep will (a new order
+    of the person moves their contact details' at once), not read from what the last registration stored.
+    Four queries (the record with its activity and category, its rule, its start date, its holds).
+    """
     from django.contrib.contenttypes.models import ContentType
 
+    from .registration import first_deletable_day
+
     today = today or timezone.localdate()
-    record = type(record).objects.select_related("activity", "category").get(pk=record.pk)
+    model = type(record)
+    record = model.objects.select_related("activity", "category").get(pk=record.pk)
     rule = rule_for_category(record.category_id) if record.category_id else None
+    start = deletable = None
+    if rule is not None and not record.anonymised_at:
+        now = model.objects.filter(pk=record.pk).annotate(start_now=model.retention_start_expression(rule.start_event))
+        start = now.values_list("start_now", flat=True).get()
+        deletable = first_deletable_day(rule, start, record.purpose_ended_on)
     holds = list(
         LegalHold.objects.active(today).filter(
             Q(subject_id=record.subject_id)
@@ -165,38 +177,53 @@ def why_kept(record, *, today: datetime.date | None = None) -> WhyKept:
             | Q(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
         )
     )
-    kept_for_subject = record.restriction_ground in KEPT_FOR_THE_SUBJECT
+    due = deletable is not None and deletable <= today
+    day = {"day": date_format(deletable, "SHORT_DATE_FORMAT") if deletable else "—"}
     if record.anonymised_at:
         verdict = _("Anonymised: nothing in it refers to a person any more.")
     elif rule is None:
         verdict = _("No deletion rule covers its data category: the DPO must set one.")
-    elif holds or kept_for_subject:
-        verdict = _("Kept beyond its period: a legal hold or the person's restriction (Art. 18(1)(b), (c) GDPR).")
-    elif record.retention_computed_at is None:
-        verdict = _("Not yet registered with the retention engine: the next sweep computes its first deletable day.")
-    elif record.deletable_from is None:
+    elif holds:
+        verdict = (
+            _("Its period has ended; kept because of a legal hold until the hold is lifted.")
+            if due
+            else _("Under a legal hold: kept also after its period ends, until the hold is lifted.")
+        )
+    elif record.restriction_ground in KEPT_FOR_THE_SUBJECT:
+        verdict = _(
+            "Restricted at the person's request to keep it (Art. 18(1)(b), (c) GDPR): kept also after its period "
+            "ends, until the restriction is lifted."
+        )
+    elif deletable is None:
         verdict = _("Kept while its purpose lasts: the event its period counts from has not happened yet.")
-    elif record.deletable_from <= today:
-        verdict = _("Due: the next sweep will %(action)s it.") % {"action": rule.get_action_display()}
-    elif record.restricted_at:
+    elif due:
+        verdict = {
+            Action.DELETE: _("Due: the next sweep deletes it."),
+            Action.ANONYMISE: _("Due: the next sweep makes it anonymous."),
+            Action.RESTRICT: _("Due: the next sweep restricts its processing."),
+        }[rule.action]
+    elif record.restriction_ground == RestrictionGround.RETENTION_DUTY:
         verdict = _("Its purpose has ended; kept, restricted, only for the retention duty until %(day)s.") % {
-            "day": date_format(record.deletable_from - datetime.timedelta(days=1), "SHORT_DATE_FORMAT")
+            "day": date_format(deletable - datetime.timedelta(days=1), "SHORT_DATE_FORMAT")
+        }
+    elif record.restricted_at:
+        verdict = _("Processing restricted (%(ground)s); kept for its purpose; deletable from %(day)s.") % {
+            "ground": record.get_restriction_ground_display(),
+            **day,
         }
     else:
-        verdict = _("Kept for its purpose; deletable from %(day)s.") % {
-            "day": date_format(record.deletable_from, "SHORT_DATE_FORMAT")
-        }
+        verdict = _("Kept for its purpose; deletable from %(day)s.") % day
     activity = record.activity
     basis = activity.get_legal_basis_display() if activity else ""
-    if activity and activity.legal_basis_note:
-        basis = f"{basis} ({activity.legal_basis_note})"
+    if activity and activity.legal_basis_details:
+        basis = f"{basis} ({activity.legal_basis_details})"
     return WhyKept(
         activity=activity.name if activity else "—",
         legal_basis=basis or "—",
         category=record.category.name if record.category_id else "—",
         rule=rule,
-        retention_start=record.retention_start,
-        deletable_from=record.deletable_from,
+        retention_start=start,
+        deletable_from=deletable,
         holds=holds,
         restriction=record.get_restriction_ground_display() if record.restricted_at else "",
         verdict=str(verdict),

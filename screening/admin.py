@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.csv_export import csv_bytes
-from subjects.admin import register_subject_inline
+from subjects.admin import RecordPageFieldsMixin, register_subject_inline
 
 from .models import (
     CaseCandidate,
@@ -138,7 +138,7 @@ class DecisionForm(forms.Form):
 
 
 @admin.register(ScreeningCase)
-class ScreeningCaseAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "subject",

@@ -53,6 +53,21 @@ def register_record_field(field):
     return field
 
 
+class RecordPageFieldsMixin:
+    """For the admin page of any kind of personal record (here and in other apps): adds RECORD_PAGE_FIELDS,
+    read-only, after the fields the admin shows."""
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields + [f for f in RECORD_PAGE_FIELDS if f not in fields] if obj is not None else fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None or not self.fieldsets:
+            return fieldsets  # without declared fieldsets Django builds them from get_fields
+        return [*fieldsets, (None, {"fields": list(RECORD_PAGE_FIELDS)})]
+
+
 class NoHardDelete:
     """Personal data leaves through the erasure workflow and the retention sweep only: they respect legal holds,
     retention duties and restrictions, and write the suppression list, the deletion protocol and the replay
@@ -293,7 +308,7 @@ class DataSubjectAdmin(NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
 
 
-class RecordAdmin(NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
+class RecordAdmin(RecordPageFieldsMixin, NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
     """Every record of one kind across all data subjects (for the DPO and the auditor)."""
 
     list_filter = ("category", "activity", ("restricted_at", admin.EmptyFieldListFilter), "collected_on")

@@ -2,7 +2,8 @@
 
 An e-mail address, phone number or postal address is kept for the limitation period after the last contact
 with its person (rule `contact-limitation`), not after the last contact recorded on the address itself:
-an order, a contract's end, a message or an event the person registered for is contact too. While a
+an order, a contract's end, a message, an event the person registered for, a survey answered, a course taken,
+a consent given or withdrawn and a request received are contact too. While a
 relationship runs (a contract or subscription without an end, or a live consent from another app) the
 last contact has not happened yet, so the details are never due.
 
@@ -19,6 +20,9 @@ from django.db.models.functions import Coalesce, Greatest, TruncDate
 # Other apps name what keeps a relationship running: callables taking the OuterRef of the subject's id and
 # returning an Exists (registered in their AppConfig.ready(); consents: a consent not withdrawn).
 RUNNING_RELATIONSHIPS: list[Callable[[OuterRef], Exists]] = []
+# ... and what else is contact: callables taking that OuterRef and returning a date subquery (consents: the last
+# consent given or withdrawn; requests: the last request received).
+CONTACT_DATES: list[Callable[[OuterRef], Subquery]] = []
 
 
 def register_running_relationship(source: Callable[[OuterRef], Exists]) -> None:
@@ -26,7 +30,12 @@ def register_running_relationship(source: Callable[[OuterRef], Exists]) -> None:
         RUNNING_RELATIONSHIPS.append(source)
 
 
-def _latest(queryset, date: Expression | str, subject: OuterRef) -> Subquery:
+def register_contact_date(source: Callable[[OuterRef], Subquery]) -> None:
+    if source not in CONTACT_DATES:
+        CONTACT_DATES.append(source)
+
+
+def latest_contact(queryset, date: Expression | str, subject: OuterRef) -> Subquery:
     """The latest `date` of the subject's rows in `queryset`."""
     rows = queryset.filter(subject_id=subject).annotate(contact_on=date).order_by(F("contact_on").desc(nulls_last=True))
     return Subquery(rows.values("contact_on")[:1], output_field=DateField())
@@ -34,14 +43,17 @@ def _latest(queryset, date: Expression | str, subject: OuterRef) -> Subquery:
 
 def person_last_contact() -> Case:
     """The date of the last contact with the record's person, or NULL while the relationship runs."""
-    from .models import Communication, EventRegistration, Order
+    from .models import Communication, EventRegistration, Order, SurveyAnswer, TrainingProgress
 
     subject = OuterRef("subject_id")
     own = Coalesce("last_contact", "collected_on")
     dates = [
-        _latest(Order.objects.all(), Coalesce("contract_end", "ordered_on"), subject),
-        _latest(Communication.objects.all(), TruncDate("occurred_at"), subject),
-        _latest(EventRegistration.objects.all(), F("event_date"), subject),  # a coming event counts from its day
+        latest_contact(Order.objects.all(), Coalesce("contract_end", "ordered_on"), subject),
+        latest_contact(Communication.objects.all(), TruncDate("occurred_at"), subject),
+        latest_contact(EventRegistration.objects.all(), F("event_date"), subject),  # a coming event counts from its day
+        latest_contact(SurveyAnswer.objects.all(), F("submitted_on"), subject),
+        latest_contact(TrainingProgress.objects.all(), Coalesce("completed_on", "started_on"), subject),
+        *(source(subject) for source in CONTACT_DATES),
     ]
     # SQLite's MAX() of several values is NULL when one is: each stands in for a missing one with the own date.
     latest = Greatest(own, *(Coalesce(d, own) for d in dates), output_field=DateField())

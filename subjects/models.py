@@ -242,6 +242,9 @@ class PersonalRecord(models.Model):
             models.Index(fields=["id"], name="%(class)s_unreg", condition=models.Q(retention_computed_at=None)),
         ]
 
+    # Whether the date of a rule's start event can change without this row changing (see ContactDetail).
+    start_follows_other_records = False
+
     @property
     def is_restricted(self) -> bool:
         return self.restricted_at is not None
@@ -273,6 +276,10 @@ class PersonalRecord(models.Model):
 class ContactDetail:
     """E-mail addresses, phone numbers and postal addresses: their "last contact" is the person's
     (subjects.last_contact), not the last time this one detail was used."""
+
+    # Their start event moves with the person's other records, not with their own row: the nightly registration
+    # checks them again before they come due, not only once they are (retention.registration).
+    start_follows_other_records = True
 
     @classmethod
     def retention_start_expression(cls, start_event: str):

@@ -17,6 +17,7 @@ from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.models import ProcessingActivity
 from requests_app.selectors import open_objection_item
 from requests_app.services import objection_decide_with_request
+from subjects.admin import RECORD_PAGE_FIELDS, RecordPageFieldsMixin
 from subjects.models import DataSubject
 
 from .. import exports
@@ -77,7 +78,7 @@ class WithdrawForm(forms.Form):
 
 
 @admin.register(Consent)
-class ConsentAdmin(AuditedAdminMixin, NoEditMixin, admin.ModelAdmin):
+class ConsentAdmin(RecordPageFieldsMixin, AuditedAdminMixin, NoEditMixin, admin.ModelAdmin):
     list_display = ("subject", "purpose", "text_version", "channel", "given_at", "status_display", "withdrawn_at")
     list_filter = ("purpose", "channel", ("withdrawn_at", admin.EmptyFieldListFilter), "needs_confirmation", "given_at")
     search_fields = ("subject__last_name", "subject__first_name", "=subject__customer_number", "=email")
@@ -228,12 +229,13 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
             "decided_by",
             "reasons",
             "decide_buttons",
+            *RECORD_PAGE_FIELDS,
         )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("subject", "objected_activity", "channel", "note", *self.readonly_fields)
+        return ("subject", "objected_activity", "channel", "note", *self.readonly_fields, *RECORD_PAGE_FIELDS)
 
     def has_change_permission(self, request, obj=None):
         # The change page only shows the objection; decisions go through the decide buttons.

@@ -74,10 +74,9 @@ def test_nothing_is_due_while_a_contract_or_a_consent_runs(today):
     assert [_deletable(r) for r in (running, phone, address, subscribed)] == [None] * 4
     assert sweep_run().total == 0 and EmailAddress.objects.count() == 2
     assert PhoneNumber.objects.exists() and PostalAddress.objects.exists()
-    # Withdrawn, the consent no longer holds the details; the e-mail counts from its own date again.
+    # Withdrawn, the consent no longer holds the details; they count from the withdrawal, itself a contact.
     consent_withdraw(subject=subscribed.subject, purpose_code="affiliate-transfer", channel="paper")
-    EmailAddress.objects.filter(pk=subscribed.pk).update(retention_computed_at=None)
-    assert _deletable(subscribed) == D(2024, 1, 1)
+    assert _deletable(subscribed) == D(2030, 1, 1)
 
 
 def test_a_due_address_whose_person_ordered_since_is_not_deleted(today):
@@ -94,6 +93,26 @@ def test_a_due_address_whose_person_signed_a_contract_since_is_not_deleted(today
     f.OrderFactory(subject=email.subject, kind=Order.Kind.CONTRACT, ordered_on=today, collected_on=today)
     assert sweep_run().total == 0
     assert EmailAddress.objects.get(pk=email.pk).deletable_from is None
+
+
+def test_a_survey_a_course_or_a_request_is_contact(today):
+    from tests.factories import request_with
+
+    answered, trained, asked = _old_email(), _old_email(), _old_email()
+    f.SurveyAnswerFactory(subject=answered.subject, submitted_on=D(2024, 3, 13), collected_on=D(2024, 3, 13))
+    f.TrainingProgressFactory(
+        subject=trained.subject, started_on=D(2023, 1, 5), completed_on=D(2023, 9, 5), collected_on=D(2023, 1, 5)
+    )
+    request_with("access", subject=asked.subject, received_at=datetime.datetime(2025, 6, 2, 9, tzinfo=datetime.UTC))
+    assert [_deletable(e) for e in (answered, trained, asked)] == [D(2028, 1, 1), D(2027, 1, 1), D(2029, 1, 1)]
+
+
+def test_a_new_contact_moves_details_coming_due_before_they_are_due(today):
+    """The forecast and the record's page see a new order the next night, not only once the details are due."""
+    email = f.EmailAddressFactory(collected_on=D(2023, 6, 1))  # due on 1 Jan 2027, within the forecast
+    assert _deletable(email) == D(2027, 1, 1)
+    f.OrderFactory(subject=email.subject, ordered_on=today, collected_on=today)
+    assert _deletable(email) == D(2030, 1, 1)
 
 
 def test_registering_contact_details_takes_no_query_per_record(today):
