@@ -25,6 +25,11 @@ AUDITOR_EXCLUDED = {
 }
 
 
+def starts_at_support_desk(user) -> bool:
+    """Support logs requests and fulfils none: its start page is the desk, not the admin."""
+    return user.has_perm("requests_app.log_request") and not user.has_perm("requests_app.fulfil_request")
+
+
 def _portal_permissions():
     return Permission.objects.filter(content_type__app_label__in=PORTAL_APPS).select_related("content_type")
 

@@ -160,11 +160,23 @@ def test_each_role_starts_where_it_works(client, users):
         client.force_login(users[role])
         assert client.get("/").url == start, role
     client.force_login(users["support"])
-    index = client.get(reverse("admin:index")).content.decode()
-    assert f'href="{reverse("requests_app:intake")}">Support</a>' in index
+    assert client.get(reverse("admin:index")).url == "/support/"
+    subjects = client.get(reverse("admin:subjects_datasubject_changelist")).content.decode()
+    assert f'href="{reverse("requests_app:intake")}">Support</a>' in subjects
 
 
 def test_admin_headings_start_with_a_capital(client, objects, users):
     client.force_login(users["dpo"])
     page = client.get(reverse("admin:subjects_datasubject_change", args=objects["subject"])).content.decode()
     assert "<h1>Betroffene Person ändern</h1>" in page and "| Betroffene Person ändern |" in page
+
+
+def test_support_lands_on_its_desk_after_logging_in(client, users, support_user):
+    response = client.get("/")
+    assert response.url == "/admin/login/?next=/"
+    support_user.set_password("pw-landing")
+    support_user.save()
+    for login_url in ("/admin/login/?next=/", "/admin/login/"):
+        client.logout()
+        response = client.post(login_url, {"username": support_user.username, "password": "pw-landing"}, follow=True)
+        assert response.redirect_chain[-1][0] == "/support/", login_url
