@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -454,7 +456,8 @@ class Communication(PersonalRecord):
         verbose_name_plural = _("communications")
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.occurred_at:%Y-%m-%d}"
+        day = date_format(timezone.localtime(self.occurred_at), "SHORT_DATE_FORMAT")
+        return f"{capfirst(self.get_channel_display())} {day}"
 
     def default_codes(self) -> tuple[str, str]:
         if self.is_recording:
@@ -486,7 +489,7 @@ class EventRegistration(PersonalRecord):
         verbose_name_plural = _("event registrations")
 
     def __str__(self) -> str:
-        return f"{self.event_name} ({self.event_date})"
+        return f"{self.event_name} ({date_format(self.event_date, 'SHORT_DATE_FORMAT')})"
 
     def clean(self) -> None:
         super().clean()
@@ -526,7 +529,7 @@ class EventHealthData(PersonalRecord):
         verbose_name_plural = _("health data for events")
 
     def __str__(self) -> str:
-        return str(_("health data for an event"))
+        return str(capfirst(_("health data for an event")))
 
     @classmethod
     def retention_start_expression(cls, start_event: str):
@@ -602,7 +605,7 @@ class InteractionProfile(PersonalRecord):
         constraints = [models.UniqueConstraint(fields=["subject"], name="one_interaction_profile_per_subject")]
 
     def __str__(self) -> str:
-        return str(_("interaction profile"))
+        return str(capfirst(_("interaction profile")))
 
 
 class AdConversion(PersonalRecord):

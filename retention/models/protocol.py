@@ -155,7 +155,8 @@ class ProtocolBatch(NamesKindOfRecord, models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.kind} {self.get_action_display()} ({self.count})"
+        moment = date_format(timezone.localtime(self.at), "SHORT_DATETIME_FORMAT")
+        return f"{moment} {self.kind} {self.get_action_display()} ({self.count})"
 
     def hashes(self) -> list[str]:
         return split_digests(self.id_hashes)

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import formats, timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -190,4 +192,5 @@ class ScreeningRun(models.Model):
         ordering = ["-started_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_trigger_display()} {self.started_at:%Y-%m-%d %H:%M}"
+        moment = date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT")
+        return f"{capfirst(self.get_trigger_display())} {moment}"

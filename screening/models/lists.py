@@ -8,6 +8,7 @@ case can always show the entry it was raised on.
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from screening.normalise import AIRPLANE, COMPANY, LEGAL_ENTITY, ORGANIZATION, PERSON, VESSEL
@@ -77,7 +78,7 @@ class ListVersion(models.Model):
 
     def __str__(self) -> str:
         date = self.published_on or self.imported_at.date()
-        return f"{self.get_source_display()} {date:%Y-%m-%d} ({self.entry_count})"
+        return f"{self.get_source_display()} {date_format(date, 'SHORT_DATE_FORMAT')} ({self.entry_count})"
 
 
 class ListEntry(models.Model):
