@@ -139,7 +139,7 @@ def rectification_item_complete(*, item: RequestItem, actor, note: str = "") -> 
         request,
         TimelineEntry.Kind.FULFILMENT,
         actor=actor,
-        text=(_("Rectified: %(fields)s") % {"fields": ", ".join(fields)}) if changes else note.strip(),
+        text=(_("Rectified: %(fields)s") % {"fields": ", ".join(_field_labels(fields))}) if changes else note.strip(),
     )
     audit_record(item, Action.CHANGE, fields=["outcome", "result"])
     return item
@@ -184,6 +184,18 @@ def _corrections(changes) -> list[tuple[str, str, list[str]]]:
         if fields:
             found.append((object_type, object_id, fields))
     return found
+
+
+def _field_labels(fields: list[str]) -> list[str]:
+    """The corrected fields ("postaladdress.city") as people read them in the active language: "postal address –
+    city". The timeline keeps the text as written, so it is named when written, not when shown."""
+    models = {model._meta.model_name: model for model in (DataSubject, *rights_record_models())}
+    labels = []
+    for field in fields:
+        model_name, name = field.split(".", 1)
+        model = models[model_name]
+        labels.append(f"{model._meta.verbose_name} – {model._meta.get_field(name).verbose_name}")
+    return labels
 
 
 def _changed_scope(subject: DataSubject, changes) -> tuple[set[int], set[int]]:
