@@ -4,9 +4,10 @@ import contextlib
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from consents.models import ConsentPurpose
 from subjects.models import DataSubject, EmailAddress, PhoneNumber
 from subjects.validators import normalise_phone
 
@@ -42,6 +43,16 @@ def subject_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[DataSubject
             Prefetch("phonenumber_set", queryset=PhoneNumber.objects.only("pk", "subject_id", "number")),
         )
         .order_by("last_name", "first_name", "pk")[:limit]
+    )
+
+
+def with_purpose_names(items: QuerySet[RequestItem]) -> QuerySet[RequestItem]:
+    """`items` with their consent purposes' names in German and English, in the same query (RequestItem.purpose_name
+    reads them): a request page names the purpose withdrawn, not its code."""
+    purposes = ConsentPurpose.objects.filter(code=OuterRef("purpose_code"))
+    return items.annotate(
+        purpose_name_de=Subquery(purposes.values("name_de")[:1]),
+        purpose_name_en=Subquery(purposes.values("name_en")[:1]),
     )
 
 

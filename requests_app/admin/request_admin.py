@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin_mixins import AuditedAdminMixin
 
 from ..models import DataSubjectRequest, RecipientNotification, RequestItem, TimelineEntry
+from ..selectors import with_purpose_names
 from . import workflow_views
 from .filters import DeadlineFilter, TypeFilter
 
@@ -48,7 +49,7 @@ class ItemInline(ReadOnlyInline):
         "copy_recipient_name",
         "restriction_ground",
         "activity",
-        "purpose_code",
+        "purpose",
         "details",
         "outcome",
         "outcome_note",
@@ -56,7 +57,11 @@ class ItemInline(ReadOnlyInline):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("activity")
+        return with_purpose_names(super().get_queryset(request).select_related("activity"))
+
+    @admin.display(description=RequestItem._meta.get_field("purpose_code").verbose_name)
+    def purpose(self, obj):
+        return obj.purpose_name
 
 
 class TimelineInline(ReadOnlyInline):
