@@ -2,11 +2,13 @@
 
 import contextlib
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from consents.models import ConsentPurpose
 from subjects.models import DataSubject, EmailAddress, PhoneNumber
 from subjects.validators import normalise_phone
@@ -15,6 +17,10 @@ from .models import ART18_GROUNDS, DataSubjectRequest, RequestItem, RequestType
 from .records import rights_record_models
 
 SEARCH_LIMIT = 20
+
+# How services.subject_restriction_lift names a lifting in the audit trail: "restriction lifted, told 2026-11-02".
+RESTRICTION_LIFTED = "restriction lifted"
+_TOLD_ON = re.compile(r"told (\d{4}-\d{2}-\d{2})")
 
 
 def subject_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[DataSubject]:
@@ -67,6 +73,28 @@ def subject_has_art18_restriction(subject: DataSubject) -> bool:
         model.objects.filter(subject=subject, restriction_ground__in=grounds).exists()
         for model in rights_record_models()
     )
+
+
+def restriction_lift_after(subject_id: int, since: datetime.datetime) -> dict | None:
+    """The first lifting of the person's Art. 18 restriction after `since`, as the audit trail recorded it:
+    {"lifted_on": date, "told_on": the day the person was told beforehand, or None}; None if none was lifted.
+
+    The audit trail, not the timeline: a restriction can be lifted from another request of the same person, and
+    the timeline's text is written for people, in the language of whoever lifted it.
+    """
+    entries = AuditEntry.objects.filter(
+        subject_id=subject_id, action=AuditEntry.Action.CHANGE, at__gte=since, detail__startswith=RESTRICTION_LIFTED
+    )
+    first = entries.order_by("seq").values_list("at", flat=True).first()
+    if first is None:
+        return None
+    # One lifting writes all its entries at once; older liftings named the day only on the person's entry.
+    details = entries.filter(at=first).values_list("detail", flat=True)
+    told = next((match.group(1) for detail in details if (match := _TOLD_ON.search(detail))), None)
+    return {
+        "lifted_on": timezone.localdate(first),
+        "told_on": datetime.date.fromisoformat(told) if told else None,
+    }
 
 
 def open_requests_like(*, subject: DataSubject, kinds, exclude_pk: int | None = None) -> QuerySet[DataSubjectRequest]:

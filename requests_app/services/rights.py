@@ -18,6 +18,7 @@ from subjects.models import DataSubject, Order
 from .. import access_report, portability
 from ..models import ART18_GROUNDS, RequestItem, RequestType, TimelineEntry
 from ..records import rights_record_models
+from ..selectors import RESTRICTION_LIFTED
 from .art19 import notifications_list, subject_activity_ids, subject_supplier_ids
 from .common import item_done, require_in_progress, require_open, require_open_item, require_subject, timeline_add
 
@@ -289,13 +290,15 @@ def subject_restriction_lift(*, subject: DataSubject, told_on: datetime.date, ac
             code="told_on",
         )
     grounds = list(ART18_GROUNDS)
+    # The answer letter reads when the restriction was lifted and when the person was told (restriction_lift_after).
+    lifted = f"{RESTRICTION_LIFTED}, told {told_on.isoformat()}"
     events = []
     count = 0
     for model in rights_record_models():
         ids = list(model.objects.filter(subject=subject, restriction_ground__in=grounds).values_list("pk", flat=True))
         if ids:
             model.objects.filter(pk__in=ids).update(restricted_at=None, restriction_ground="")
-            events += [_event(model, pk, subject.pk, Action.CHANGE, "restriction lifted") for pk in ids]
+            events += [_event(model, pk, subject.pk, Action.CHANGE, lifted) for pk in ids]
             count += len(ids)
     if subject.restriction_ground in grounds:
         subject.restricted_at, subject.restriction_ground = None, ""
@@ -305,7 +308,7 @@ def subject_restriction_lift(*, subject: DataSubject, told_on: datetime.date, ac
                 subject,
                 Action.CHANGE,
                 fields=["restricted_at", "restriction_ground"],
-                detail=f"restriction lifted, told {told_on.isoformat()}",
+                detail=lifted,
             )
         )
     if not events:
