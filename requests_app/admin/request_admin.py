@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -164,6 +165,12 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # requests are logged at /support/, where the deadline and receipt number are set
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Whoever may log requests is sent to the support desk's form, not shown a 403 telling them to ask the DPO.
+        if request.user.has_perm("requests_app.log_request"):
+            return redirect("requests_app:intake")
+        return super().add_view(request, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False  # proof of how a request was handled (Art. 5(2) GDPR)

@@ -134,3 +134,12 @@ def test_a_withdrawal_names_the_consent_purpose_in_the_pages_language(dpo_client
     codes = ["product-news", "surveys", "google-ads-conversion"]
     more = request_with(*({"kind": RequestType.CONSENT_WITHDRAWAL, "purpose_code": code} for code in codes))
     assert _queries(dpo_client, more) == _queries(dpo_client, req)
+
+
+def test_adding_a_request_in_the_admin_leads_to_the_support_desk(dpo_client, auditor_client, register):
+    url = reverse("admin:requests_app_datasubjectrequest_add")
+    response = dpo_client.get(url)
+    assert response.status_code == 302
+    assert response.url == reverse("requests_app:intake")
+    # Who may not log requests still may not add one.
+    assert auditor_client.get(url).status_code == 403
