@@ -11,6 +11,7 @@ from dpo_portal.models import Organisation, SupervisoryAuthority
 from dpo_portal.pdf import render_pdf
 
 from .models import DataSubjectRequest, RequestItem, RequestType
+from .selectors import restriction_lift_after
 
 LETTERS = {
     "receipt": _("confirmation of receipt"),
@@ -74,6 +75,9 @@ def letter_context(request: DataSubjectRequest, kind: str) -> dict:
         told.setdefault(notification.kind, []).append(notification.recipient.display_name)
     for item in items:
         item.art19_recipients = told.get(item.kind, [])
+        # A restriction lifted since it was applied: the letter must not promise to tell the person beforehand.
+        restricted = item.kind == RequestType.RESTRICTION and item.is_done and request.subject_id is not None
+        item.lift = restriction_lift_after(request.subject_id, item.done_at) if restricted else None
     erasure = next((i for i in items if i.kind == RequestType.ERASURE and i.is_done), None)
     return {
         "req": request,

@@ -2,11 +2,14 @@
 
 import contextlib
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from audit.models import AuditEntry
+from consents.models import ConsentPurpose
 from subjects.models import DataSubject, EmailAddress, PhoneNumber
 from subjects.validators import normalise_phone
 
@@ -14,6 +17,10 @@ from .models import ART18_GROUNDS, DataSubjectRequest, RequestItem, RequestType
 from .records import rights_record_models
 
 SEARCH_LIMIT = 20
+
+# How services.subject_restriction_lift names a lifting in the audit trail: "restriction lifted, told 2026-11-02".
+RESTRICTION_LIFTED = "restriction lifted"
+_TOLD_ON = re.compile(r"told (\d{4}-\d{2}-\d{2})")
 
 
 def subject_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[DataSubject]:
@@ -45,6 +52,16 @@ def subject_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[DataSubject
     )
 
 
+def with_purpose_names(items: QuerySet[RequestItem]) -> QuerySet[RequestItem]:
+    """`items` with their consent purposes' names in German and English, in the same query (RequestItem.purpose_name
+    reads them): a request page names the purpose withdrawn, not its code."""
+    purposes = ConsentPurpose.objects.filter(code=OuterRef("purpose_code"))
+    return items.annotate(
+        purpose_name_de=Subquery(purposes.values("name_de")[:1]),
+        purpose_name_en=Subquery(purposes.values("name_en")[:1]),
+    )
+
+
 def subject_has_art18_restriction(subject: DataSubject) -> bool:
     """Whether the person, or any record of theirs, is restricted on an Art. 18(1) ground: only that can be lifted
     at the person's request. A retention duty or a legal hold (e.g. after an erasure) is the controller's and stays.
@@ -56,6 +73,28 @@ def subject_has_art18_restriction(subject: DataSubject) -> bool:
         model.objects.filter(subject=subject, restriction_ground__in=grounds).exists()
         for model in rights_record_models()
     )
+
+
+def restriction_lift_after(subject_id: int, since: datetime.datetime) -> dict | None:
+    """The first lifting of the person's Art. 18 restriction after `since`, as the audit trail recorded it:
+    {"lifted_on": date, "told_on": the day the person was told beforehand, or None}; None if none was lifted.
+
+    The audit trail, not the timeline: a restriction can be lifted from another request of the same person, and
+    the timeline's text is written for people, in the language of whoever lifted it.
+    """
+    entries = AuditEntry.objects.filter(
+        subject_id=subject_id, action=AuditEntry.Action.CHANGE, at__gte=since, detail__startswith=RESTRICTION_LIFTED
+    )
+    first = entries.order_by("seq").values_list("at", flat=True).first()
+    if first is None:
+        return None
+    # One lifting writes all its entries at once; older liftings named the day only on the person's entry.
+    details = entries.filter(at=first).values_list("detail", flat=True)
+    told = next((match.group(1) for detail in details if (match := _TOLD_ON.search(detail))), None)
+    return {
+        "lifted_on": timezone.localdate(first),
+        "told_on": datetime.date.fromisoformat(told) if told else None,
+    }
 
 
 def open_requests_like(*, subject: DataSubject, kinds, exclude_pk: int | None = None) -> QuerySet[DataSubjectRequest]:

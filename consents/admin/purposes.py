@@ -6,8 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import format_html
+from django.urls import path
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -67,7 +66,7 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
     list_filter = ("basis", "double_opt_in", "is_active")
     search_fields = ("code", "name_de", "name_en")
     list_select_related = ("activity",)
-    readonly_fields = ("code", "activity", "basis", "reconsent_from_version", "chart", "tools", "updated_at")
+    readonly_fields = ("code", "activity", "basis", "reconsent_from_version", "chart", "updated_at")
     fields = (
         "code",
         "activity",
@@ -77,16 +76,24 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
         "double_opt_in",
         "is_active",
         "reconsent_from_version",
-        "tools",
         "chart",
         "updated_at",
     )
     inlines = [ConsentTextInline]
+    # Its object tools link the publish page, the re-consent report and the exports, each for who may use it.
+    change_form_template = "admin/consents/consentpurpose/change_form.html"
 
     @admin.display(description=_("name"))
     def purpose_name(self, obj):
         # In the page's language: the English list shows the English names.
         return obj.name
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        # Read only (the auditor): the channels' names, not the stored list of codes.
+        return ["channel_list" if f == "channels" else f for f in fields]
 
     def has_add_permission(self, request):
         return False  # purposes come from the register (load_register)
@@ -102,19 +109,6 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
     @admin.display(description=_("given / confirmed / withdrawn per month"))
     def chart(self, obj):
         return consent_chart_svg(purpose_event_counts(purpose=obj)) if obj.pk else "—"
-
-    @admin.display(description=_("actions"))
-    def tools(self, obj):
-        if not obj.pk:
-            return "—"
-        links = [
-            (reverse("admin:consents_consentpurpose_publish", args=[obj.pk]), _("Publish a new text version")),
-            (reverse("admin:consents_consentpurpose_reconsent", args=[obj.pk]), _("Re-consent report")),
-            (reverse("admin:consents_consentpurpose_history_csv", args=[obj.pk]), _("Consent history (CSV)")),
-        ]
-        if obj.covers(ContactChannel.EMAIL):
-            links.append((reverse("admin:consents_consentpurpose_audience", args=[obj.pk]), _("E-mail audience (CSV)")))
-        return format_html(" · ".join(['<a href="{}">{}</a>'] * len(links)), *[v for link in links for v in link])
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin_mixins import AuditedAdminMixin
 
 from ..models import DataSubjectRequest, RecipientNotification, RequestItem, TimelineEntry
+from ..selectors import with_purpose_names
 from . import workflow_views
 from .filters import DeadlineFilter, TypeFilter
 
@@ -48,7 +50,7 @@ class ItemInline(ReadOnlyInline):
         "copy_recipient_name",
         "restriction_ground",
         "activity",
-        "purpose_code",
+        "purpose",
         "details",
         "outcome",
         "outcome_note",
@@ -56,7 +58,11 @@ class ItemInline(ReadOnlyInline):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("activity")
+        return with_purpose_names(super().get_queryset(request).select_related("activity"))
+
+    @admin.display(description=RequestItem._meta.get_field("purpose_code").verbose_name)
+    def purpose(self, obj):
+        return obj.purpose_name
 
 
 class TimelineInline(ReadOnlyInline):
@@ -159,6 +165,12 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # requests are logged at /support/, where the deadline and receipt number are set
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Whoever may log requests is sent to the support desk's form, not shown a 403 telling them to ask the DPO.
+        if request.user.has_perm("requests_app.log_request"):
+            return redirect("requests_app:intake")
+        return super().add_view(request, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False  # proof of how a request was handled (Art. 5(2) GDPR)

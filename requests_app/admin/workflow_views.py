@@ -5,6 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -24,7 +25,7 @@ from ..models import (
     RequestItem,
     RequestType,
 )
-from ..selectors import subject_has_art18_restriction
+from ..selectors import subject_has_art18_restriction, with_purpose_names
 
 PERMISSION = "requests_app.fulfil_request"
 
@@ -217,7 +218,11 @@ def panel_context(request, object_id) -> dict:
     """What the workflow panel above the request form needs."""
     if not request.user.has_perm(PERMISSION) or not str(object_id).isdigit():
         return {"can_fulfil": False}
-    req = DataSubjectRequest.objects.filter(pk=object_id).prefetch_related("items").first()
+    req = (
+        DataSubjectRequest.objects.filter(pk=object_id)
+        .prefetch_related(Prefetch("items", queryset=with_purpose_names(RequestItem.objects.all())))
+        .first()
+    )
     if req is None:
         return {"can_fulfil": False}
     allowed = DataSubjectRequest.TRANSITIONS[DataSubjectRequest.State(req.state)]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from dpo_portal.models.bilingual import localized
 from subjects.models import RestrictionGround
 
 from .choices import ART18_GROUND_CHOICES, Channel, CopyRecipient, ExportFormat, RequestType
@@ -85,6 +86,14 @@ class RequestItem(models.Model):
             errors["purpose_code"] = _("Choose the consent purpose withdrawn.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def purpose_name(self) -> str:
+        """The consent purpose's name in the active language, where the query brought the names
+        (selectors.with_purpose_names); else, or for a purpose no longer known, its code."""
+        if getattr(self, "purpose_name_de", None):
+            return localized(self, "purpose_name")
+        return self.purpose_code
 
     @property
     def restriction_ground_label(self) -> str:

@@ -18,6 +18,7 @@ from subjects.models import DataSubject, Order
 from .. import access_report, portability
 from ..models import ART18_GROUNDS, RequestItem, RequestType, TimelineEntry
 from ..records import rights_record_models
+from ..selectors import RESTRICTION_LIFTED
 from .art19 import notifications_list, subject_activity_ids, subject_supplier_ids
 from .common import item_done, require_in_progress, require_open, require_open_item, require_subject, timeline_add
 
@@ -139,7 +140,7 @@ def rectification_item_complete(*, item: RequestItem, actor, note: str = "") -> 
         request,
         TimelineEntry.Kind.FULFILMENT,
         actor=actor,
-        text=(_("Rectified: %(fields)s") % {"fields": ", ".join(fields)}) if changes else note.strip(),
+        text=(_("Rectified: %(fields)s") % {"fields": ", ".join(_field_labels(fields))}) if changes else note.strip(),
     )
     audit_record(item, Action.CHANGE, fields=["outcome", "result"])
     return item
@@ -184,6 +185,18 @@ def _corrections(changes) -> list[tuple[str, str, list[str]]]:
         if fields:
             found.append((object_type, object_id, fields))
     return found
+
+
+def _field_labels(fields: list[str]) -> list[str]:
+    """The corrected fields ("postaladdress.city") as people read them in the active language: "postal address –
+    city". The timeline keeps the text as written, so it is named when written, not when shown."""
+    models = {model._meta.model_name: model for model in (DataSubject, *rights_record_models())}
+    labels = []
+    for field in fields:
+        model_name, name = field.split(".", 1)
+        model = models[model_name]
+        labels.append(f"{model._meta.verbose_name} – {model._meta.get_field(name).verbose_name}")
+    return labels
 
 
 def _changed_scope(subject: DataSubject, changes) -> tuple[set[int], set[int]]:
@@ -277,13 +290,15 @@ def subject_restriction_lift(*, subject: DataSubject, told_on: datetime.date, ac
             code="told_on",
         )
     grounds = list(ART18_GROUNDS)
+    # The answer letter reads when the restriction was lifted and when the person was told (restriction_lift_after).
+    lifted = f"{RESTRICTION_LIFTED}, told {told_on.isoformat()}"
     events = []
     count = 0
     for model in rights_record_models():
         ids = list(model.objects.filter(subject=subject, restriction_ground__in=grounds).values_list("pk", flat=True))
         if ids:
             model.objects.filter(pk__in=ids).update(restricted_at=None, restriction_ground="")
-            events += [_event(model, pk, subject.pk, Action.CHANGE, "restriction lifted") for pk in ids]
+            events += [_event(model, pk, subject.pk, Action.CHANGE, lifted) for pk in ids]
             count += len(ids)
     if subject.restriction_ground in grounds:
         subject.restricted_at, subject.restriction_ground = None, ""
@@ -293,7 +308,7 @@ def subject_restriction_lift(*, subject: DataSubject, told_on: datetime.date, ac
                 subject,
                 Action.CHANGE,
                 fields=["restricted_at", "restriction_ground"],
-                detail=f"restriction lifted, told {told_on.isoformat()}",
+                detail=lifted,
             )
         )
     if not events:

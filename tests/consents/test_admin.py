@@ -6,9 +6,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from audit.models import AuditEntry
-from consents.models import ApiToken, Consent, ConsentPurpose, Objection
+from consents.models import ApiToken, Consent, ConsentPurpose, ContactChannel, Objection
 from consents.services import api_token_create, consent_give, objection_record
 from dpo_portal.roles import SUPPORT, role_permissions
 from subjects.models import DataSubject
@@ -300,3 +301,34 @@ def test_the_token_filter_names_what_a_token_may_ask(register, dpo_client):
     api_token_create(name="newsletter", may_record=False, may_query=True)
     page = dpo_client.get(reverse("admin:consents_apitoken_changelist")).content.decode()
     assert "Nach darf die Kontakterlaubnis abfragen" in page and "may_contact" not in page
+
+
+LINKS = ("publish", "reconsent", "history_csv", "audience")
+
+
+@pytest.mark.parametrize(
+    ("user", "links"),
+    [
+        ("dpo_user", set(LINKS)),
+        ("auditor_user", {"reconsent", "history_csv"}),  # no publishing, no lists of people to contact
+        ("support_user", set()),
+    ],
+)
+def test_the_purpose_page_links_only_what_the_user_may_open(request, register, client, user, links):
+    client.force_login(request.getfixturevalue(user))
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    html = client.get(reverse("admin:consents_consentpurpose_change", args=[purpose.pk])).content.decode()
+    urls = {name: reverse(f"admin:consents_consentpurpose_{name}", args=[purpose.pk]) for name in LINKS}
+    assert {name for name, url in urls.items() if url in html} == links
+    assert all(client.get(urls[name]).status_code == 200 for name in links)
+
+
+def test_the_auditor_reads_the_channels_by_name(register, client, auditor_user):
+    client.force_login(auditor_user)
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    html = client.get(reverse("admin:consents_consentpurpose_change", args=[purpose.pk])).content.decode()
+    with translation.override("de"):
+        labels = dict(ContactChannel.choices)
+        names = ", ".join(str(labels[c]) for c in purpose.channels)
+    assert names in html
+    assert "&quot;email&quot;" not in html and '"email"' not in html

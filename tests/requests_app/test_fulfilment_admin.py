@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from requests_app.models import DataSubjectRequest, RecipientNotification, RequestItem, RequestType
-from subjects.models import EmailAddress, InteractionProfile, Order, RestrictionGround, Source
+from requests_app.models import DataSubjectRequest, RecipientNotification, RequestItem, RequestType, TimelineEntry
+from subjects.models import EmailAddress, InteractionProfile, Order, PostalAddress, RestrictionGround, Source
 from tests.factories import (
     DataSubjectRequestFactory,
     RequestItemFactory,
@@ -137,6 +137,31 @@ def test_rectification_names_changed_fields_and_lists_art19_recipients(dpo_clien
     )
     notification.refresh_from_db()
     assert notification.notified_on == datetime.date.today()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "Berichtigt: betroffene Person – Nachname, Postanschrift – Ort"),
+        ("en", "Rectified: data subject – last name, postal address – city"),
+    ],
+)
+def test_the_timeline_names_the_corrected_fields_in_the_pages_language(dpo_client, register, language, expected):
+    from audit.services import Action, audit_record
+    from subjects.services import subject_update
+
+    subject = subject_with_everything(last_name="Meyer")
+    req = request_with({"kind": RequestType.RECTIFICATION, "details": "Name und Ort falsch"}, subject=subject)
+    subject_update(subject=subject, last_name="Maier")
+    address = PostalAddress.objects.get(subject=subject)
+    address.city = "Ahrensburg"
+    address.save()
+    audit_record(address, Action.CHANGE, fields=["city"])
+    dpo_client.post(item_url(req.items.get(), "rectification"), headers={"accept-language": language})
+    entry = req.timeline.filter(kind=TimelineEntry.Kind.FULFILMENT).get()
+    assert entry.text == expected
+    # The machine-readable names stay as they were, for the letter and the exports.
+    assert req.items.get().result["fields"] == ["datasubject.last_name", "postaladdress.city"]
 
 
 def test_a_withdrawal_or_a_sweep_in_the_meantime_is_no_correction(dpo_client, register):

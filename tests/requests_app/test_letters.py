@@ -1,14 +1,17 @@
 """The letters to the requester (requests_app.letters): in the request's language, written for the person."""
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from requests_app.access_report import access_report_data
 from requests_app.letters import LETTERS, letter_html
 from requests_app.models import DataSubjectRequest, RejectionReason, RequestType
-from tests.factories import DataSubjectFactory, request_with
+from requests_app.services import restriction_item_apply, subject_restriction_lift
+from tests.factories import DataSubjectFactory, request_with, subject_with_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +89,33 @@ def test_after_a_colon_the_data_is_sie_not_the_polite_sie(register):
     req = request_with({"kind": RequestType.RESTRICTION, "restriction_ground": "accuracy"}, language="de")
     req.items.update(done_at=timezone.now(), outcome="fulfilled")
     assert "eingeschränkt: sie werden gespeichert, aber nicht mehr verarbeitet." in letter_html(req, "answer")
+
+
+@pytest.mark.parametrize(
+    ("language", "lifted", "promise"),
+    [
+        (
+            "de",
+            "Die Einschränkung wurde am 20.11.2026 aufgehoben; darüber haben wir Sie vorab, am 17.11.2026, unterrichtet.",
+            "Wir unterrichten Sie, bevor die Einschränkung aufgehoben wird.",
+        ),
+        (
+            "en",
+            "The restriction was lifted on 20/11/2026; we told you so beforehand, on 17/11/2026.",
+            "We will tell you before the restriction is lifted.",
+        ),
+    ],
+)
+def test_the_answer_after_a_lifted_restriction_says_when_it_was_lifted(register, dpo_user, language, lifted, promise):
+    subject = subject_with_everything()
+    req = request_with({"kind": RequestType.RESTRICTION, "restriction_ground": "accuracy"}, subject=subject)
+    req.language = language
+    req.save(update_fields=["language"])
+    with time_machine.travel(datetime.datetime(2026, 11, 16, 9, 0, tzinfo=datetime.UTC), tick=False):
+        restriction_item_apply(item=req.items.get(), actor=dpo_user)
+    assert promise in letter_html(req, "answer")
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC), tick=False):
+        subject_restriction_lift(subject=subject, told_on=datetime.date(2026, 11, 17), actor=dpo_user, request=req)
+    html = letter_html(req, "answer")
+    assert lifted in html
+    assert promise not in html

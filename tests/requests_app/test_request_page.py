@@ -5,10 +5,14 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 import requests_app
+from consents.models import ConsentPurpose
 from dpo_portal.models import Recipient
 from requests_app.models import RecipientNotification, RequestType, TimelineEntry
 from subjects.models import DataSubject, EmailAddress, Order, RestrictionGround
@@ -107,3 +111,35 @@ def test_lifting_is_offered_only_for_an_art18_restriction(dpo_client, register):
         restricted_at=now, restriction_ground=RestrictionGround.ACCURACY_CONTESTED
     )
     assert "Einschränkung aufheben" in _page(dpo_client, req)
+
+
+def _queries(client, req) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        _page(client, req)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_withdrawal_names_the_consent_purpose_in_the_pages_language(dpo_client, register, language):
+    dpo_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    purpose = ConsentPurpose.objects.get(code="affiliate-transfer")
+    req = request_with({"kind": RequestType.CONSENT_WITHDRAWAL, "purpose_code": "affiliate-transfer"})
+    page = _page(dpo_client, req)
+    name = purpose.name_de if language == "de" else purpose.name_en
+    assert purpose.name_de != purpose.name_en
+    # In the workflow panel and in the column "consent purpose" of the requested rights.
+    assert page.count(name) >= 2
+    assert "affiliate-transfer" not in page
+    # The names come with the rights, not in a query per row.
+    codes = ["product-news", "surveys", "google-ads-conversion"]
+    more = request_with(*({"kind": RequestType.CONSENT_WITHDRAWAL, "purpose_code": code} for code in codes))
+    assert _queries(dpo_client, more) == _queries(dpo_client, req)
+
+
+def test_adding_a_request_in_the_admin_leads_to_the_support_desk(dpo_client, auditor_client, register):
+    url = reverse("admin:requests_app_datasubjectrequest_add")
+    response = dpo_client.get(url)
+    assert response.status_code == 302
+    assert response.url == reverse("requests_app:intake")
+    # Who may not log requests still may not add one.
+    assert auditor_client.get(url).status_code == 403
