@@ -27,10 +27,18 @@ from .selectors import forecast, protocol_batches_holding, protocol_digests_for,
 from .services import hold_change, hold_lift, hold_place, rule_save
 
 
+class YearEndFilter(admin.BooleanFieldListFilter):
+    """Django titles a filter "By <field name>": "By from the end of the calendar year" reads badly."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("counting from the year end")
+
+
 @admin.register(DeletionRule)
 class DeletionRuleAdmin(admin.ModelAdmin):
     list_display = ("category", "code", "period", "action", "retention_duty", "legal_reference", "is_active")
-    list_filter = ("is_active", "action", "start_event", "retention_duty", "from_year_end")
+    list_filter = ("is_active", "action", "start_event", "retention_duty", ("from_year_end", YearEndFilter))
     search_fields = ("code", "legal_reference", "legal_reference_en", "category__name_de", "category__name_en", "note")
     list_select_related = ("category",)
     autocomplete_fields = ("category",)
@@ -60,7 +68,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("in the register"))
     def summary(self, obj):
-        return obj.register_line("de") if obj.pk else "—"
+        return obj.register_line(translation.get_language() or "de") if obj.pk else "—"
 
     def save_model(self, request, obj, form, change):
         # The service recomputes the category's deletion dates at once and refreshes the register.
@@ -253,9 +261,9 @@ class DateInput(forms.DateInput):
 
 
 class CertificateForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=DateInput)
-    end = forms.DateField(label=_("until"), widget=DateInput)
-    language = forms.ChoiceField(label=_("language"), choices=(("de", _("German")), ("en", _("English"))))
+    start = forms.DateField(label=capfirst(_("from")), widget=DateInput)
+    end = forms.DateField(label=capfirst(_("until")), widget=DateInput)
+    language = forms.ChoiceField(label=capfirst(_("language")), choices=(("de", _("German")), ("en", _("English"))))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -223,3 +223,16 @@ def test_lifting_holds_writes_their_history_in_one_go(dpo_client, today):
     )
     # Named by id: the hold's title ("pending litigation – …") would stay in the language it was written in.
     assert {e.object_repr for e in LogEntry.objects.filter(object_id=str(holds[-1].pk))} == {f"#{holds[-1].pk}"}
+
+
+def test_the_rule_page_reads_in_the_page_s_language(dpo_client):
+    from retention.models import DeletionRule
+
+    rule = DeletionRule.objects.get(code="order-booking-voucher")
+    url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+    english = dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "8 years from the end of the calendar year" in english and "8 Jahre ab Ende" not in english
+    changelist = dpo_client.get(reverse("admin:retention_deletionrule_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "By counting from the year end" in changelist.content.decode()
+    certificate = dpo_client.get(reverse("admin:retention_sweeprun_certificate"), HTTP_ACCEPT_LANGUAGE="en")
+    assert ">From:</label>" in certificate.content.decode()
