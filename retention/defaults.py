@@ -90,7 +90,8 @@ RULES = [
         "§ 257 Abs. 1 Nr. 4, Abs. 4 HGB; § 147 Abs. 1 Nr. 4, Abs. 3 AO; § 14b Abs. 1 UStG",
         "Buchungsbelege und Rechnungen (Bestellungen, Verträge)",
         "booking vouchers and invoices (orders, contracts)",
-        "8 Jahre seit 1. 1. 2025 (BEG IV); danach anonymisiert: Betrag, Währung und Datum bleiben für die Statistik.",
+        "8 Jahre seit 1. 1. 2025 (BEG IV); Verträge und Abonnements ab ihrem Ende, solange sie laufen nie; danach "
+        "anonymisiert: Betrag, Währung und Datum bleiben für die Statistik.",
     ),
     (
         "payment-chargeback",

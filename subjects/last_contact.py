@@ -46,7 +46,11 @@ def person_last_contact() -> Case:
     from .models import Communication, EventRegistration, Order, SurveyAnswer, TrainingProgress
 
     subject = OuterRef("subject_id")
-    own = Coalesce("last_contact", "collected_on")
+    # A contact once known stays known: when the record that showed it (a chat) is deleted by its own rule, the
+    # date registered before (`retention_start`) still counts, so the details do not fall due earlier.
+    own = Greatest(
+        Coalesce("last_contact", "collected_on"), Coalesce("retention_start", "collected_on"), output_field=DateField()
+    )
     dates = [
         latest_contact(Order.objects.all(), Coalesce("contract_end", "ordered_on"), subject),
         latest_contact(Communication.objects.all(), TruncDate("occurred_at"), subject),

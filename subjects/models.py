@@ -6,7 +6,7 @@ the dates the retention engine keys on (collected, contract end, last contact).
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Case, F, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -394,6 +394,19 @@ class Order(PersonalRecord):
 
     def __str__(self) -> str:
         return self.number
+
+    @classmethod
+    def retention_start_expression(cls, start_event: str):
+        # A contract or subscription is a booking document until it ends (its last invoice): counted from its
+        # collection, a running contract would be made anonymous while it still runs (Art. 6(1)(b) GDPR).
+        if start_event == "collection":
+            running_kinds = [cls.Kind.CONTRACT, cls.Kind.SUBSCRIPTION]
+            return Case(
+                When(kind__in=running_kinds, then=F("contract_end")),
+                default=F("collected_on"),
+                output_field=models.DateField(),
+            )
+        return super().retention_start_expression(start_event)
 
 
 class PaymentMethod(PersonalRecord):

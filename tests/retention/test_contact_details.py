@@ -115,6 +115,19 @@ def test_a_new_contact_moves_details_coming_due_before_they_are_due(today):
     assert _deletable(email) == D(2030, 1, 1)
 
 
+def test_a_contact_stays_known_when_its_record_is_deleted(today):
+    email = _old_email()
+    chat = f.CommunicationFactory(
+        subject=email.subject,
+        occurred_at=datetime.datetime(2024, 5, 2, 9, tzinfo=datetime.UTC),
+        collected_on=D(2024, 5, 2),
+    )
+    assert _deletable(email) == D(2028, 1, 1)
+    type(chat).objects.filter(pk=chat.pk).delete()  # its own rule took it
+    EmailAddress.objects.filter(pk=email.pk).update(retention_computed_at=None)  # registered again
+    assert _deletable(email) == D(2028, 1, 1)
+
+
 def test_registering_contact_details_takes_no_query_per_record(today):
     def register(n: int) -> int:
         for email in [_old_email() for _ in range(n)]:
@@ -124,3 +137,14 @@ def test_registering_contact_details_takes_no_query_per_record(today):
         return len(queries)
 
     assert register(2) == register(6)
+
+
+def test_a_running_contract_is_not_made_anonymous_and_an_ended_one_counts_from_its_end(today):
+    running = f.OrderFactory(kind=Order.Kind.SUBSCRIPTION, ordered_on=D(2015, 1, 5), collected_on=D(2015, 1, 5))
+    ended = f.OrderFactory(
+        kind=Order.Kind.CONTRACT, ordered_on=D(2015, 1, 5), collected_on=D(2015, 1, 5), contract_end=D(2019, 6, 30)
+    )
+    one_off = f.OrderFactory(ordered_on=D(2015, 1, 5), collected_on=D(2015, 1, 5))
+    assert [_deletable(o) for o in (running, ended, one_off)] == [None, D(2028, 1, 1), D(2024, 1, 1)]
+    sweep_run()
+    assert Order.objects.get(pk=running.pk).subject_id is not None  # untouched while it runs
