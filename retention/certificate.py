@@ -12,6 +12,7 @@ from dpo_portal.kinds import kind_name
 from dpo_portal.models import Organisation
 from dpo_portal.pdf import render_pdf
 
+from .defaults import RETIRED_REFERENCES
 from .models import Action, ProtocolBatch, SweepRun
 
 ACTION_LABELS = dict(Action.choices)
@@ -66,9 +67,10 @@ def certificate_context(*, start: datetime.date, end: datetime.date) -> dict:
     for r in rows:
         # The protocol keeps the reference a batch was deleted under; an English reader gets the rule's English
         # citation of that same reference.
-        if english and r.pop("rule__legal_reference") == r["legal_reference"] and r["rule__legal_reference_en"]:
+        current = r.pop("rule__legal_reference")
+        written = RETIRED_REFERENCES.get(r["legal_reference"], r["legal_reference"])  # an earlier default's words
+        if english and current == written and r["rule__legal_reference_en"]:
             r["legal_reference"] = r["rule__legal_reference_en"]
-        r.pop("rule__legal_reference", None)
         r.pop("rule__legal_reference_en")
         r["kind"] = kinds[r["model_label"]]
         r["action_label"] = ACTION_LABELS.get(r["action"], r["action"])

@@ -113,7 +113,8 @@ def invalidate_moved_start_events(rules: dict[int, DeletionRule], *, today: date
             due = records.filter(deletable_from__lte=horizon, anonymised_at=None).alias(start_source=source)
             # Moved, or not happened any more (a relationship runs again): a plain `!=` is unknown for NULL.
             moved += due.filter(
-                ~models.Q(retention_start=models.F("start_source")) | models.Q(start_source__isnull=True)
+                ~models.Q(retention_start=models.F("start_source"))
+                | models.Q(start_source__isnull=True, retention_start__isnull=False)
             ).update(retention_computed_at=None)
             started = records.filter(retention_start=None).alias(start_source=source)
             moved += started.filter(start_source__isnull=False).update(retention_computed_at=None)
@@ -131,16 +132,23 @@ def register_model_batch(model: type[PersonalRecord], rules: dict[int, DeletionR
         batch = model.objects.filter(pk__in=pks)
         for category_id in set(batch.values_list("category_id", flat=True)):
             recompute(batch.filter(category_id=category_id), rules.get(category_id))
+        if model.counts_as_contact:
+            # A new contact moves the person's contact details: they are registered again after this kind (their
+            # date then holds the contact, even once this record is gone by its own rule).
+            people = batch.exclude(subject_id=None).values("subject_id")
+            for details in (m for m in record_models() if m.start_follows_other_records):
+                details.objects.filter(subject_id__in=people).update(retention_computed_at=None)
         return len(pks)
 
 
 def register_pending(*, batch_size: int, today: datetime.date | None = None) -> int:
     """Registers every record created since the last run (admin, bulk_create, imports), and those whose
-    start event moved (see invalidate_moved_start_events), in bounded batches."""
+    start event moved (see invalidate_moved_start_events), in bounded batches. Contact details come last: the
+    records registered before them may have moved their start."""
     rules = {r.category_id: r for r in DeletionRule.objects.active()}
     invalidate_moved_start_events(rules, today=today or timezone.localdate())  # re-registered, and counted, below
     total = 0
-    for model in record_models():
+    for model in sorted(record_models(), key=lambda m: m.start_follows_other_records):
         while done := register_model_batch(model, rules, batch_size=batch_size):
             total += done
     return total

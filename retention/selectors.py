@@ -170,9 +170,11 @@ def why_kept(record, *, today: datetime.date | None = None) -> WhyKept:
         now = model.objects.filter(pk=record.pk).annotate(start_now=model.retention_start_expression(rule.start_event))
         start = now.values_list("start_now", flat=True).get()
         deletable = first_deletable_day(rule, start, record.purpose_ended_on)
+    # An anonymous record has no subject: a condition on the subject would match every hold without one.
+    on_subject = Q(subject_id=record.subject_id) if record.subject_id else Q(pk__in=[])
     holds = list(
         LegalHold.objects.active(today).filter(
-            Q(subject_id=record.subject_id)
+            on_subject
             | Q(category_id=record.category_id)
             | Q(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
         )

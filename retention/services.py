@@ -21,7 +21,7 @@ from dpo_portal.models import DataCategory, ProcessingActivity
 from subjects.models import DataSubject, PersonalRecord, RestrictionGround
 
 from .actions import IDENTITY_BLANKS, anonymise_claimed, delete_claimed, restrict_claimed
-from .models import Action, DeletionRule, HoldReason, LegalHold, StartEvent, SweepRun
+from .models import Action, DeletionRule, HoldReason, LegalHold, SweepRun
 from .protocol import protocol_write
 from .records import record_models, without_live_dependants
 from .registration import recompute, recompute_for_rule
@@ -275,8 +275,8 @@ def subject_erase(*, subject: DataSubject, today: datetime.date | None = None) -
             records = model.objects.filter(subject=subject, anonymised_at=None)
             # Erasure requested: the purpose ends, and so does the customer relationship.
             records.filter(purpose_ended_on=None).update(purpose_ended_on=today)
-            contract_rules = [c for c, r in rules.items() if r.start_event == StartEvent.CONTRACT_END]
-            records.filter(contract_end=None, category_id__in=contract_rules).update(contract_end=today)
+            # Every contract and subscription ends with it too (an order's booking period counts from its end).
+            records.filter(contract_end=None).update(contract_end=today)
             for category_id in set(records.values_list("category_id", flat=True)):
                 recompute(records.filter(category_id=category_id), rules.get(category_id))
             content_type = ContentType.objects.get_for_model(model)
@@ -300,9 +300,10 @@ def subject_erase(*, subject: DataSubject, today: datetime.date | None = None) -
                     hold = subject_hold or hold_of.get((category_id, None)) or hold_of[(None, pk)]
                     restrict[RestrictionGround.LEGAL_HOLD].append(pk)
                     kept[(model._meta.verbose_name, category.name, HoldReason(hold.reason).label, None)] += 1
-                elif rule and rule.retention_duty and deletable and deletable > today:
+                elif rule and rule.retention_duty and (deletable is None or deletable > today):
+                    # Under a duty, a period that has not started yet (no start date) is one that has not ended.
                     restrict[RestrictionGround.RETENTION_DUTY].append(pk)
-                    until = deletable - datetime.timedelta(days=1)
+                    until = deletable - datetime.timedelta(days=1) if deletable else None
                     reference = rule.reference_in(subject.language)
                     kept[(model._meta.verbose_name, category.name, reference, until)] += 1
                 else:

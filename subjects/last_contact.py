@@ -2,7 +2,7 @@
 
 An e-mail address, phone number or postal address is kept for the limitation period after the last contact
 with its person (rule `contact-limitation`), not after the last contact recorded on the address itself:
-an order, a contract's end, a message, an event the person registered for, a survey answered, a course taken,
+an order, a contract's end, a message from the person, an event the person registered for, a survey answered, a course taken,
 a consent given or withdrawn and a request received are contact too. While a
 relationship runs (a contract or subscription without an end, or a live consent from another app) the
 last contact has not happened yet, so the details are never due.
@@ -53,7 +53,10 @@ def person_last_contact() -> Case:
     )
     dates = [
         latest_contact(Order.objects.all(), Coalesce("contract_end", "ordered_on"), subject),
-        latest_contact(Communication.objects.all(), TruncDate("occurred_at"), subject),
+        # Only what came from the person: writing to someone does not make them a contact of ours.
+        latest_contact(
+            Communication.objects.filter(direction=Communication.Direction.INBOUND), TruncDate("occurred_at"), subject
+        ),
         latest_contact(EventRegistration.objects.all(), F("event_date"), subject),  # a coming event counts from its day
         latest_contact(SurveyAnswer.objects.all(), F("submitted_on"), subject),
         latest_contact(TrainingProgress.objects.all(), Coalesce("completed_on", "started_on"), subject),

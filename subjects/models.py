@@ -246,6 +246,9 @@ class PersonalRecord(models.Model):
 
     # Whether the date of a rule's start event can change without this row changing (see ContactDetail).
     start_follows_other_records = False
+    # Whether a record of this kind is contact with the person (subjects.last_contact): registering one checks the
+    # person's contact details again the same night, before the record itself may be deleted by its own rule.
+    counts_as_contact = False
 
     @property
     def is_restricted(self) -> bool:
@@ -363,6 +366,7 @@ class PostalAddress(ContactDetail, PersonalRecord):
 
 
 class Order(PersonalRecord):
+    counts_as_contact = True
     default_category = "order"
     default_activity = "order-processing"
     anonymise_fields = ("number",)
@@ -435,6 +439,7 @@ class PaymentMethod(PersonalRecord):
 
 
 class Communication(PersonalRecord):
+    counts_as_contact = True
     default_category = "support-communication"
     default_activity = "customer-support"
     anonymise_fields = ("subject_line", "body")
@@ -488,6 +493,7 @@ class Communication(PersonalRecord):
 
 
 class EventRegistration(PersonalRecord):
+    counts_as_contact = True
     default_category = "event"
     default_activity = "event-management"
     anonymise_fields = ()
@@ -559,6 +565,7 @@ class EventHealthData(PersonalRecord):
 
 
 class TrainingProgress(PersonalRecord):
+    counts_as_contact = True
     default_category = "learning"
     default_activity = "learning-progress"
     anonymise_fields = ()
@@ -583,6 +590,7 @@ class TrainingProgress(PersonalRecord):
 
 
 class SurveyAnswer(PersonalRecord):
+    counts_as_contact = True
     default_category = "survey"
     default_activity = "surveys"
     anonymise_fields = ("answers",)

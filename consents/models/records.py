@@ -59,6 +59,7 @@ class ConsentStateError(Exception):
 
 
 class Consent(PersonalRecord):
+    counts_as_contact = True  # subjects.last_contact
     default_category = "consent-records"
     default_activity = "consent-records"
 

@@ -94,6 +94,7 @@ class DataSubjectRequest(PersonalRecord):
     handled.
     """
 
+    counts_as_contact = True  # subjects.last_contact
     default_category = "data-subject-requests"
     default_activity = "data-subject-requests"
     subject_rights = False

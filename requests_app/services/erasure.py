@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from audit.services import Action, audit_record
 from consents.services import suppression_add
 from dpo_portal.models import DataCategory
-from retention.models import HoldReason
+from retention.models import DeletionRule, HoldReason
 from retention.services import KeptItem, subject_erase
 
 from ..models import RequestItem, RequestType, TimelineEntry
@@ -60,6 +60,11 @@ def erasure_item_fulfil(*, item: RequestItem, actor) -> RequestItem:
     return item
 
 
+def _reference_now(found) -> str:
+    """A hold reason's label, or a rule's legal reference, in the active language."""
+    return found.reference_in(translation.get_language()) if isinstance(found, DeletionRule) else found.label
+
+
 def kept_rows(kept: list[KeptItem], *, language: str) -> list[dict]:
     """The kept items as JSON, each text in German and English.
 
@@ -70,6 +75,10 @@ def kept_rows(kept: list[KeptItem], *, language: str) -> list[dict]:
     with translation.override(language):
         models = {str(m._meta.verbose_name): m for m in rights_record_models()}
         reasons = {str(r.label): r for r in HoldReason}
+    # A rule's legal reference, as either language cites it, leads back to the rule.
+    for rule in DeletionRule.objects.all():
+        reasons.update(dict.fromkeys((rule.legal_reference, rule.legal_reference_en), rule))
+    reasons.pop("", None)
     names = {k.category for k in kept}
     categories = {}
     for category in DataCategory.objects.filter(Q(name_de__in=names) | Q(name_en__in=names)):
@@ -89,7 +98,7 @@ def kept_rows(kept: list[KeptItem], *, language: str) -> list[dict]:
         {
             "record": both(k.record_label, models, lambda m: m._meta.verbose_name),
             "category": both(k.category, categories, lambda c: c.name),
-            "reference": both(k.legal_reference, reasons, lambda r: r.label),
+            "reference": both(k.legal_reference, reasons, _reference_now),
             "kept_until": k.kept_until.isoformat() if k.kept_until else None,
             "count": k.count,
         }

@@ -6,6 +6,7 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from audit.admin_mixins import audit_export
 from audit.models import AuditEntry
 from audit.services import Action, audit_record, audit_record_many, event_for
-from subjects.models import DataSubject, Order
+from subjects.models import KEPT_FOR_THE_SUBJECT, DataSubject, Order, RestrictionGround
 
 from .. import access_report, portability
 from ..models import ART18_GROUNDS, RequestItem, RequestType, TimelineEntry
@@ -162,6 +163,7 @@ NOT_CORRECTIONS = frozenset(
         "withdrawn_at",
         "withdrawal_channel",
         "withdrawal_origin",
+        "share_with_participants",  # follows the consent to sharing (consents.services.consent_withdraw)
     }
 )
 
@@ -213,8 +215,15 @@ def _changed_scope(subject: DataSubject, changes) -> tuple[set[int], set[int]]:
         pks = by_type.get(model._meta.label_lower)
         if pks:
             ids.update(model.objects.filter(pk__in=pks).values_list("activity_id", flat=True))
+    if any(getattr(model, "start_follows_other_records", False) for model in _models_in(by_type)):
+        # Contact details went to every supplier of the person's orders with the orders (section C of the policy).
+        return ids, subject_supplier_ids(subject.pk)
     orders = by_type.get(Order._meta.label_lower)
     return ids, subject_supplier_ids(subject.pk, order_ids=orders) if orders else set()
+
+
+def _models_in(by_type: dict) -> list:
+    return [m for m in rights_record_models() if m._meta.label_lower in by_type]
 
 
 @transaction.atomic
@@ -251,8 +260,14 @@ def subject_restrict(*, subject: DataSubject, ground: str, actor) -> int:
     now = timezone.now()
     events = []
     count = 0
+    # A restriction to keep the data (Art. 18(1)(b), (c)) also takes over records restricted on a weaker ground
+    # (another Art. 18 ground, a retention duty): only it keeps them past their period. A legal hold stays.
+    takes_over = [g for g in (*ART18_GROUNDS, RestrictionGround.RETENTION_DUTY) if g != ground]
     for model in rights_record_models():
-        qs = model.objects.filter(subject=subject, restricted_at__isnull=True)
+        unrestricted = Q(restricted_at__isnull=True)
+        if ground in KEPT_FOR_THE_SUBJECT:
+            unrestricted |= Q(restriction_ground__in=takes_over)
+        qs = model.objects.filter(unrestricted, subject=subject)
         ids = list(qs.values_list("pk", flat=True))
         if ids:
             model.objects.filter(pk__in=ids).update(restricted_at=now, restriction_ground=ground)

@@ -64,6 +64,22 @@ def test_a_corrected_order_is_told_to_its_supplier_only(dpo_user, register):
     assert "Papierhaus Nord GmbH" in told and "Tinte & Co. KG" in told
 
 
+def test_a_corrected_address_is_told_to_every_supplier(dpo_user, register):
+    from subjects.models import PostalAddress
+
+    subject = subject_with_everything()
+    paper, ink = _supplier("Papierhaus Nord GmbH"), _supplier("Tinte & Co. KG")
+    OrderFactory(subject=subject, supplier=paper)
+    OrderFactory(subject=subject, supplier=ink)
+    address = PostalAddress.objects.filter(subject=subject).first()
+    req = request_with({"kind": RequestType.RECTIFICATION, "details": "Ort falsch"}, subject=subject)
+    PostalAddress.objects.filter(pk=address.pk).update(city="Lübeck")
+    audit_record(address, Action.CHANGE, fields=["city"])
+    rectification_item_complete(item=req.items.get(), actor=dpo_user)
+    told = _told(req, RequestType.RECTIFICATION)
+    assert "Papierhaus Nord GmbH" in told and "Tinte & Co. KG" in told
+
+
 def test_listing_the_suppliers_takes_no_query_per_order(register):
     def queries(orders: int) -> int:
         subject = subject_with_everything()

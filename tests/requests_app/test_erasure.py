@@ -56,6 +56,7 @@ def test_support_logs_it_and_the_dpo_erases_what_nothing_keeps(support_client, d
     assert item.result["anonymised"]["subjects.TrainingProgress"] == 1
     [kept] = item.result["kept"]
     assert kept["kept_until"] == "2034-12-31" and kept["reference"]["de"].startswith("§ 257 Abs. 1 Nr. 4")
+    assert kept["reference"]["en"].startswith("§ 257(1) no. 4")  # each letter cites as its readers do
     assert kept["record"] == {"de": "Bestellung oder Vertrag", "en": "order or contract"}
 
     # No contact any more: not the person, not the bare address, not the address re-imported later.
@@ -82,6 +83,7 @@ def test_support_logs_it_and_the_dpo_erases_what_nothing_keeps(support_client, d
     DataSubjectRequest.objects.filter(pk=req.pk).update(language="en")
     english = dpo_client.post(letter_url(req), {"fmt": "html"}).content.decode()
     assert "We must keep the following data" in english and "Order or contract" in english and "31/12/2034" in english
+    assert "§ 257(1) no. 4" in english and "Abs. 1 Nr. 4" not in english
 
     # The audit trail names fields and ids, never the values.
     for row in AuditEntry.objects.values():

@@ -167,12 +167,16 @@ def test_the_timeline_names_the_corrected_fields_in_the_pages_language(dpo_clien
 def test_a_withdrawal_or_a_sweep_in_the_meantime_is_no_correction(dpo_client, register):
     from consents.services import consent_withdraw
     from retention.sweep import sweep_run
-    from tests.factories import consent_on_paper
+    from tests.factories import EventRegistrationFactory, consent_on_paper
 
     subject = subject_with_everything(last_name="Meyer")
     req = request_with({"kind": RequestType.RECTIFICATION, "details": "Name falsch"}, subject=subject)
     consent_on_paper(subject, "affiliate-transfer")
     consent_withdraw(subject=subject, purpose_code="affiliate-transfer", channel="paper")
+    # Withdrawing the consent to share participant data stops sharing the registrations: no correction either.
+    consent_on_paper(subject, "event-participant-sharing")
+    EventRegistrationFactory(subject=subject, share_with_participants=True)
+    consent_withdraw(subject=subject, purpose_code="event-participant-sharing", channel="paper")
     sweep_run()
     response = dpo_client.post(item_url(req.items.get(), "rectification"), follow=True)
     assert "nichts berichtigt" in response.content.decode()

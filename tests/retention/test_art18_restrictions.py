@@ -78,3 +78,25 @@ def test_lifting_an_art18_restriction_leaves_a_legal_hold_s_restriction(today, d
     assert EmailAddress.objects.get(pk=held.pk).restriction_ground == RestrictionGround.LEGAL_HOLD
     other.refresh_from_db()
     assert other.restricted_at is None
+
+
+def test_a_restriction_to_keep_the_data_takes_over_weaker_restrictions(today, dpo_user):
+    contested, *_ = _due_ads(1)
+    subject_restrict(subject=contested.subject, ground=RestrictionGround.ACCURACY_CONTESTED, actor=dpo_user)
+    subject_restrict(subject=contested.subject, ground=RestrictionGround.LEGAL_CLAIMS, actor=dpo_user)
+    contested.refresh_from_db()
+    assert contested.restriction_ground == RestrictionGround.LEGAL_CLAIMS
+    assert sweep_run().total == 0 and AdConversion.objects.filter(pk=contested.pk).exists()
+
+
+def test_an_erasure_keeps_a_running_subscription_for_its_booking_period(today):
+    from subjects.models import Order
+
+    subject = f.DataSubjectFactory()
+    running = f.OrderFactory(
+        subject=subject, kind=Order.Kind.SUBSCRIPTION, ordered_on=D(2025, 3, 1), collected_on=D(2025, 3, 1)
+    )
+    subject_erase(subject=subject)
+    running.refresh_from_db()
+    assert running.subject_id == subject.pk and running.restriction_ground == RestrictionGround.RETENTION_DUTY
+    assert running.contract_end == today and running.deletable_from == D(2035, 1, 1)

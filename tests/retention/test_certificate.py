@@ -125,6 +125,17 @@ def test_each_language_cites_the_rule_as_its_readers_do(register):
         today=D(2026, 11, 10),
         started_at=datetime.datetime(2026, 11, 10, 3, 0, tzinfo=datetime.UTC),
     )
+    contact = DeletionRule.objects.get(code="contact-limitation")
+    ProtocolBatch.objects.create(
+        run=run,
+        at=datetime.datetime(2026, 11, 10, 3, 0, tzinfo=datetime.UTC),
+        model_label="subjects.EmailAddress",
+        rule=contact,
+        legal_reference="§§ 195, 199 Abs. 1 BGB (regelmäßige Verjährung)",  # an earlier default's words
+        action=Action.DELETE,
+        count=1,
+        id_hashes=b"",
+    )
     for reference in (rule.legal_reference, "§ 257 HGB (damals)"):  # the rule's, and one it had before
         ProtocolBatch.objects.create(
             run=run,
@@ -138,4 +149,5 @@ def test_each_language_cites_the_rule_as_its_readers_do(register):
         )
     english, german = render("en"), render("de")
     assert "§ 257(1) no. 4, (4) HGB" in english and "§ 257 HGB (damals)" in english
+    assert "§§ 195, 199(1) BGB" in english and "regelmäßige Verjährung" not in english
     assert "§ 257 Abs. 1 Nr. 4, Abs. 4 HGB" in german and "§ 257(1) no. 4" not in german

@@ -128,6 +128,33 @@ def test_a_contact_stays_known_when_its_record_is_deleted(today):
     assert _deletable(email) == D(2028, 1, 1)
 
 
+def test_a_contact_far_from_due_is_remembered_before_its_record_goes(today):
+    """A survey answered today is anonymised after six months; the address still counts from it."""
+    import time_machine
+
+    address = f.PostalAddressFactory(collected_on=D(2025, 6, 1))
+    assert _deletable(address) == D(2029, 1, 1)  # far beyond the forecast: not checked again a forecast ahead
+    f.SurveyAnswerFactory(subject=address.subject, submitted_on=today, collected_on=today)
+    sweep_run()  # registers the answer, and with it the person's contact details again
+    assert PostalAddress.objects.get(pk=address.pk).deletable_from == D(2030, 1, 1)
+    with time_machine.travel(datetime.datetime(2027, 8, 1, 10, tzinfo=datetime.UTC), tick=False):
+        sweep_run()  # the answer is anonymised by its own rule
+    assert PostalAddress.objects.get(pk=address.pk).deletable_from == D(2030, 1, 1)
+
+
+def test_a_letter_to_the_person_is_no_contact(today):
+    from subjects.models import Communication
+
+    email = _old_email()
+    f.CommunicationFactory(
+        subject=email.subject,
+        direction=Communication.Direction.OUTBOUND,
+        occurred_at=datetime.datetime(2026, 5, 2, 9, tzinfo=datetime.UTC),
+        collected_on=D(2026, 5, 2),
+    )
+    assert _deletable(email) == D(2024, 1, 1)
+
+
 def test_registering_contact_details_takes_no_query_per_record(today):
     def register(n: int) -> int:
         for email in [_old_email() for _ in range(n)]:

@@ -98,3 +98,14 @@ def test_consents_objections_and_screening_cases_say_it_too(dpo_client, today, e
     for url in pages:
         page = dpo_client.get(url).content.decode()
         assert "Warum noch gespeichert" in page, url
+
+
+def test_an_anonymous_record_shows_no_one_else_s_holds(today):
+    from subjects.models import Order
+
+    order = f.OrderFactory(ordered_on=D(2015, 2, 1), collected_on=D(2015, 2, 1))
+    other = f.OrderFactory(ordered_on=D(2025, 2, 1), collected_on=D(2025, 2, 1))
+    sweep_run()  # anonymises the old order
+    anonymous = Order.objects.get(anonymised_at__isnull=False)
+    hold_place(reason=HoldReason.LITIGATION, record=other, reference="Az. eines anderen")
+    assert order.pk != anonymous.pk and why_kept(anonymous).holds == []
