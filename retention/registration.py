@@ -77,18 +77,13 @@ def recompute_for_rule(rule: DeletionRule, *, now: datetime.datetime | None = No
     return total
 
 
-# How far ahead of their first deletable day records whose start follows other records are checked (the longest
-# horizon of the forecast).
-CHECK_AHEAD_DAYS = 365
-
-
 def invalidate_moved_start_events(rules: dict[int, DeletionRule], *, today: datetime.date) -> int:
     """Marks for recomputation the records whose start event changed where it matters, without scanning
     every record each night (both sets are read through partial indexes):
 
     * due records (first deletable day reached) whose start event moved: verified before the sweep
-      acts, so a later contract end or a new contact never lets data go early; for kinds whose start follows
-      the person's other records (contact details), also those coming due within CHECK_AHEAD_DAYS;
+      acts, so a later contract end or a new contact never lets data go early (a new contact record moves the
+      person's contact details already when it is registered: see register_model_batch);
     * records without a start date whose start event has happened since (contract ended).
 
     A start event moved earlier on a record not yet due is picked up when a service recomputes it
@@ -107,10 +102,7 @@ def invalidate_moved_start_events(rules: dict[int, DeletionRule], *, today: date
                 category_id=rule.category_id, retention_computed_at__isnull=False, anonymised_at=None
             )
             source = model.retention_start_expression(rule.start_event)
-            # Kinds whose start event follows the person's other records are checked a forecast ahead, so that
-            # the forecast and the record's page see a new order the next night, not only once it is due.
-            horizon = today + datetime.timedelta(days=CHECK_AHEAD_DAYS if model.start_follows_other_records else 0)
-            due = records.filter(deletable_from__lte=horizon, anonymised_at=None).alias(start_source=source)
+            due = records.filter(deletable_from__lte=today, anonymised_at=None).alias(start_source=source)
             # Moved, or not happened any more (a relationship runs again): a plain `!=` is unknown for NULL.
             moved += due.filter(
                 ~models.Q(retention_start=models.F("start_source"))
