@@ -86,7 +86,12 @@ class LocatedAdmin(admin.ModelAdmin):
 
 @admin.register(Recipient)
 class RecipientAdmin(LocatedAdmin):
-    list_display = ("name", "kind", "country", "third_country", "has_processing_agreement")
+    list_display = ("recipient_name", "kind", "country", "third_country", "has_processing_agreement")
+
+    @admin.display(description=_("name"), ordering="name")
+    def recipient_name(self, obj):
+        return obj.display_name
+
     list_filter = ("kind", *LocatedAdmin.list_filter, "has_processing_agreement")
     search_fields = ("name", "name_en", "description")
     list_select_related = ("organisation",)

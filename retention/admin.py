@@ -37,7 +37,7 @@ class YearEndFilter(admin.BooleanFieldListFilter):
 
 @admin.register(DeletionRule)
 class DeletionRuleAdmin(admin.ModelAdmin):
-    list_display = ("category", "code", "period", "action", "retention_duty", "legal_reference", "is_active")
+    list_display = ("category", "code", "period", "action", "retention_duty", "reference", "is_active")
     list_filter = ("is_active", "action", "start_event", "retention_duty", ("from_year_end", YearEndFilter))
     search_fields = ("code", "legal_reference", "legal_reference_en", "category__name_de", "category__name_en", "note")
     list_select_related = ("category",)
@@ -65,6 +65,10 @@ class DeletionRuleAdmin(admin.ModelAdmin):
     @admin.display(description=_("period"))
     def period(self, obj):
         return obj.describe()
+
+    @admin.display(description=_("legal reference"), ordering="legal_reference")
+    def reference(self, obj):
+        return obj.reference_in(translation.get_language())
 
     @admin.display(description=_("in the register"))
     def summary(self, obj):

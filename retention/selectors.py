@@ -20,6 +20,8 @@ from .models.protocol import record_digest, split_digests
 from .records import record_models
 
 FORECAST_HORIZONS = (30, 90, 365)
+# Orders that run until they end (Order.retention_start_expression).
+RUNNING_KINDS = ("contract", "subscription")
 
 
 def rule_for_category(category: DataCategory | int) -> DeletionRule | None:
@@ -196,6 +198,10 @@ def why_kept(record, *, today: datetime.date | None = None) -> WhyKept:
             "Restricted at the person's request to keep it (Art. 18(1)(b), (c) GDPR): kept also after its period "
             "ends, until the restriction is lifted."
         )
+    elif deletable is None and model.start_follows_other_records:
+        verdict = _("Kept while the person's contract, subscription or consent runs: its period counts from the end.")
+    elif deletable is None and getattr(record, "kind", None) in RUNNING_KINDS:
+        verdict = _("Kept while the contract or subscription runs: its period counts from its end.")
     elif deletable is None:
         verdict = _("Kept while its purpose lasts: the event its period counts from has not happened yet.")
     elif due:
@@ -216,9 +222,8 @@ def why_kept(record, *, today: datetime.date | None = None) -> WhyKept:
     else:
         verdict = _("Kept for its purpose; deletable from %(day)s.") % day
     activity = record.activity
-    basis = activity.get_legal_basis_display() if activity else ""
-    if activity and activity.legal_basis_details:
-        basis = f"{basis} ({activity.legal_basis_details})"
+    # The details name the basis themselves ("Art. 6(1)(b) GDPR; retention: …"): either, not both.
+    basis = (activity.legal_basis_details or activity.get_legal_basis_display()) if activity else ""
     return WhyKept(
         activity=activity.name if activity else "—",
         legal_basis=basis or "—",

@@ -212,6 +212,21 @@ def purpose_end(*, subject: DataSubject, activity_codes: list[str], ended_on: da
     return count
 
 
+@transaction.atomic
+def subject_duty_restrict(*, subject: DataSubject) -> int:
+    """Restricts at once what a retention duty keeps of `subject` beyond its purpose and is not restricted: after
+    an Art. 18 restriction that had taken over such records is lifted, they must not be processable until the
+    next sweep. Returns how many records."""
+    today, now, rules = timezone.localdate(), timezone.now(), active_rules_by_category()
+    events = []
+    for model in record_models(rights_only=True):
+        records = model.objects.filter(subject=subject, restricted_at=None)
+        for pk in _restrict_kept_by_duty(model, records, today=today, now=now, rules=rules):
+            events.append(_event(model, pk, subject.pk, AuditAction.RESTRICT, ["restricted_at"]))
+    audit_record_many(events)
+    return len(events)
+
+
 def _event(model, pk, subject_id, action, fields=()):
     record = model(pk=pk, subject_id=subject_id)
     return event_for(record, action, fields=fields)

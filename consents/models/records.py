@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -143,6 +144,13 @@ class Consent(PersonalRecord):
 
     def __str__(self) -> str:
         return f"{self.purpose_id and self.purpose.code} v{self.text_id and self.text.version}"
+
+    @classmethod
+    def retention_start_expression(cls, start_event: str):
+        # A consent's purpose ends with its withdrawal: the proof of it is kept from then (rule consent-evidence).
+        if start_event == "end_of_purpose":
+            return Coalesce("purpose_ended_on", TruncDate("withdrawn_at"), output_field=models.DateField())
+        return super().retention_start_expression(start_event)
 
     # --- state -------------------------------------------------------------------------
     @property

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit.admin_mixins import audit_export
 from audit.models import AuditEntry
 from audit.services import Action, audit_record, audit_record_many, event_for
+from retention.services import subject_duty_restrict
 from subjects.models import KEPT_FOR_THE_SUBJECT, DataSubject, Order, RestrictionGround
 
 from .. import access_report, portability
@@ -329,6 +330,9 @@ def subject_restriction_lift(*, subject: DataSubject, told_on: datetime.date, ac
     if not events:
         raise ValidationError(_("Nothing of this person is restricted under Art. 18 GDPR."), code="not_restricted")
     audit_record_many(events)
+    # What a retention duty keeps beyond its purpose goes back to being restricted for it (a restriction to keep
+    # the data had taken it over).
+    subject_duty_restrict(subject=subject)
     if request is not None:
         timeline_add(
             request,

@@ -88,7 +88,9 @@ def test_letters_greet_the_person_as_the_access_report_names_them(register, kind
 def test_after_a_colon_the_data_is_sie_not_the_polite_sie(register):
     req = request_with({"kind": RequestType.RESTRICTION, "restriction_ground": "accuracy"}, language="de")
     req.items.update(done_at=timezone.now(), outcome="fulfilled")
-    assert "eingeschränkt: sie werden gespeichert, aber nicht mehr verarbeitet." in letter_html(req, "answer")
+    letter = letter_html(req, "answer")
+    assert "eingeschränkt: sie werden gespeichert, aber nicht mehr verarbeitet." in letter
+    assert "verarbeitet. Grund: Richtigkeit bestritten (Art. 18 Abs. 1 lit. a DSGVO)." in letter
 
 
 @pytest.mark.parametrize(

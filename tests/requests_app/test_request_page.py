@@ -143,3 +143,14 @@ def test_adding_a_request_in_the_admin_leads_to_the_support_desk(dpo_client, aud
     assert response.url == reverse("requests_app:intake")
     # Who may not log requests still may not add one.
     assert auditor_client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(("language", "name"), [("de", "Zahlungsdienstleister"), ("en", "Payment service provider")])
+def test_the_recipients_to_tell_are_named_in_the_pages_language(dpo_client, register, language, name):
+    req = request_with(RequestType.ERASURE)
+    RecipientNotification.objects.create(
+        request=req, recipient=Recipient.objects.get(name="Zahlungsdienstleister"), kind=RequestType.ERASURE
+    )
+    url = reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk])
+    page = dpo_client.get(url, headers={"accept-language": language}).content.decode()
+    assert f">{name} –" in page

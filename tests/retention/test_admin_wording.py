@@ -236,3 +236,10 @@ def test_the_rule_page_reads_in_the_page_s_language(dpo_client):
     assert "By counting from the year end" in changelist.content.decode()
     certificate = dpo_client.get(reverse("admin:retention_sweeprun_certificate"), HTTP_ACCEPT_LANGUAGE="en")
     assert ">From:</label>" in certificate.content.decode()
+
+
+def test_english_lists_cite_and_name_in_english(dpo_client):
+    rules = dpo_client.get(reverse("admin:retention_deletionrule_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "§ 257(1) no. 4" in rules.content.decode() and "Abs. 1 Nr. 4" not in rules.content.decode()
+    recipients = dpo_client.get(reverse("admin:dpo_portal_recipient_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Payment service provider" in recipients.content.decode()

@@ -100,3 +100,16 @@ def test_an_erasure_keeps_a_running_subscription_for_its_booking_period(today):
     running.refresh_from_db()
     assert running.subject_id == subject.pk and running.restriction_ground == RestrictionGround.RETENTION_DUTY
     assert running.contract_end == today and running.deletable_from == D(2035, 1, 1)
+
+
+def test_lifting_a_restriction_to_keep_data_gives_back_the_retention_duty_s(today, dpo_user):
+    from subjects.models import Order
+
+    subject = f.DataSubjectFactory()
+    order = f.OrderFactory(subject=subject, ordered_on=D(2025, 3, 1), collected_on=D(2025, 3, 1))
+    subject_erase(subject=subject)  # the order stays, restricted for its booking period
+    subject_restrict(subject=subject, ground=RestrictionGround.LEGAL_CLAIMS, actor=dpo_user)
+    assert Order.objects.get(pk=order.pk).restriction_ground == RestrictionGround.LEGAL_CLAIMS
+    subject_restriction_lift(subject=subject, told_on=today, actor=dpo_user)
+    order.refresh_from_db()
+    assert order.restriction_ground == RestrictionGround.RETENTION_DUTY and order.restricted_at is not None

@@ -62,6 +62,14 @@ def test_a_new_order_moves_the_contact_details_at_once(today):
     assert why_kept(email).deletable_from == D(2030, 1, 1)  # before any sweep registers it again
 
 
+def test_running_contracts_and_their_people_s_details_say_so(today):
+    subscription = f.OrderFactory(kind=Order.Kind.SUBSCRIPTION, ordered_on=D(2024, 1, 5), collected_on=D(2024, 1, 5))
+    email = f.EmailAddressFactory(subject=subscription.subject, collected_on=D(2020, 3, 1))
+    assert why_kept(subscription).verdict.startswith("Aufbewahrt, solange der Vertrag oder das Abonnement läuft")
+    assert why_kept(email).verdict.startswith("Aufbewahrt, solange ein Vertrag, ein Abonnement oder eine Einwilligung")
+    assert why_kept(subscription).legal_basis.count("Art. 6 Abs. 1 lit. b") == 1  # the basis once, with its details
+
+
 def test_a_category_without_a_rule_is_named(today):
     record = f.EmailAddressFactory()
     record.category = DataCategory.objects.create(code="neu", name_de="Neu", name_en="New")
@@ -109,3 +117,15 @@ def test_an_anonymous_record_shows_no_one_else_s_holds(today):
     anonymous = Order.objects.get(anonymised_at__isnull=False)
     hold_place(reason=HoldReason.LITIGATION, record=other, reference="Az. eines anderen")
     assert order.pk != anonymous.pk and why_kept(anonymous).holds == []
+
+
+def test_a_withdrawn_consent_is_kept_as_proof_from_its_withdrawal(today):
+    from consents.models import Consent
+    from consents.services import consent_withdraw
+
+    consent, _token = f.consent_on_paper(f.DataSubjectFactory(), "affiliate-transfer")
+    assert why_kept(consent).deletable_from is None  # in force: its purpose has not ended
+    consent_withdraw(subject=consent.subject, purpose_code="affiliate-transfer", channel="paper")
+    assert why_kept(consent).deletable_from == D(2030, 1, 1)
+    sweep_run(dry_run=True)
+    assert Consent.objects.get(pk=consent.pk).deletable_from == D(2030, 1, 1)
