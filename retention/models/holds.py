@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from dpo_portal.models import DataCategory
@@ -109,7 +110,7 @@ class LegalHold(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()} – {self.target_label}"
+        return f"{capfirst(self.get_reason_display())} – {self.target_label}"
 
     @property
     def target_label(self) -> str:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -61,7 +62,7 @@ class SweepRun(models.Model):
         permissions = [("export_certificate", _("Can download deletion certificates"))]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {date_format(self.today, 'SHORT_DATE_FORMAT')} ({self.get_status_display()})"
+        return f"{capfirst(self.get_kind_display())} {date_format(self.today, 'SHORT_DATE_FORMAT')} ({self.get_status_display()})"
 
     @property
     def total(self) -> int:

@@ -19,3 +19,13 @@ def test_record_names_read_as_headings(language, chat, health):
     with translation.override(language):
         assert str(message) == chat
         assert str(EventHealthDataFactory()).startswith(health)
+
+
+def test_runs_holds_and_letter_headings_start_with_a_capital():
+    from retention.models import HoldReason
+    from retention.services import hold_place
+    from retention.sweep import sweep_run
+
+    with translation.override("en"):
+        assert str(sweep_run(dry_run=True)).startswith("Sweep ")
+        assert str(hold_place(reason=HoldReason.TAX_AUDIT, record=EventHealthDataFactory())).startswith("Tax audit")
