@@ -66,7 +66,7 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
     list_filter = ("basis", "double_opt_in", "is_active")
     search_fields = ("code", "name_de", "name_en")
     list_select_related = ("activity",)
-    readonly_fields = ("code", "activity", "basis", "reconsent_from_version", "chart", "updated_at")
+    readonly_fields = ("code", "activity", "activity_name", "basis", "reconsent_from_version", "chart", "updated_at")
     fields = (
         "code",
         "activity",
@@ -88,8 +88,15 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
         # In the page's language: the English list shows the English names.
         return obj.name
 
+    @admin.display(description=_("processing activity"))
+    def activity_name(self, obj):
+        return obj.activity.name if obj.activity_id else "—"
+
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
+        if not request.user.has_perm("dpo_portal.view_processingactivity"):
+            # Support reads the purpose but not the register: the activity's name, not a link it may not open.
+            fields = ["activity_name" if f == "activity" else f for f in fields]
         if self.has_change_permission(request, obj):
             return fields
         # Read only (the auditor): the channels' names, not the stored list of codes.

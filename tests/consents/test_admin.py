@@ -332,3 +332,10 @@ def test_the_auditor_reads_the_channels_by_name(register, client, auditor_user):
         names = ", ".join(str(labels[c]) for c in purpose.channels)
     assert names in html
     assert "&quot;email&quot;" not in html and '"email"' not in html
+
+
+def test_support_reads_the_purpose_s_activity_without_a_link_it_may_not_open(register, client, support_user):
+    client.force_login(support_user)
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    html = client.get(reverse("admin:consents_consentpurpose_change", args=[purpose.pk])).content.decode()
+    assert purpose.activity.name in html and "/admin/dpo_portal/processingactivity/" not in html
