@@ -20,8 +20,6 @@ from .models.protocol import record_digest, split_digests
 from .records import record_models
 
 FORECAST_HORIZONS = (30, 90, 365)
-# Orders that run until they end (Order.retention_start_expression).
-RUNNING_KINDS = ("contract", "subscription")
 
 
 def rule_for_category(category: DataCategory | int) -> DeletionRule | None:
@@ -200,7 +198,7 @@ def why_kept(record, *, today: datetime.date | None = None) -> WhyKept:
         )
     elif deletable is None and model.start_follows_other_records:
         verdict = _("Kept while the person's contract, subscription or consent runs: its period counts from the end.")
-    elif deletable is None and getattr(record, "kind", None) in RUNNING_KINDS:
+    elif deletable is None and record.is_running:
         verdict = _("Kept while the contract or subscription runs: its period counts from its end.")
     elif deletable is None:
         verdict = _("Kept while its purpose lasts: the event its period counts from has not happened yet.")

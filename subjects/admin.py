@@ -57,15 +57,12 @@ class RecordPageFieldsMixin:
     """For the admin page of any kind of personal record (here and in other apps): adds RECORD_PAGE_FIELDS,
     read-only, after the fields the admin shows."""
 
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), *(RECORD_PAGE_FIELDS if obj is not None else ()))
+
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         return fields + [f for f in RECORD_PAGE_FIELDS if f not in fields] if obj is not None else fields
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is None or not self.fieldsets:
-            return fieldsets  # without declared fieldsets Django builds them from get_fields
-        return [*fieldsets, (None, {"fields": list(RECORD_PAGE_FIELDS)})]
 
 
 class NoHardDelete:
@@ -321,9 +318,6 @@ class RecordAdmin(RecordPageFieldsMixin, NoHardDelete, AuditedAdminMixin, admin.
 
     def get_list_display(self, request):
         return ("__str__", "subject", "category", "activity", "collected_on", "restricted_at")
-
-    def get_readonly_fields(self, request, obj=None):
-        return (*super().get_readonly_fields(request, obj), *(RECORD_PAGE_FIELDS if obj is not None else ()))
 
 
 @admin.register(EmailAddress)

@@ -65,14 +65,7 @@ def person_last_contact() -> Case:
     # SQLite's MAX() of several values is NULL when one is: each stands in for a missing one with the own date.
     latest = Greatest(own, *(Coalesce(d, own) for d in dates), output_field=DateField())
     running = [
-        Exists(
-            Order.objects.filter(
-                subject_id=subject,
-                kind__in=[Order.Kind.CONTRACT, Order.Kind.SUBSCRIPTION],
-                contract_end=None,
-                anonymised_at=None,
-            )
-        ),
+        Exists(Order.objects.filter(Order.RUNNING, subject_id=subject)),
         *(source(subject) for source in RUNNING_RELATIONSHIPS),
     ]
     return Case(*(When(r, then=Value(None)) for r in running), default=latest, output_field=DateField())

@@ -6,7 +6,7 @@ the dates the retention engine keys on (collected, contract end, last contact).
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, OuterRef, Subquery, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -246,6 +246,8 @@ class PersonalRecord(models.Model):
 
     # Whether the date of a rule's start event can change without this row changing (see ContactDetail).
     start_follows_other_records = False
+    # Whether the record is a relationship that still runs, so its period has not started (see Order).
+    is_running = False
     # Whether a record of this kind is contact with the person (subjects.last_contact): registering one checks the
     # person's contact details again the same night, before the record itself may be deleted by its own rule.
     counts_as_contact = False
@@ -377,6 +379,10 @@ class Order(PersonalRecord):
         SUBSCRIPTION = "subscription", _("subscription")
 
     number = models.CharField(_("order number"), max_length=40, unique=True)
+    # Kinds that run until they end; a running one has no contract_end yet (and is no anonymous copy).
+    RUNNING_KINDS = (Kind.CONTRACT, Kind.SUBSCRIPTION)
+    RUNNING = Q(kind__in=RUNNING_KINDS, contract_end=None, anonymised_at=None)
+
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ORDER)
     ordered_on = models.DateField(_("ordered on"), validators=[validate_not_future])
     description = models.CharField(_("goods or services"), max_length=300)
@@ -399,14 +405,17 @@ class Order(PersonalRecord):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def is_running(self) -> bool:
+        return self.kind in self.RUNNING_KINDS and self.contract_end is None and self.anonymised_at is None
+
     @classmethod
     def retention_start_expression(cls, start_event: str):
         # A contract or subscription is a booking document until it ends (its last invoice): counted from its
         # collection, a running contract would be made anonymous while it still runs (Art. 6(1)(b) GDPR).
         if start_event == "collection":
-            running_kinds = [cls.Kind.CONTRACT, cls.Kind.SUBSCRIPTION]
             return Case(
-                When(kind__in=running_kinds, then=F("contract_end")),
+                When(kind__in=cls.RUNNING_KINDS, then=F("contract_end")),
                 default=F("collected_on"),
                 output_field=models.DateField(),
             )

@@ -216,15 +216,11 @@ def _changed_scope(subject: DataSubject, changes) -> tuple[set[int], set[int]]:
         pks = by_type.get(model._meta.label_lower)
         if pks:
             ids.update(model.objects.filter(pk__in=pks).values_list("activity_id", flat=True))
-    if any(getattr(model, "start_follows_other_records", False) for model in _models_in(by_type)):
+    if any(m.start_follows_other_records for m in rights_record_models() if m._meta.label_lower in by_type):
         # Contact details went to every supplier of the person's orders with the orders (section C of the policy).
         return ids, subject_supplier_ids(subject.pk)
     orders = by_type.get(Order._meta.label_lower)
     return ids, subject_supplier_ids(subject.pk, order_ids=orders) if orders else set()
-
-
-def _models_in(by_type: dict) -> list:
-    return [m for m in rights_record_models() if m._meta.label_lower in by_type]
 
 
 @transaction.atomic
