@@ -18,11 +18,12 @@ from django.utils.translation import ngettext
 from audit.admin_log import field_labels, log_by_id
 from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.kinds import KindListFilter
-from subjects.admin import register_record_field
+from subjects.admin import register_record_field, register_records_saved
 
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
 from .models import DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .models.holds import record_kinds
+from .registration import register_records
 from .selectors import forecast, protocol_batches_holding, protocol_digests_for, why_kept
 from .services import hold_change, hold_lift, hold_place, rule_save
 
@@ -381,6 +382,10 @@ class ProtocolBatchAdmin(KindOfRecordColumn, ReadOnlyAdmin):
             min(len(hashes), 20),
             "\n".join(hashes),
         )
+
+
+# A date edited by hand moves the record's first deletable day at once (the forecast, the sweep).
+register_records_saved(register_records)
 
 
 @register_record_field

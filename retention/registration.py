@@ -113,24 +113,43 @@ def invalidate_moved_start_events(rules: dict[int, DeletionRule], *, today: date
     return moved
 
 
+def _register(model: type[PersonalRecord], pks, rules: dict[int, DeletionRule]) -> list[models.QuerySet]:
+    """Registers the records `pks` of `model` under their categories' rules. Returns the contact details whose
+    start this contact may have moved, marked for registration (their date then holds the contact, even once
+    this record is gone by its own rule)."""
+    batch = model.objects.filter(pk__in=pks)
+    for category_id in set(batch.values_list("category_id", flat=True)):
+        recompute(batch.filter(category_id=category_id), rules.get(category_id))
+    if not model.counts_as_contact:
+        return []
+    people = batch.exclude(subject_id=None).values("subject_id")
+    moved = [d.objects.filter(subject_id__in=people) for d in record_models() if d.start_follows_other_records]
+    for details in moved:
+        details.update(retention_computed_at=None)
+    return moved
+
+
 def register_model_batch(model: type[PersonalRecord], rules: dict[int, DeletionRule], *, batch_size: int) -> int:
-    """Registers up to `batch_size` unregistered records of `model`; returns how many (0: none left)."""
+    """Registers up to `batch_size` unregistered records of `model`; returns how many (0: none left).
+    The contact details a contact moved are registered after this kind (register_pending)."""
     with transaction.atomic():
         pending = model.objects.filter(retention_computed_at=None).order_by("pk")
         # Two sweeps at once skip each other's rows instead of waiting (ignored on SQLite).
         pks = list(pending.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch_size])
         if not pks:
             return 0
-        batch = model.objects.filter(pk__in=pks)
-        for category_id in set(batch.values_list("category_id", flat=True)):
-            recompute(batch.filter(category_id=category_id), rules.get(category_id))
-        if model.counts_as_contact:
-            # A new contact moves the person's contact details: they are registered again after this kind (their
-            # date then holds the contact, even once this record is gone by its own rule).
-            people = batch.exclude(subject_id=None).values("subject_id")
-            for details in (m for m in record_models() if m.start_follows_other_records):
-                details.objects.filter(subject_id__in=people).update(retention_computed_at=None)
+        _register(model, pks, rules)
         return len(pks)
+
+
+@transaction.atomic
+def register_records(*, model: type[PersonalRecord], pks) -> None:
+    """Registers records created or changed by hand (the admin) at once, with the contact details of their
+    people a new contact moved: the forecast counts an edited date the same minute, not after the night's
+    registration. (The sweep checks due records again before it acts, whatever path changed them.)"""
+    rules = {r.category_id: r for r in DeletionRule.objects.active()}
+    for details in _register(model, pks, rules):
+        _register(details.model, list(details.values_list("pk", flat=True)), rules)
 
 
 def register_pending(*, batch_size: int, today: datetime.date | None = None) -> int:

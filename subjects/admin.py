@@ -18,6 +18,7 @@ from .models import (
     InteractionProfile,
     Order,
     PaymentMethod,
+    PersonalRecord,
     PhoneNumber,
     PostalAddress,
     SurveyAnswer,
@@ -53,9 +54,30 @@ def register_record_field(field):
     return field
 
 
+# Services other apps run on records an admin page created or changed, called as hook(model=..., pks=[...])
+# (retention: their first deletable day at once, so that the forecast counts an edited date the same minute).
+RECORDS_SAVED: list = []
+
+
+def register_records_saved(hook):
+    if hook not in RECORDS_SAVED:
+        RECORDS_SAVED.append(hook)
+    return hook
+
+
+def records_saved(model, pks) -> None:
+    if pks:
+        for hook in RECORDS_SAVED:
+            hook(model=model, pks=list(pks))
+
+
 class RecordPageFieldsMixin:
     """For the admin page of any kind of personal record (here and in other apps): adds RECORD_PAGE_FIELDS,
-    read-only, after the fields the admin shows."""
+    read-only, after the fields the admin shows, and tells RECORDS_SAVED of a save."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        records_saved(type(obj), [obj.pk])
 
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), *(RECORD_PAGE_FIELDS if obj is not None else ()))
@@ -303,6 +325,10 @@ class DataSubjectAdmin(NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
             if inline_form.instance.pk is None and inline_form.has_changed():
                 defaults.apply(inline_form.instance)
         super().save_formset(request, form, formset, change)
+        if issubclass(formset.model, PersonalRecord):
+            records_saved(
+                formset.model, [o.pk for o in formset.new_objects + [o for o, _fields in formset.changed_objects]]
+            )
 
 
 class RecordAdmin(RecordPageFieldsMixin, NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
