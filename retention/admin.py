@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -21,11 +21,11 @@ from dpo_portal.kinds import KindListFilter
 from subjects.admin import register_record_field, register_records_saved
 
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
-from .models import DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
+from .models import Action, DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .models.holds import record_kinds
 from .registration import register_records
-from .selectors import forecast, protocol_batches_holding, protocol_digests_for, why_kept
-from .services import hold_change, hold_lift, hold_place, rule_save
+from .selectors import forecast, newly_due, protocol_batches_holding, protocol_digests_for, why_kept
+from .services import hold_change, hold_lift, hold_place, rule_save, timing_changes
 
 
 class YearEndFilter(admin.BooleanFieldListFilter):
@@ -36,8 +36,45 @@ class YearEndFilter(admin.BooleanFieldListFilter):
         self.title = _("counting from the year end")
 
 
+class DeletionRuleForm(forms.ModelForm):
+    """The rule's form; DeletionRuleAdmin supplies its model and fields."""
+
+    # A rule that makes records due at once lets the next sweep delete them for good: a period typed as 1 year
+    # instead of 10 would wipe nine years of books. Asked for only then (see _post_clean).
+    confirm_due = forms.BooleanField(
+        label=_("Yes, the next sweep may process them"),
+        required=False,
+        help_text=_("Needed only when a change makes records due at once."),
+    )
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or self.cleaned_data.get("confirm_due"):
+            return
+        rule = self.instance
+        previous = DeletionRule.objects.filter(pk=rule.pk).first() if rule.pk else None
+        if previous is not None and not timing_changes(previous, rule):
+            return
+        if due := newly_due(rule):
+            details = "; ".join(
+                f"{capfirst(d.model._meta.verbose_name_plural)}: {number_format(d.count, force_grouping=True)} "
+                f"({Action(d.action).label})"
+                for d in due
+            )
+            total = sum(d.count for d in due)
+            message = ngettext(
+                "This change makes %(count)s record due at once, and the next sweep processes it: %(details)s. "
+                "Confirm to save the change.",
+                "This change makes %(count)s records due at once, and the next sweep processes them: %(details)s. "
+                "Confirm to save the change.",
+                total,
+            ) % {"count": number_format(total, force_grouping=True), "details": details}
+            self.add_error("confirm_due", message)
+
+
 @admin.register(DeletionRule)
 class DeletionRuleAdmin(admin.ModelAdmin):
+    form = DeletionRuleForm
     list_display = ("category", "code", "period", "action", "retention_duty", "reference", "is_active")
     list_filter = ("is_active", "action", "start_event", "retention_duty", ("from_year_end", YearEndFilter))
     search_fields = ("code", "legal_reference", "legal_reference_en", "category__name_de", "category__name_en", "note")
@@ -62,6 +99,12 @@ class DeletionRuleAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        # The confirmation shows only on a page sent back with errors (a successful save redirects).
+        if request.method == "POST":
+            return ((_("Confirmation"), {"fields": ("confirm_due",)}), *self.fieldsets)
+        return self.fieldsets
 
     @admin.display(description=_("period"))
     def period(self, obj):

@@ -44,6 +44,11 @@ TIMING_FIELDS = (
 # --- rules -------------------------------------------------------------------------------------
 
 
+def timing_changes(previous: DeletionRule | None, rule: DeletionRule) -> list[str]:
+    """The TIMING_FIELDS in which `rule` differs from its saved version `previous` (all of them for a new rule)."""
+    return [f for f in TIMING_FIELDS if previous is None or getattr(previous, f) != getattr(rule, f)]
+
+
 @transaction.atomic
 def rule_save(*, rule: DeletionRule, actor=None, refresh_register: bool = True) -> DeletionRule:
     """Validates and saves a new or changed deletion rule.
@@ -57,7 +62,7 @@ def rule_save(*, rule: DeletionRule, actor=None, refresh_register: bool = True) 
     previous = DeletionRule.objects.filter(pk=rule.pk).first() if rule.pk else None
     rule.full_clean()
     rule.save()
-    changed = [f for f in TIMING_FIELDS if previous is None or getattr(previous, f) != getattr(rule, f)]
+    changed = timing_changes(previous, rule)
     if changed:
         if previous is not None and previous.category_id != rule.category_id:
             _recompute_category(previous.category_id)

@@ -1,0 +1,115 @@
+"""A rule change that makes records due at once is saved only once the DPO confirms it: the next sweep deletes
+or anonymises them for good (a period typed as 1 year instead of 10 would wipe nine years of books)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audit.models import AuditEntry
+from retention.models import HoldReason
+from retention.selectors import latest_due_start, newly_due, rule_for_category
+from retention.services import hold_place
+from retention.sweep import sweep_run
+from subjects.models import Order
+from tests import factories as f
+from tests.retention.test_admin import _rule_form
+
+pytestmark = pytest.mark.usefixtures("register")
+D = datetime.date
+
+
+def _order(day: datetime.date, **kwargs) -> Order:
+    return f.OrderFactory(collected_on=day, ordered_on=day, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "details"),
+    [
+        (
+            "de",
+            "Diese Änderung macht sofort 1 Datensatz fällig, und der nächste Löschlauf verarbeitet ihn",
+            "Bestellungen und Verträge: 1 (anonymisieren)",
+        ),
+        (
+            "en",
+            "This change makes 1 record due at once, and the next sweep processes it",
+            "Orders and contracts: 1 (anonymise)",
+        ),
+    ],
+)
+def test_shortening_a_rule_so_that_records_fall_due_asks_first(dpo_client, today, language, message, details):
+    falls_due = _order(D(2020, 6, 1))  # 8 years: 1 Jan 2029; 5 years: 1 Jan 2026
+    _order(D(2016, 6, 1))  # due already: nothing new
+    _order(D(2024, 6, 1))  # 5 years: 1 Jan 2030, not yet
+    held = _order(D(2020, 6, 1))
+    hold_place(reason=HoldReason.LITIGATION, subject=held.subject, reference="LG Kiel 3 O 12/26")
+    sweep_run(dry_run=True)  # registers them
+    rule = rule_for_category(falls_due.category)
+    url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+    audit_entries = AuditEntry.objects.count()
+
+    response = dpo_client.post(url, _rule_form(rule, years=5), headers={"accept-language": language})
+
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["confirm_due"]
+    assert error.startswith(message) and details in error
+    rule.refresh_from_db()
+    falls_due.refresh_from_db()
+    assert (rule.years, falls_due.deletable_from, AuditEntry.objects.count()) == (8, D(2029, 1, 1), audit_entries)
+
+    response = dpo_client.post(url, _rule_form(rule, years=5, confirm_due="on"))
+
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    falls_due.refresh_from_db()
+    assert (rule.years, falls_due.deletable_from) == (5, D(2026, 1, 1))
+
+
+def test_a_change_that_makes_nothing_due_saves_without_asking(dpo_client, today):
+    order = _order(D(2020, 6, 1))
+    rule = rule_for_category(order.category)
+    url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+    assert dpo_client.post(url, _rule_form(rule, note="Rechnungen und Verträge")).status_code == 302
+    assert dpo_client.post(url, _rule_form(rule, years=10)).status_code == 302
+    assert dpo_client.post(url, _rule_form(rule, years=7, from_year_end="")).status_code == 302  # 2 Jun 2027
+    rule.refresh_from_db()
+    assert (rule.years, rule.from_year_end) == (7, False)
+
+
+def test_ending_the_retention_duty_makes_data_whose_purpose_ended_due():
+    erased = _order(D(2025, 3, 10))
+    Order.objects.filter(pk=erased.pk).update(purpose_ended_on=D(2026, 11, 2))
+    _order(D(2025, 3, 10))
+    rule = rule_for_category(erased.category)
+    assert newly_due(rule, today=D(2026, 11, 25)) == []
+    rule.retention_duty = False
+    [due] = newly_due(rule, today=D(2026, 11, 25))
+    assert (due.model, due.count) == (Order, 1)
+
+
+def test_it_finds_the_latest_start_event_that_is_due():
+    rule = rule_for_category(_order(D(2020, 1, 1)).category)  # 8 years from the year end
+    assert latest_due_start(rule, D(2026, 12, 31)) == D(2017, 12, 31)
+    assert latest_due_start(rule, D(2027, 1, 1)) == D(2018, 12, 31)
+    rule.from_year_end, rule.years, rule.months = False, 0, 1
+    assert latest_due_start(rule, D(2025, 3, 1)) == D(2025, 1, 31)  # 31 Jan + 1 month ends on 28 Feb
+    assert latest_due_start(rule, D(1900, 1, 15)) is None
+
+
+def test_counting_takes_one_query_per_kind_of_record_however_many_records():
+    rule = rule_for_category(_order(D(2020, 6, 1)).category)
+    rule.years = 5
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            newly_due(rule, today=D(2026, 11, 25))
+        return len(captured)
+
+    few = queries()
+    for _ in range(5):
+        _order(D(2020, 6, 1))
+    assert queries() == few
+    assert sum(d.count for d in newly_due(rule, today=D(2026, 11, 25))) == 6
