@@ -24,7 +24,14 @@ from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_
 from .models import Action, DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .models.holds import record_kinds
 from .registration import register_records
-from .selectors import forecast, newly_due, protocol_batches_holding, protocol_digests_for, why_kept
+from .selectors import (
+    forecast,
+    newly_due,
+    protocol_batches_holding,
+    protocol_digests_for,
+    released_by_lifting,
+    why_kept,
+)
 from .services import hold_change, hold_lift, hold_place, rule_save, timing_changes
 
 
@@ -238,8 +245,20 @@ class LegalHoldAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Lift the selected legal holds"), permissions=["change"])
     def lift_holds(self, request, queryset):
+        holds = list(queryset.filter(lifted_at__isnull=True))
+        # What a hold kept past its period goes in the next sweep, for good: the DPO confirms that first.
+        if request.POST.get("confirm") != "yes" and (released := released_by_lifting(h.pk for h in holds)):
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Lift legal holds"),
+                "holds": holds,
+                "released": released,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/retention/legalhold/lift_confirmation.html", context)
         lifted = []
-        for hold in queryset.filter(lifted_at__isnull=True):
+        for hold in holds:
             try:
                 lifted.append(hold_lift(hold=hold))
             except ValidationError as exc:

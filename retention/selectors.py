@@ -44,17 +44,17 @@ def record_holds(record, *, today: datetime.date | None = None) -> bool:
     ).exists()
 
 
-def forecast(*, today: datetime.date | None = None) -> list[dict]:
+def forecast(*, today: datetime.date | None = None, ignoring_holds=()) -> list[dict]:
     """Per active rule: records already due and coming due within 30, 90 and 365 days.
 
     One grouped query per kind of record, however many rules and records there are. Held data and
-    anonymised records are left out: they will not be processed.
+    anonymised records are left out: they will not be processed. `ignoring_holds`: ids of holds to count as lifted.
     """
     from .sweep import held_category_ids, not_held
 
     today = today or timezone.localdate()
     rules = active_rules_by_category()
-    held = held_category_ids(today)
+    held = held_category_ids(today, ignoring=ignoring_holds)
     totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     buckets = {"due": Q(deletable_from__lte=today)}
     for days in FORECAST_HORIZONS:
@@ -67,6 +67,7 @@ def forecast(*, today: datetime.date | None = None) -> list[dict]:
                 anonymised_at=None, deletable_from__lte=today + datetime.timedelta(days=max(FORECAST_HORIZONS))
             ).exclude(restricted_at__isnull=False, category_id__in=restricting),
             today=today,
+            ignoring=ignoring_holds,
         )
         rows = qs.order_by().values("category_id").annotate(**{k: Count("pk", filter=q) for k, q in buckets.items()})
         for row in rows:
@@ -233,6 +234,16 @@ def why_kept(record, *, today: datetime.date | None = None) -> WhyKept:
         restriction=record.get_restriction_ground_display() if record.restricted_at else "",
         verdict=str(verdict),
     )
+
+
+def released_by_lifting(hold_ids, *, today: datetime.date | None = None) -> int:
+    """How many records lifting the holds `hold_ids` makes due at once, for the next sweep to process: what the
+    forecast counts as due without them, less what it counts now (another hold may still keep a record)."""
+    hold_ids = list(hold_ids)
+    if not hold_ids:
+        return 0
+    due = [sum(row["due"] for row in forecast(today=today, ignoring_holds=ignoring)) for ignoring in (hold_ids, ())]
+    return due[0] - due[1]
 
 
 def latest_due_start(rule: DeletionRule, today: datetime.date) -> datetime.date | None:

@@ -77,10 +77,10 @@ def effective_action(action: str, model: type[PersonalRecord]) -> str:
     return Action.DELETE if action == Action.ANONYMISE and not can_anonymise(model) else action
 
 
-def not_held(qs: models.QuerySet, *, today: datetime.date) -> models.QuerySet:
+def not_held(qs: models.QuerySet, *, today: datetime.date, ignoring=()) -> models.QuerySet:
     """Excludes records under an active legal hold on their data subject or on themselves, and records the
-    data subject had restricted to keep them (KEPT_FOR_THE_SUBJECT)."""
-    holds = LegalHold.objects.active(today)
+    data subject had restricted to keep them (KEPT_FOR_THE_SUBJECT). `ignoring`: ids of holds to count as lifted."""
+    holds = LegalHold.objects.active(today).exclude(pk__in=ignoring)
     content_type = ContentType.objects.get_for_model(qs.model)
     return qs.exclude(restriction_ground__in=KEPT_FOR_THE_SUBJECT).filter(
         ~Exists(holds.filter(subject_id=OuterRef("subject_id"))),
@@ -88,8 +88,9 @@ def not_held(qs: models.QuerySet, *, today: datetime.date) -> models.QuerySet:
     )
 
 
-def held_category_ids(today: datetime.date) -> set[int]:
-    return set(LegalHold.objects.active(today).filter(category__isnull=False).values_list("category_id", flat=True))
+def held_category_ids(today: datetime.date, *, ignoring=()) -> set[int]:
+    holds = LegalHold.objects.active(today).exclude(pk__in=ignoring)
+    return set(holds.filter(category__isnull=False).values_list("category_id", flat=True))
 
 
 def candidate_categories(today: datetime.date, category_ids) -> dict[type[PersonalRecord], set[int]]:

@@ -1,0 +1,62 @@
+"""Lifting legal holds that keep data past its period asks the DPO to confirm first: the next sweep then deletes,
+anonymises or restricts that data for good."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from retention.models import HoldReason, LegalHold
+from retention.selectors import released_by_lifting
+from retention.services import hold_place
+from retention.sweep import sweep_run
+from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("register")
+D = datetime.date
+
+
+def _lift(client, holds, language="de", **extra):
+    return client.post(
+        reverse("admin:retention_legalhold_changelist"),
+        {"action": "lift_holds", "_selected_action": [h.pk for h in holds], **extra},
+        headers={"accept-language": language},
+    )
+
+
+def _in_force(hold) -> bool:
+    return LegalHold.objects.get(pk=hold.pk).lifted_at is None
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        ("de", "Die Aufhebung macht sofort 2 Datensätze fällig"),
+        ("en", "Lifting makes 2 records due at once"),
+    ],
+)
+def test_lifting_holds_that_keep_due_data_asks_first(dpo_client, today, language, warning):
+    due = f.OrderFactory(collected_on=D(2016, 6, 1), ordered_on=D(2016, 6, 1))  # due since 1 Jan 2025
+    f.OrderFactory(subject=due.subject, collected_on=D(2015, 6, 1), ordered_on=D(2015, 6, 1))
+    f.OrderFactory(collected_on=D(2025, 6, 1), ordered_on=D(2025, 6, 1))  # not due
+    hold = hold_place(reason=HoldReason.TAX_AUDIT, category=due.category, reference="Bp 2026/17")
+    sweep_run(dry_run=True)  # registers
+
+    response = _lift(dpo_client, [hold], language)
+
+    assert response.status_code == 200 and warning in response.content.decode()
+    assert _in_force(hold)
+    assert _lift(dpo_client, [hold], language, confirm="yes").status_code == 302
+    assert not _in_force(hold)
+    assert sweep_run(dry_run=True).total == 2
+
+
+def test_a_hold_that_releases_nothing_is_lifted_at_once(dpo_client, today):
+    order = f.OrderFactory(collected_on=D(2016, 6, 1), ordered_on=D(2016, 6, 1))
+    on_category = hold_place(reason=HoldReason.TAX_AUDIT, category=order.category, reference="Bp 2026/17")
+    on_person = hold_place(reason=HoldReason.LITIGATION, subject=order.subject, reference="LG Kiel 3 O 12/26")
+    sweep_run(dry_run=True)
+    assert released_by_lifting([on_category.pk]) == 0  # the person's hold still keeps the order
+    assert released_by_lifting([on_category.pk, on_person.pk]) == 1
+    assert _lift(dpo_client, [on_category]).status_code == 302
+    assert not _in_force(on_category)
