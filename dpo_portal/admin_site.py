@@ -1,18 +1,32 @@
-"""The portal's admin site: Django's, except that support, whose work is the desk, starts there."""
+"""The portal's admin site: Django's, except that support, whose work is the desk, starts there, and that other apps
+may put notices on the start page (INDEX_NOTICES)."""
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.shortcuts import redirect
 
+# Notices other apps put at the top of the start page, as notice(request) -> str ("": none), registered from their
+# admin modules so that the core does not import them (retention: a nightly sweep that failed or did not run).
+INDEX_NOTICES: list = []
+
+
+def register_index_notice(notice):
+    if notice not in INDEX_NOTICES:
+        INDEX_NOTICES.append(notice)
+    return notice
+
 
 class PortalAdminSite(admin.AdminSite):
+    index_template = "admin/portal_index.html"
+
     def index(self, request, extra_context=None):
         from .roles import starts_at_support_desk  # not at import: INSTALLED_APPS loads this module
 
         # After logging in at /admin/login/ (or following "Home"), support lands on its desk, not on a list of apps.
         if starts_at_support_desk(request.user):
             return redirect("requests_app:queue")
-        return super().index(request, extra_context)
+        notices = [text for notice in INDEX_NOTICES if (text := notice(request))]
+        return super().index(request, {**(extra_context or {}), "notices": notices})
 
 
 class PortalAdminConfig(AdminConfig):

@@ -172,6 +172,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "requests_app.tasks.delete_evidence_orphans",
         "schedule": crontab(hour=4, minute=30),
     },
+    # After the sweep (02:30 by default): tells the DPO when it failed, was interrupted or did not run.
+    "retention-sweep-check": {
+        "task": "retention.tasks.check_retention_sweep",
+        "schedule": crontab(hour=6, minute=15),
+    },
     "audit-verify": {
         "task": "audit.tasks.verify_audit_trail",
         "schedule": crontab(hour=6, minute=0),

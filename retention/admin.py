@@ -17,12 +17,14 @@ from django.utils.translation import ngettext
 
 from audit.admin_log import field_labels, log_by_id
 from audit.admin_mixins import AuditedAdminMixin, audit_export
+from dpo_portal.admin_site import register_index_notice
 from dpo_portal.kinds import KindListFilter
 from subjects.admin import register_record_field, register_records_saved
 
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
 from .models import Action, DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .models.holds import record_kinds
+from .monitoring import health_message, sweep_health
 from .registration import register_records
 from .selectors import (
     forecast,
@@ -444,6 +446,16 @@ class ProtocolBatchAdmin(KindOfRecordColumn, ReadOnlyAdmin):
             min(len(hashes), 20),
             "\n".join(hashes),
         )
+
+
+@register_index_notice
+def sweep_notice(request) -> str:
+    """On the start page, for whoever reads the runs: the nightly sweep failed, was interrupted or stopped running
+    (not before the first sweep ever: the embedded demo runs no beat)."""
+    if not request.user.has_perm("retention.view_sweeprun"):
+        return ""
+    health = sweep_health()
+    return health_message(health) if health.problem != "never" else ""
 
 
 # A date edited by hand moves the record's first deletable day at once (the forecast, the sweep).

@@ -13,3 +13,11 @@ def run_retention_sweep(today: str | None = None) -> dict:
 
     run = sweep_run(today=datetime.date.fromisoformat(today) if today else None)
     return {"run": run.pk, "status": run.status, "total": run.total, "errors": len(run.errors)}
+
+
+@shared_task(name="retention.tasks.check_retention_sweep")
+def check_retention_sweep() -> str:
+    """Each morning: tells the DPO when the nightly sweep failed, was interrupted or did not run."""
+    from .monitoring import sweep_alert_send
+
+    return sweep_alert_send()

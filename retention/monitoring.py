@@ -1,0 +1,117 @@
+"""Whether the nightly sweep runs: a sweep that failed, was interrupted or has not run for a day and a half is
+reported to the DPO (an e-mail each morning, and a notice on the admin's start page), since nobody reads the
+list of runs every day and data kept past its period is a breach of Art. 5(1)(e) GDPR."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import Action, SweepRun
+from .sweep import JOURNAL_NOT_WRITABLE
+
+# The sweep runs daily: a day and a half without one means beat or the workers are down.
+MISSING_AFTER = datetime.timedelta(hours=36)
+
+
+@dataclass(frozen=True)
+class SweepHealth:
+    problem: str  # "": fine; "failed", "interrupted", "missing" or "never"
+    last: SweepRun | None  # the latest real sweep
+
+
+def sweep_health(*, now: datetime.datetime | None = None) -> SweepHealth:
+    """The state of the latest real sweep (dry runs, replays and erasures are not the nightly sweep). One query."""
+    now = now or timezone.now()
+    last = SweepRun.objects.filter(kind=SweepRun.Kind.SWEEP, dry_run=False).order_by("-started_at", "-pk").first()
+    if last is None:
+        return SweepHealth("never", None)
+    if last.status == SweepRun.Status.FAILED:
+        return SweepHealth("failed", last)
+    if last.status == SweepRun.Status.INTERRUPTED:
+        return SweepHealth("interrupted", last)
+    if last.started_at < now - MISSING_AFTER:
+        return SweepHealth("missing", last)
+    return SweepHealth("", last)
+
+
+def health_message(health: SweepHealth) -> str:
+    """The problem in one paragraph, in the active language ("" when there is none). Names no personal data: an
+    error is a kind of record, an action and the class of the exception."""
+    if not health.problem:
+        return ""
+    if health.problem == "never":
+        return _("No retention sweep has run yet. Check that Celery beat and a worker are running.")
+    run = health.last
+    values = {"run": run.pk, "day": date_format(run.today, "SHORT_DATE_FORMAT")}
+    if health.problem == "missing":
+        return (
+            _(
+                "No retention sweep has run since %(day)s (run %(run)s): what is due stays stored. Check that Celery "
+                "beat and a worker are running."
+            )
+            % values
+        )
+    if health.problem == "interrupted":
+        return (
+            _(
+                "The retention sweep of %(day)s (run %(run)s) was interrupted. The next sweep finishes its work; nothing "
+                "is done twice."
+            )
+            % values
+        )
+    errors = "; ".join(_describe_error(error) for error in run.errors)
+    return ngettext(
+        "The retention sweep of %(day)s (run %(run)s) reported %(count)s error: %(errors)s. What a failed batch "
+        "held is still stored and due again in the next sweep.",
+        "The retention sweep of %(day)s (run %(run)s) reported %(count)s errors: %(errors)s. What a failed batch "
+        "held is still stored and due again in the next sweep.",
+        len(run.errors),
+    ) % {**values, "count": len(run.errors), "errors": errors}
+
+
+def _describe_error(error: dict) -> str:
+    """ "Orders and contracts, anonymise: OperationalError" (a run stores the kind's label, the action's value)."""
+    where = []
+    if label := error.get("model"):
+        try:
+            where.append(str(capfirst(apps.get_model(label)._meta.verbose_name_plural)))
+        except LookupError:  # a kind of record that no longer exists
+            where.append(label)
+    if action := error.get("action"):
+        where.append(str(Action(action).label) if action in Action.values else action)
+    what = error.get("error", "")
+    if what == JOURNAL_NOT_WRITABLE:
+        what = _("the replay journal cannot be written")
+    return f"{', '.join(where)}: {what}" if where else what
+
+
+def sweep_alert_send(*, now: datetime.datetime | None = None) -> str:
+    """E-mails the DPO, in German and English, when the nightly sweep has a problem; returns the problem ("": none,
+    nothing sent). Idempotent in effect: a repeat sends the same alert again and changes no data."""
+    health = sweep_health(now=now)
+    if not health.problem:
+        return ""
+    parts = []
+    for language in ("de", "en"):
+        with translation.override(language):
+            parts.append(render_to_string("retention/email/sweep_alert.txt", {"message": health_message(health)}))
+    with translation.override("de"):
+        german = _("Retention sweep needs attention")
+    with translation.override("en"):
+        english = _("Retention sweep needs attention")
+    EmailMultiAlternatives(
+        subject=f"{german} / {english}",
+        body="\n\n----------------------------------------\n\n".join(p.strip() for p in parts),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[settings.DPO_EMAIL],
+    ).send()
+    return health.problem
