@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from audit.admin_log import field_labels, log_by_id
 from audit.admin_mixins import AuditedAdminMixin, audit_export
@@ -89,7 +89,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
     search_fields = ("code", "legal_reference", "legal_reference_en", "category__name_de", "category__name_en", "note")
     list_select_related = ("category",)
     autocomplete_fields = ("category",)
-    readonly_fields = ("updated_at", "summary")
+    readonly_fields = ("updated_at", "summary", "history")
     fieldsets = (
         (None, {"fields": ("code", "category", "is_active", "summary")}),
         (_("Period"), {"fields": ("start_event", ("years", "months", "days"), "from_year_end")}),
@@ -107,6 +107,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (_("Versions"), {"fields": ("history",)}),
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -122,6 +123,35 @@ class DeletionRuleAdmin(admin.ModelAdmin):
     @admin.display(description=_("legal reference"), ordering="legal_reference")
     def reference(self, obj):
         return obj.reference_in(translation.get_language())
+
+    @admin.display(description=_("which period applied when"))
+    def history(self, obj):
+        # A table in a read-only field, not an inline: the rule's form posts no formset for history nobody edits.
+        versions = list(obj.versions.all()) if obj.pk else []
+        if not versions:
+            return "—"
+        head = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            capfirst(_("valid from")),
+            capfirst(_("period")),
+            capfirst(pgettext("retention", "action")),
+            capfirst(_("changed by")),
+        )
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    date_format(timezone.localtime(v.valid_from), "SHORT_DATETIME_FORMAT"),
+                    v.describe(),
+                    "" if v.is_active else format_html(" ({})", _("inactive")),
+                    v.get_action_display(),
+                    v.changed_by or "—",
+                )
+                for v in versions
+            ),
+        )
+        return format_html("<table>{}{}</table>", head, rows)
 
     @admin.display(description=_("in the register"))
     def summary(self, obj):

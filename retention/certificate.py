@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Min, Sum
+from django.db.models import Max, Min, OuterRef, Subquery, Sum
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from dpo_portal.models import Organisation
 from dpo_portal.pdf import render_pdf
 
 from .defaults import RETIRED_REFERENCES
-from .models import Action, ProtocolBatch, SweepRun
+from .models import Action, DeletionRuleVersion, ProtocolBatch, SweepRun
 
 ACTION_LABELS = dict(Action.choices)
 
@@ -50,9 +50,13 @@ def certificate_context(*, start: datetime.date, end: datetime.date) -> dict:
     language active when the template is rendered.
     """
     batches = ProtocolBatch.objects.filter(at__date__gte=start, at__date__lte=end).exclude(run__dry_run=True)
+    # The version of its rule a batch was processed under: a rule changed later still shows its period then.
+    in_force = DeletionRuleVersion.objects.filter(rule=OuterRef("rule"), valid_from__lte=OuterRef("at"))
+    batches = batches.annotate(version=Subquery(in_force.order_by("-valid_from", "-pk").values("pk")[:1]))
     rows = list(
         batches.values(
             "rule__code",
+            "version",
             "legal_reference",
             "model_label",
             "action",
@@ -60,9 +64,10 @@ def certificate_context(*, start: datetime.date, end: datetime.date) -> dict:
             "rule__legal_reference_en",
         )
         .annotate(count=Sum("count"), first=Min("at"), last=Max("at"))
-        .order_by("rule__code", "model_label", "action")
+        .order_by("rule__code", "first", "model_label", "action")
     )
     kinds = {label: kind_name(label) for label in {r["model_label"] for r in rows}}
+    versions = DeletionRuleVersion.objects.in_bulk({r["version"] for r in rows} - {None})
     english = (translation.get_language() or "de").startswith("en")
     for r in rows:
         # The protocol keeps the reference a batch was deleted under; an English reader gets the rule's English
@@ -73,6 +78,8 @@ def certificate_context(*, start: datetime.date, end: datetime.date) -> dict:
             r["legal_reference"] = r["rule__legal_reference_en"]
         r.pop("rule__legal_reference_en")
         r["kind"] = kinds[r["model_label"]]
+        version = versions.get(r.pop("version"))
+        r["period"] = version.as_then().describe_period() if version else ""
         r["action_label"] = ACTION_LABELS.get(r["action"], r["action"])
     runs = SweepRun.objects.filter(dry_run=False, started_at__date__gte=start, started_at__date__lte=end)
     return {

@@ -15,31 +15,20 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit.context import current_actor
 from audit.services import Action as AuditAction
 from audit.services import audit_record, audit_record_many, event_for
 from dpo_portal.models import DataCategory, ProcessingActivity
 from subjects.models import DataSubject, PersonalRecord, RestrictionGround
 
 from .actions import IDENTITY_BLANKS, anonymise_claimed, delete_claimed, restrict_claimed
-from .models import Action, DeletionRule, HoldReason, LegalHold, SweepRun
+from .models import Action, DeletionRule, DeletionRuleVersion, HoldReason, LegalHold, SweepRun
+from .models.rules import TIMING_FIELDS, VERSIONED_FIELDS
 from .protocol import protocol_write
 from .records import record_models, without_live_dependants
 from .registration import recompute, recompute_for_rule
 from .selectors import active_rules_by_category
 from .sweep import AUDIT_ACTION, effective_action, held_category_ids, not_held
-
-# Rule fields whose change moves the first deletable day of the category's records.
-# A retention duty counts too: without one, data goes the day after its purpose ended (registration.recompute).
-TIMING_FIELDS = (
-    "category_id",
-    "is_active",
-    "start_event",
-    "years",
-    "months",
-    "days",
-    "from_year_end",
-    "retention_duty",
-)
 
 # --- rules -------------------------------------------------------------------------------------
 
@@ -63,6 +52,10 @@ def rule_save(*, rule: DeletionRule, actor=None, refresh_register: bool = True) 
     rule.full_clean()
     rule.save()
     changed = timing_changes(previous, rule)
+    if previous is None or any(getattr(previous, f) != getattr(rule, f) for f in VERSIONED_FIELDS):
+        # History for the certificate: the period a record was processed under, after later changes.
+        who = (actor or current_actor()).name
+        DeletionRuleVersion.of(rule, valid_from=timezone.now(), changed_by=who).save()
     if changed:
         if previous is not None and previous.category_id != rule.category_id:
             _recompute_category(previous.category_id)

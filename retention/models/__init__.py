@@ -1,10 +1,11 @@
 from .holds import HoldReason, LegalHold
 from .protocol import ProtocolBatch, SweepRun, SweepRunCount
-from .rules import Action, DeletionRule, StartEvent
+from .rules import Action, DeletionRule, DeletionRuleVersion, StartEvent
 
 __all__ = [
     "Action",
     "DeletionRule",
+    "DeletionRuleVersion",
     "HoldReason",
     "LegalHold",
     "ProtocolBatch",

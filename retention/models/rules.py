@@ -174,6 +174,13 @@ class DeletionRule(models.Model):
     def describe(self, language: str | None = None) -> str:
         """The rule in one line, e.g. "8 Jahre ab Ende des Kalenderjahres der Erhebung (§ 257 Abs. 1 Nr. 4, Abs. 4 HGB)"."""
         with translation.override(language or translation.get_language() or "de"):
+            text = self.describe_period()
+            reference = self.reference_in(translation.get_language())
+            return f"{text} ({reference})" if reference else text
+
+    def describe_period(self, language: str | None = None) -> str:
+        """The period alone, e.g. "8 Jahre ab Ende des Kalenderjahres der Erhebung"."""
+        with translation.override(language or translation.get_language() or "de"):
             parts = []
             if self.years:
                 parts.append(ngettext("%(n)d year", "%(n)d years", self.years) % {"n": self.years})
@@ -183,11 +190,8 @@ class DeletionRule(models.Model):
                 parts.append(ngettext("%(n)d day", "%(n)d days", self.days) % {"n": self.days})
             from_event, from_year_end, immediately = START_PHRASES[self.start_event]
             if not parts:
-                text = str(immediately)
-            else:
-                text = f"{', '.join(parts)} {from_year_end if self.from_year_end else from_event}"
-            reference = self.reference_in(translation.get_language())
-            return f"{text} ({reference})" if reference else text
+                return str(immediately)
+            return f"{', '.join(parts)} {from_year_end if self.from_year_end else from_event}"
 
     def reference_in(self, language: str | None) -> str:
         """The legal reference as a reader of `language` cites it (the German one where no English is given)."""
@@ -202,3 +206,65 @@ class DeletionRule(models.Model):
                 "period": self.describe(language),
                 "action": Action(self.action).label,
             }
+
+
+# Rule fields whose change moves the first deletable day of the category's records.
+# A retention duty counts too: without one, data goes the day after its purpose ended (registration.recompute).
+TIMING_FIELDS = (
+    "category_id",
+    "is_active",
+    "start_event",
+    "years",
+    "months",
+    "days",
+    "from_year_end",
+    "retention_duty",
+)
+
+# What a rule says about the data it covers; a change of any of them starts a new DeletionRuleVersion.
+VERSIONED_FIELDS = (*TIMING_FIELDS, "action", "legal_reference", "legal_reference_en")
+
+
+class DeletionRuleVersion(models.Model):
+    """A deletion rule as it stood from `valid_from` until its next version, written by retention.services.rule_save:
+    after the DPO changed a rule, the deletion certificate still names the period a record was processed under.
+    History: nobody changes it."""
+
+    rule = models.ForeignKey(
+        DeletionRule, verbose_name=_("deletion rule"), on_delete=models.PROTECT, related_name="versions"
+    )
+    valid_from = models.DateTimeField(_("valid from"))
+    changed_by = models.CharField(_("changed by"), max_length=150, blank=True)
+    category = models.ForeignKey(
+        DataCategory, verbose_name=_("data category"), on_delete=models.PROTECT, related_name="+"
+    )
+    is_active = models.BooleanField(_("active"))
+    start_event = models.CharField(_("start event"), max_length=20, choices=StartEvent.choices)
+    years = models.PositiveSmallIntegerField(_("years"))
+    months = models.PositiveSmallIntegerField(_("months"))
+    days = models.PositiveSmallIntegerField(_("days"))
+    from_year_end = models.BooleanField(_("from the end of the calendar year"))
+    action = models.CharField(pgettext_lazy("retention", "action"), max_length=10, choices=Action.choices)
+    retention_duty = models.BooleanField(_("statutory retention duty or legal claims"))
+    legal_reference = models.CharField(_("legal reference"), max_length=300)
+    legal_reference_en = models.CharField(_("legal reference (English)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("version of the rule")
+        verbose_name_plural = _("versions of the rule")
+        ordering = ["rule", "-valid_from", "-pk"]
+        indexes = [models.Index(fields=["rule", "valid_from"], name="deletionruleversion_rule_from")]
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    @classmethod
+    def of(cls, rule: DeletionRule, **fields) -> "DeletionRuleVersion":
+        return cls(rule=rule, **{name: getattr(rule, name) for name in VERSIONED_FIELDS}, **fields)
+
+    def as_then(self) -> DeletionRule:
+        """The rule as it stood then (unsaved), for its descriptions."""
+        return DeletionRule(**{name: getattr(self, name) for name in VERSIONED_FIELDS})
+
+    def describe(self, language: str | None = None) -> str:
+        return self.as_then().describe(language)
