@@ -24,7 +24,7 @@ from subjects.admin import register_record_field, register_records_saved
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
 from .models import Action, DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .models.holds import record_kinds
-from .monitoring import health_message, sweep_health
+from .monitoring import describe_error, health_message, sweep_health
 from .registration import register_records
 from .selectors import (
     forecast,
@@ -392,7 +392,7 @@ class SweepRunAdmin(ReadOnlyAdmin):
         "started_at",
         "finished_at",
         "registered",
-        "errors",
+        "error_list",
     )
     inlines = (SweepRunCountInline,)
     date_hierarchy = "started_at"
@@ -404,6 +404,15 @@ class SweepRunAdmin(ReadOnlyAdmin):
     @admin.display(description=_("errors"))
     def error_count(self, obj):
         return len(obj.errors)
+
+    @admin.display(description=_("errors"))
+    def error_list(self, obj):
+        # Kind of record, action and exception in the reader's language, not the stored JSON.
+        if not obj.errors:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((describe_error(e),) for e in obj.errors))
+        )
 
     def changelist_view(self, request, extra_context=None):
         can_certify = request.user.has_perm("retention.export_certificate")

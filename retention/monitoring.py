@@ -68,7 +68,7 @@ def health_message(health: SweepHealth) -> str:
             )
             % values
         )
-    errors = "; ".join(_describe_error(error) for error in run.errors)
+    errors = "; ".join(describe_error(error) for error in run.errors)
     return ngettext(
         "The retention sweep of %(day)s (run %(run)s) reported %(count)s error: %(errors)s. What a failed batch "
         "held is still stored and due again in the next sweep.",
@@ -78,7 +78,7 @@ def health_message(health: SweepHealth) -> str:
     ) % {**values, "count": len(run.errors), "errors": errors}
 
 
-def _describe_error(error: dict) -> str:
+def describe_error(error: dict) -> str:
     """ "Orders and contracts, anonymise: OperationalError" (a run stores the kind's label, the action's value)."""
     where = []
     if label := error.get("model"):

@@ -94,3 +94,17 @@ def test_a_journal_that_cannot_be_written_is_named_in_the_reader_s_language(toda
     body = mailoutbox[0].body
     assert "1 Fehler: das Wiederholungsjournal kann nicht geschrieben werden." in body
     assert "1 error: the replay journal cannot be written." in body
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("de", "Bestellungen und Verträge, anonymisieren: OperationalError"), ("en", "Orders and contracts, anonymise:")],
+)
+def test_the_run_page_lists_its_errors_in_words(dpo_client, today, language, words):
+    run = _run(
+        status=SweepRun.Status.FAILED,
+        errors=[{"model": "subjects.Order", "action": "anonymise", "error": "OperationalError"}],
+    )
+    url = reverse("admin:retention_sweeprun_change", args=[run.pk])
+    page = dpo_client.get(url, headers={"accept-language": language}).content.decode()
+    assert words in page and '"action"' not in page
