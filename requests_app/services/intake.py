@@ -175,11 +175,14 @@ def _items(specs: Sequence[ItemSpec]) -> list[RequestItem]:
         if key in seen:
             continue
         seen.add(key)
+        # The form sends every detail with every right: each item keeps only its own (the copy's format and
+        # recipient on an access item showed on the request page as if access came as a JSON file).
+        is_copy = spec.kind == RequestType.COPY
         item = RequestItem(
             kind=spec.kind,
-            export_format=spec.export_format,
-            copy_recipient=spec.copy_recipient,
-            copy_recipient_name=spec.copy_recipient_name.strip(),
+            export_format=spec.export_format if is_copy else "",
+            copy_recipient=spec.copy_recipient if is_copy else "",
+            copy_recipient_name=spec.copy_recipient_name.strip() if is_copy else "",
             restriction_ground=spec.restriction_ground if spec.kind == RequestType.RESTRICTION else "",
             activity=spec.activity if spec.kind == RequestType.OBJECTION else None,
             purpose_code=spec.purpose_code if spec.kind == RequestType.CONSENT_WITHDRAWAL else "",
