@@ -140,3 +140,21 @@ def test_a_rectification_tells_of_the_recipients_only_where_there_are_any(regist
     html = letter_html(req, "answer")
     assert html.count("Art. 19") == 1
     assert informing in html.split("Art. 19")[0].rsplit("<p>", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "sent", "enclosed"),
+    [
+        ("de", "direkt an Beispiel AG übermittelt (Art. 20 Abs. 2 DSGVO)", "Anbei"),
+        ("en", "directly to Beispiel AG (Art. 20(2) GDPR)", "Enclosed"),
+    ],
+)
+def test_a_copy_sent_to_another_controller_is_not_said_to_be_enclosed(register, language, sent, enclosed):
+    copy = {"kind": RequestType.COPY, "export_format": "json", "copy_recipient": "controller"}
+    req = request_with({**copy, "copy_recipient_name": "Beispiel AG"}, language=language)
+    req.items.update(done_at=timezone.now(), outcome="fulfilled")
+    html = letter_html(req, "answer")
+    assert sent in html
+    assert enclosed not in html
+    req.items.update(copy_recipient="person", copy_recipient_name="")
+    assert enclosed in letter_html(req, "answer")
