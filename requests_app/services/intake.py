@@ -26,7 +26,7 @@ from ..models import (
 from ..models.request import validate_received_not_future
 from .common import timeline_add
 from .objection import objection_item_record
-from .withdrawal import consent_withdrawal_item_fulfil, purpose_name
+from .withdrawal import consent_withdrawal_item_fulfil, purpose_is_special_category, purpose_name
 
 
 @dataclass(frozen=True)
@@ -223,11 +223,13 @@ def _take_effect_at_intake(result: IntakeResult, *, actor) -> None:
             continue
         if item.kind == RequestType.CONSENT_WITHDRAWAL:
             item.refresh_from_db(fields=["result"])
-            message = (
-                _("The consent to “%(purpose)s” is withdrawn, effective on receipt.")
-                if item.result.get("withdrawn")
-                else _("There was no consent to “%(purpose)s” to withdraw.")
-            )
+            if purpose_is_special_category(item.purpose_code):
+                # Support never sees special-category data: whether there was such a consent would tell it some.
+                message = _("The withdrawal of consent to “%(purpose)s” is recorded, effective on receipt.")
+            elif item.result.get("withdrawn"):
+                message = _("The consent to “%(purpose)s” is withdrawn, effective on receipt.")
+            else:
+                message = _("There was no consent to “%(purpose)s” to withdraw.")
             result.notices.append(message % {"purpose": purpose_name(item.purpose_code)})
         elif objection.is_marketing:
             result.notices.append(_("The marketing objection has taken effect: no more advertising."))
