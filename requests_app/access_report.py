@@ -135,10 +135,20 @@ def readable_value(field: models.Field, value):
     return value
 
 
+def _after_preposition(name: str, language: str) -> str:
+    """The name as the report's sentence needs it: German declines "Herr" after "über" ("über Herrn Max Muster");
+    "Frau" and English stay as they are."""
+    salutation, _sep, rest = name.partition(" ")
+    if language == "de" and salutation == "Herr" and rest:
+        return f"Herrn {rest}"
+    return name
+
+
 def readable(data: dict) -> dict:
     """A copy of the report's data for reading (HTML, PDF), dates and numbers in the active language; the JSON
     export keeps the data as it is."""
     data = copy.deepcopy(data)
+    data["subject"]["name_after_preposition"] = _after_preposition(data["subject"]["name"], data["language"])
     data["generated_on"] = date_format(
         timezone.localtime(datetime.datetime.fromisoformat(data["generated_at"])), "SHORT_DATE_FORMAT"
     )

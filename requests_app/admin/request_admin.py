@@ -76,8 +76,14 @@ class TimelineInline(ReadOnlyInline):
 
 class NotificationInline(ReadOnlyInline):
     model = RecipientNotification
-    fields = readonly_fields = ("recipient", "kind", "notified_on", "notified_by_name", "note")
+    fields = readonly_fields = ("recipient_name", "kind", "notified_on", "notified_by_name", "note")
     notified_by_name = user_display(RecipientNotification, "notified_by")
+
+    # The recipient's name in the page's language, as the letters and the workflow panel name it (its __str__ is
+    # the register's German name).
+    @admin.display(description=RecipientNotification._meta.get_field("recipient").verbose_name)
+    def recipient_name(self, obj):
+        return obj.recipient.display_name
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recipient", "notified_by")

@@ -165,7 +165,7 @@ class RecipientNotification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient} ({self.get_kind_display()})"
+        return f"{self.recipient.display_name} ({self.get_kind_display()})"
 
     @property
     def audit_subject_id(self):

@@ -306,7 +306,8 @@ class DataSubjectRequest(PersonalRecord):
         # Art. 19 GDPR: a request that changed data recipients hold is done only once they are told. There is no
         # way to record that telling one is impossible or disproportionate, so every open one must be ticked off.
         untold = [
-            str(n.recipient) for n in self.notifications.filter(notified_on__isnull=True).select_related("recipient")
+            n.recipient.display_name
+            for n in self.notifications.filter(notified_on__isnull=True).select_related("recipient")
         ]
         if untold:
             raise TransitionNotAllowed(

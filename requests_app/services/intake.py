@@ -26,7 +26,7 @@ from ..models import (
 from ..models.request import validate_received_not_future
 from .common import timeline_add
 from .objection import objection_item_record
-from .withdrawal import consent_withdrawal_item_fulfil, purpose_name
+from .withdrawal import consent_withdrawal_item_fulfil, purpose_is_special_category, purpose_name
 
 
 @dataclass(frozen=True)
@@ -175,11 +175,14 @@ def _items(specs: Sequence[ItemSpec]) -> list[RequestItem]:
         if key in seen:
             continue
         seen.add(key)
+        # The form sends every detail with every right: each item keeps only its own (the copy's format and
+        # recipient on an access item showed on the request page as if access came as a JSON file).
+        is_copy = spec.kind == RequestType.COPY
         item = RequestItem(
             kind=spec.kind,
-            export_format=spec.export_format,
-            copy_recipient=spec.copy_recipient,
-            copy_recipient_name=spec.copy_recipient_name.strip(),
+            export_format=spec.export_format if is_copy else "",
+            copy_recipient=spec.copy_recipient if is_copy else "",
+            copy_recipient_name=spec.copy_recipient_name.strip() if is_copy else "",
             restriction_ground=spec.restriction_ground if spec.kind == RequestType.RESTRICTION else "",
             activity=spec.activity if spec.kind == RequestType.OBJECTION else None,
             purpose_code=spec.purpose_code if spec.kind == RequestType.CONSENT_WITHDRAWAL else "",
@@ -220,11 +223,13 @@ def _take_effect_at_intake(result: IntakeResult, *, actor) -> None:
             continue
         if item.kind == RequestType.CONSENT_WITHDRAWAL:
             item.refresh_from_db(fields=["result"])
-            message = (
-                _("The consent to “%(purpose)s” is withdrawn, effective on receipt.")
-                if item.result.get("withdrawn")
-                else _("There was no consent to “%(purpose)s” to withdraw.")
-            )
+            if purpose_is_special_category(item.purpose_code):
+                # Support never sees special-category data: whether there was such a consent would tell it some.
+                message = _("The withdrawal of consent to “%(purpose)s” is recorded, effective on receipt.")
+            elif item.result.get("withdrawn"):
+                message = _("The consent to “%(purpose)s” is withdrawn, effective on receipt.")
+            else:
+                message = _("There was no consent to “%(purpose)s” to withdraw.")
             result.notices.append(message % {"purpose": purpose_name(item.purpose_code)})
         elif objection.is_marketing:
             result.notices.append(_("The marketing objection has taken effect: no more advertising."))

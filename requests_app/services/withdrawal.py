@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import Action, audit_record
+from consents.models import ConsentPurpose
 from consents.selectors import purpose_choices
 from consents.services import consent_withdraw
 
@@ -13,6 +14,12 @@ from .common import item_done, require_open_item, require_subject, timeline_add
 
 def purpose_name(code: str) -> str:
     return dict(purpose_choices()).get(code, code)
+
+
+def purpose_is_special_category(code: str) -> bool:
+    """Whether consent to the purpose is explicit consent to special categories of data (Art. 9(2)(a) GDPR):
+    whether a person gave it says something about those data (e.g. that they gave health data for an event)."""
+    return ConsentPurpose.objects.filter(code=code, basis=ConsentPurpose.Basis.EXPLICIT_CONSENT).exists()
 
 
 @transaction.atomic

@@ -101,3 +101,19 @@ def test_headings_and_the_consent_s_language_read_as_words(customer):
     text = " ".join(re.sub(r"<[^>]+>", " ", access_report_html(access_report_data(customer, language="de"))).split())
     assert "Daten Kategorie Erhoben am" in text
     assert "Sprache des angezeigten Textes: Englisch" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "salutation", "expected"),
+    [
+        ("de", "Herr", "über Herrn Max Muster speichern"),
+        ("de", "Frau", "über Frau Max Muster speichern"),
+        ("en", "Herr", "about Mr Max Muster, why"),
+    ],
+)
+def test_the_report_names_the_person_in_the_case_its_sentence_needs(register, language, salutation, expected):
+    subject = DataSubjectFactory(salutation=salutation, title="", first_name="Max", last_name="Muster")
+    data = access_report_data(subject, language=language)
+    text = " ".join(re.sub(r"<[^>]+>", " ", access_report_html(data)).split())
+    assert expected in text
+    assert json.loads(access_report_json(data))["subject"]["name"] == data["subject"]["name"]  # the data as held

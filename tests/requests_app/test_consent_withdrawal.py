@@ -1,6 +1,7 @@
 """Withdrawal of consent through a support request: effective on receipt, the history unchanged."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -81,3 +82,27 @@ def test_the_dpo_withdraws_once_the_request_is_linked_to_the_person(dpo_client, 
     assert req.items.get().is_done
     assert Consent.objects.get(subject=subscriber).withdrawal_origin == req.receipt_number
     assert not may_contact(purpose_code="product-news", channel="email", subject=subscriber).allowed
+
+
+def test_support_is_not_told_whether_there_was_a_consent_to_health_data(support_client, register):
+    # Whether someone consented to health data being processed for an event is itself about their health
+    # (Art. 9): support, who never sees special categories, reads the same notice either way.
+    with_consent, without = DataSubjectFactory(), DataSubjectFactory()
+    consent_give(
+        subject=with_consent,
+        purpose_code="event-health-data",
+        text_version=1,
+        channel="paper",
+        origin="form",
+        evidence="scan 1",
+    )
+    pages = [
+        intake(
+            support_client, subject=s.pk, kinds=["consent_withdrawal"], purpose_code="event-health-data"
+        ).content.decode()
+        for s in (with_consent, without)
+    ]
+    assert "Der Widerruf der Einwilligung" in pages[0]
+    notices = [re.findall(r'class="alert alert-info">(.*?)</div>', page) for page in pages]
+    assert notices[0] == notices[1] and notices[0]
+    assert sorted(RequestItem.objects.values_list("result__withdrawn", flat=True)) == [0, 1]  # the DPO still knows

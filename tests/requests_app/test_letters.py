@@ -7,9 +7,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from dpo_portal.models import Recipient
 from requests_app.access_report import access_report_data
 from requests_app.letters import LETTERS, letter_html
-from requests_app.models import DataSubjectRequest, RejectionReason, RequestType
+from requests_app.models import DataSubjectRequest, RecipientNotification, RejectionReason, RequestType
 from requests_app.services import restriction_item_apply, subject_restriction_lift
 from tests.factories import DataSubjectFactory, request_with, subject_with_everything
 
@@ -121,3 +122,39 @@ def test_the_answer_after_a_lifted_restriction_says_when_it_was_lifted(register,
     html = letter_html(req, "answer")
     assert lifted in html
     assert promise not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "done", "informing"),
+    [("de", "Wir haben Ihre Daten berichtigt.", "unterrichten wir"), ("en", "We have corrected your data.", "inform")],
+)
+def test_a_rectification_tells_of_the_recipients_only_where_there_are_any(register, language, done, informing):
+    # The paragraph had claimed the recipients were told, also when there were none, and then said so again.
+    req = request_with({"kind": RequestType.RECTIFICATION, "details": "Neue Anschrift"}, language=language)
+    req.items.update(done_at=timezone.now(), outcome="fulfilled")
+    html = letter_html(req, "answer")
+    assert done in html
+    assert "Art. 19" not in html
+    recipient = Recipient.objects.create(name="Druckerei Beispiel", kind=Recipient.Kind.SUPPLIER, country="DE")
+    RecipientNotification.objects.create(request=req, recipient=recipient, kind=RequestType.RECTIFICATION)
+    html = letter_html(req, "answer")
+    assert html.count("Art. 19") == 1
+    assert informing in html.split("Art. 19")[0].rsplit("<p>", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "sent", "enclosed"),
+    [
+        ("de", "direkt an Beispiel AG übermittelt (Art. 20 Abs. 2 DSGVO)", "Anbei"),
+        ("en", "directly to Beispiel AG (Art. 20(2) GDPR)", "Enclosed"),
+    ],
+)
+def test_a_copy_sent_to_another_controller_is_not_said_to_be_enclosed(register, language, sent, enclosed):
+    copy = {"kind": RequestType.COPY, "export_format": "json", "copy_recipient": "controller"}
+    req = request_with({**copy, "copy_recipient_name": "Beispiel AG"}, language=language)
+    req.items.update(done_at=timezone.now(), outcome="fulfilled")
+    html = letter_html(req, "answer")
+    assert sent in html
+    assert enclosed not in html
+    req.items.update(copy_recipient="person", copy_recipient_name="")
+    assert enclosed in letter_html(req, "answer")

@@ -154,3 +154,19 @@ def test_the_recipients_to_tell_are_named_in_the_pages_language(dpo_client, regi
     url = reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk])
     page = dpo_client.get(url, headers={"accept-language": language}).content.decode()
     assert f">{name} –" in page
+
+
+def test_the_notifications_table_names_the_recipients_in_the_pages_language(dpo_client, register):
+    # The inline showed the register's German name on the English page, beside the panel's English one.
+    req = request_with(RequestType.ERASURE)
+    RecipientNotification.objects.create(
+        request=req,
+        recipient=Recipient.objects.get(name="Zahlungsdienstleister"),
+        kind=RequestType.ERASURE,
+        notified_on=timezone.localdate(),
+    )
+    url = reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk])
+    english = dpo_client.get(url, headers={"accept-language": "en"}).content.decode()
+    assert "Payment service provider" in english
+    assert "Zahlungsdienstleister" not in english
+    assert "Zahlungsdienstleister" in dpo_client.get(url, headers={"accept-language": "de"}).content.decode()

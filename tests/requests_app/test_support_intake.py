@@ -163,6 +163,27 @@ def test_it_requires_the_details_each_right_needs(support_client, register):
     assert not RequestItem.objects.exists()
 
 
+def test_each_right_keeps_only_its_own_details(support_client, register):
+    # The form sends the copy's format and recipient with every ticked right; only the copy may keep them.
+    subject = DataSubjectFactory()
+    response = post(
+        support_client,
+        subject=subject.pk,
+        kinds=["access", "copy", "restriction"],
+        requester_name="Max Muster",
+        requester_email="m@example.org",
+        export_format="both",
+        copy_recipient="person",
+        restriction_ground="accuracy",
+    )
+    assert response.status_code == 302
+    items = {i.kind: i for i in RequestItem.objects.all()}
+    assert (items["copy"].export_format, items["copy"].copy_recipient) == ("both", "person")
+    for kind in ("access", "restriction"):
+        assert (items[kind].export_format, items[kind].copy_recipient, items[kind].copy_recipient_name) == ("", "", "")
+    assert items["restriction"].restriction_ground == "accuracy"
+
+
 def test_the_service_refuses_a_rectification_without_details(support_user, register):
     with pytest.raises(ValidationError) as exc:
         request_log(

@@ -154,3 +154,15 @@ def test_an_extension_needs_reasons_and_when_the_person_was_told(dpo_user, regis
         request_extend(request=req, reason=" ", told_on=datetime.date.today(), actor=dpo_user)
     with pytest.raises(TransitionNotAllowed, match="unterrichtet"):
         request_extend(request=req, reason="viel", told_on=None, actor=dpo_user)
+
+
+def test_the_recipients_not_yet_told_are_named_in_the_language_of_the_page(dpo_user, register):
+    req = request_with(RequestType.ERASURE)
+    req.items.update(done_at=timezone.now(), outcome="fulfilled")
+    recipient = Recipient.objects.get(name="Zahlungsdienstleister")
+    RecipientNotification.objects.create(request=req, recipient=recipient, kind=RequestType.ERASURE)
+    with translation.override("en"), pytest.raises(TransitionNotAllowed) as refused:
+        request_transition(request=req, action="complete", actor=dpo_user)
+    with translation.override("en"):
+        assert "Payment service provider" in refused.value.messages[0]
+        assert str(req.notifications.get()) == "Payment service provider (erasure (Art. 17 GDPR))"
