@@ -161,6 +161,11 @@ class CaseCandidate(models.Model):
         # In the language's own notation ("0,98" in German), as the score fields show it.
         return f"{self.matched_name} ({formats.number_format(round(self.score, 2), 2)})"
 
+    @property
+    def audit_subject_id(self) -> int | None:
+        # The audit trail files a candidate under its case's person, so that searching a person finds the match.
+        return self.case.subject_id
+
 
 class ScreeningRun(models.Model):
     """One screening job: what started it, how many people it screened, how many cases it opened.
