@@ -11,8 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin_mixins import AuditedAdminMixin, audit_export
-from dpo_portal.csv_export import csv_bytes
+from audit.admin_mixins import AuditedAdminMixin
 from subjects.admin import RecordPageFieldsMixin, register_subject_inline
 
 from .models import (
@@ -27,7 +26,7 @@ from .models import (
     ScreeningCase,
     ScreeningRun,
 )
-from .services import case_clear, case_confirm, case_letter, case_mark_contacted
+from .services import case_clear, case_confirm, case_letter, case_mark_contacted, cases_csv
 
 
 class ReadOnlyAdminMixin:
@@ -255,22 +254,7 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
 
     @admin.action(description=_("Export selected cases (CSV)"), permissions=["export"])
     def export_csv(self, request, queryset):
-        rows = [
-            (
-                c.pk,
-                c.subject_id,
-                c.get_status_display(),
-                c.best_score,
-                c.candidate_total,
-                c.opened_at.isoformat(),
-                c.decided_at.isoformat() if c.decided_at else "",
-            )
-            for c in queryset
-        ]
-        audit_export(None, detail=f"screening cases csv: {len(rows)}", fields=["status", "best_score"])
-        header = [str(h) for h in (_("case"), _("data subject id"), _("status"), _("best score"), _("candidates"))]
-        header += [str(_("opened")), str(_("decided"))]
-        response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(cases_csv(cases=queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="screening-cases.csv"'
         return response
 
