@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -11,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_log import field_labels, log_by_id
 from audit.admin_mixins import AuditedAdminMixin
 from subjects.admin import RecordPageFieldsMixin, register_subject_inline
 
@@ -202,6 +204,10 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def _log_change(self, request, case: ScreeningCase, fields) -> None:
+        # The case's history page shows workflow steps taken here, as it shows a change made in a form.
+        log_by_id(request.user.pk, [case], CHANGE, [{"changed": {"fields": field_labels(ScreeningCase, fields)}}])
+
     def _case(self, request, pk, perm: str) -> ScreeningCase:
         if not request.user.has_perm(perm):
             raise PermissionDenied
@@ -224,6 +230,7 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
         except InvalidTransition as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:
+            self._log_change(request, case, ["status", "letter_sent_at"])
             self.message_user(request, _("The case is marked as contacted."), messages.SUCCESS)
         return redirect("admin:screening_screeningcase_change", case.pk)
 
@@ -239,6 +246,7 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
             except InvalidTransition as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
+                self._log_change(request, case, ["status", "decided_at", "decided_by", "decision_reason"])
                 message = _("Cleared as a false positive.") if decision == "clear" else _("Match confirmed.")
                 self.message_user(request, message, messages.SUCCESS)
             return redirect("admin:screening_screeningcase_change", case.pk)

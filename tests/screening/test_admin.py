@@ -222,3 +222,14 @@ def test_the_german_letter_goes_on_in_lower_case_after_the_salutation(lists):
     assert "Daniel Moreno,</p> <p>bevor wir mit jemandem Geschäfte machen" in german
     assert "Bevor wir" not in german
     assert "Daniel Moreno,</p> <p>Before we do business" in english
+
+
+def test_the_case_s_history_shows_the_letter_and_the_decision(lists, dpo_client):
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    dpo_client.post(reverse("admin:screening_case_contacted", args=[case.pk]))
+    dpo_client.post(reverse("admin:screening_case_decide", args=[case.pk, "confirm"]), {"reason": "Passport checked."})
+    history = dpo_client.get(reverse("admin:screening_screeningcase_history", args=[case.pk])).content.decode()
+    assert "Schreiben zur Identitätsprüfung versandt" in history
+    assert "Begründung der Entscheidung" in history
+    assert "Passport checked" not in history  # names the fields, never their values
