@@ -239,6 +239,10 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
         services = {"clear": case_clear, "confirm": case_confirm}
         if decision not in services:
             return HttpResponse(status=404)
+        if not case.is_open:
+            # A decided case offers no second decision: back to the case, which shows the first one.
+            self.message_user(request, _("This case has already been decided."), messages.ERROR)
+            return redirect("admin:screening_screeningcase_change", case.pk)
         form = DecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

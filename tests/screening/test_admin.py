@@ -233,3 +233,13 @@ def test_the_case_s_history_shows_the_letter_and_the_decision(lists, dpo_client)
     assert "Schreiben zur Identitätsprüfung versandt" in history
     assert "Begründung der Entscheidung" in history
     assert "Passport checked" not in history  # names the fields, never their values
+
+
+def test_a_decided_case_offers_no_second_decision(lists, dpo_client):
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    url = reverse("admin:screening_case_decide", args=[case.pk, "clear"])
+    dpo_client.post(url, {"reason": "ID card checked: different person."})
+    response = dpo_client.get(reverse("admin:screening_case_decide", args=[case.pk, "confirm"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:screening_screeningcase_change", args=[case.pk])
+    assert "Über diesen Fall ist bereits entschieden." in response.content.decode()
