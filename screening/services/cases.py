@@ -5,7 +5,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from dpo_portal.pdf import render_pdf
 from screening.index import Hit
 from screening.models import CaseCandidate, ScreeningCase
 from screening.normalise import fold
-from subjects.models import DataSubject
+from subjects.models import DataSubject, EmailAddress, PostalAddress
 from subjects.services import RecordDefaults
 
 Status = ScreeningCase.Status
@@ -147,6 +147,31 @@ def case_record_hits(*, subject: DataSubject, hits: list[Hit], trigger: str) -> 
     return case
 
 
+def letter_address(subject: DataSubject) -> list[str]:
+    """The lines under the addressee's name: the person's newest postal address, else an e-mail address.
+
+    Anonymised details are gone; a restricted one is used only when nothing else is left (the screening itself
+    goes on under Art. 18(2) GDPR, see screening.tasks).
+    """
+    unrestricted_first = (F("restricted_at").asc(nulls_first=True),)
+    address = (
+        PostalAddress.objects.filter(subject=subject, anonymised_at__isnull=True)
+        .order_by(*unrestricted_first, "-collected_on", "-pk")
+        .first()
+    )
+    if address is not None:
+        lines = [address.street, f"{address.postal_code} {address.city}".strip()]
+        if address.country and address.country.code != "DE":  # letters posted in Germany name only foreign countries
+            lines.append(str(address.country.name))
+        return [line for line in lines if line]
+    email = (
+        EmailAddress.objects.filter(subject=subject, anonymised_at__isnull=True)
+        .order_by(*unrestricted_first, "-is_primary", "-pk")
+        .first()
+    )
+    return [email.email] if email else []
+
+
 def _letter_context(case: ScreeningCase) -> dict:
     from dpo_portal.models import Organisation
 
@@ -154,6 +179,7 @@ def _letter_context(case: ScreeningCase) -> dict:
         "case": case,
         "subject": case.subject,
         "addressee": case.subject.name_in(translation.get_language() or settings.LANGUAGE_CODE),
+        "address_lines": letter_address(case.subject),
         "controller": Organisation.objects.filter(role=Organisation.Role.CONTROLLER).first(),
         "today": timezone.localdate(),
         "reply_by": timezone.localdate() + datetime.timedelta(days=14),

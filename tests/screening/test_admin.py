@@ -243,3 +243,28 @@ def test_a_decided_case_offers_no_second_decision(lists, dpo_client):
     response = dpo_client.get(reverse("admin:screening_case_decide", args=[case.pk, "confirm"]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("admin:screening_screeningcase_change", args=[case.pk])
     assert "Über diesen Fall ist bereits entschieden." in response.content.decode()
+
+
+def test_the_letter_is_addressed_to_the_person_s_postal_address(lists):
+    from screening.services import case_letter
+    from tests.factories import PostalAddressFactory
+
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    PostalAddressFactory(subject=case.subject, street="Alte Straße 9", postal_code="10115", city="Berlin")
+    PostalAddressFactory(
+        subject=case.subject, street="Rue de Rivoli 1", postal_code="75001", city="Paris", country="FR"
+    )
+    html = " ".join(case_letter(case=case, as_pdf=False, language="de").split())
+    assert "Daniel Moreno<br>Rue de Rivoli 1<br>75001 Paris<br>Frankreich</p>" in html
+
+
+def test_without_a_postal_address_the_letter_names_the_e_mail_address(lists):
+    from screening.services import case_letter
+    from tests.factories import EmailAddressFactory
+
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    EmailAddressFactory(subject=case.subject, email="d.moreno@example.org")
+    html = " ".join(case_letter(case=case, as_pdf=False, language="en").split())
+    assert "Daniel Moreno<br>d.moreno@example.org</p>" in html
