@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -28,6 +29,7 @@ from .models import (
     ScreeningCase,
     ScreeningRun,
 )
+from .selectors import version_names
 from .services import case_clear, case_confirm, case_letter, case_mark_contacted, cases_csv
 
 
@@ -274,13 +276,34 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
         return request.user.has_perm("screening.export_screeningcase")
 
 
+class ScreeningRunChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        # The versions of the whole page in one query: a run stores their ids, which say nothing to a reader.
+        self.result_list = list(self.result_list)
+        names = version_names(pk for run in self.result_list for pk in run.version_ids)
+        for run in self.result_list:
+            run.version_names = [names.get(pk, f"#{pk}") for pk in run.version_ids]
+
+
 @admin.register(ScreeningRun)
 class ScreeningRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("started_at", "trigger", "subjects_screened", "cases_opened", "finished_at", "versions")
+    list_display = ("started_at", "trigger", "subjects_screened", "cases_opened", "finished_at", "list_versions")
     list_filter = ("trigger",)
     list_select_related = ()
     readonly_fields = list_display
     date_hierarchy = "started_at"
+
+    def get_changelist(self, request, **kwargs):
+        return ScreeningRunChangeList
+
+    @admin.display(description=_("list versions"))
+    def list_versions(self, obj):
+        found = getattr(obj, "version_names", None)
+        if found is None:  # the run's own page: one run, one query
+            names = version_names(obj.version_ids)
+            found = [names.get(pk, f"#{pk}") for pk in obj.version_ids]
+        return "; ".join(found) or "—"
 
 
 @register_subject_inline

@@ -199,3 +199,8 @@ class ScreeningRun(models.Model):
     def __str__(self) -> str:
         moment = date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT")
         return f"{capfirst(self.get_trigger_display())} {moment}"
+
+    @property
+    def version_ids(self) -> list[int]:
+        """The list versions screened against (`versions` holds their ids, comma-separated)."""
+        return [int(pk) for pk in self.versions.split(",") if pk.strip().isdigit()]

@@ -268,3 +268,12 @@ def test_without_a_postal_address_the_letter_names_the_e_mail_address(lists):
     EmailAddressFactory(subject=case.subject, email="d.moreno@example.org")
     html = " ".join(case_letter(case=case, as_pdf=False, language="en").split())
     assert "Daniel Moreno<br>d.moreno@example.org</p>" in html
+
+
+def test_screening_runs_name_the_list_versions_they_screened_against(lists, dpo_client):
+    eu, ofac = lists
+    run = subjects_screen(subject_ids=[], trigger=Trigger.MANUAL)
+    page = dpo_client.get(reverse("admin:screening_screeningrun_changelist")).content.decode()
+    assert f"{eu}; {ofac}" in page and f">{eu.pk},{ofac.pk}<" not in page
+    page = dpo_client.get(reverse("admin:screening_screeningrun_change", args=[run.pk])).content.decode()
+    assert f"{eu}; {ofac}" in page
