@@ -14,6 +14,11 @@ class ObjectKindFilter(KindListFilter):
         return kind_label(label)
 
 
+# The kind of object named in the page's language, where the model stores its label; the field names as a list to
+# read, not as the JSON they are stored in.
+SHOWN_AS = {"object_type": "object_kind", "fields": "field_names"}
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only for everybody: history cannot be changed or deleted here."""
@@ -23,8 +28,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("=object_id", "=subject_id", "actor_name", "object_type")
     list_select_related = True
     date_hierarchy = "at"
-    # The kind of object named in the page's language, where the model stores its label.
-    readonly_fields = [f.name if f.name != "object_type" else "object_kind" for f in AuditEntry._meta.fields]
+    readonly_fields = [SHOWN_AS.get(f.name, f.name) for f in AuditEntry._meta.fields]
     fields = readonly_fields
     list_per_page = 100
     show_full_result_count = False
@@ -36,6 +40,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("fields"))
     def short_fields(self, obj):
         return ", ".join(obj.fields)[:120]
+
+    @admin.display(description=_("fields"))
+    def field_names(self, obj):
+        return ", ".join(obj.fields) or "—"
 
     def has_add_permission(self, request):
         return False

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -11,8 +13,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin_mixins import AuditedAdminMixin, audit_export
-from dpo_portal.csv_export import csv_bytes
+from audit.admin_log import field_labels, log_by_id
+from audit.admin_mixins import AuditedAdminMixin
 from subjects.admin import RecordPageFieldsMixin, register_subject_inline
 
 from .models import (
@@ -27,7 +29,8 @@ from .models import (
     ScreeningCase,
     ScreeningRun,
 )
-from .services import case_clear, case_confirm, case_letter, case_mark_contacted
+from .selectors import version_names
+from .services import case_clear, case_confirm, case_letter, case_mark_contacted, cases_csv
 
 
 class ReadOnlyAdminMixin:
@@ -203,6 +206,10 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def _log_change(self, request, case: ScreeningCase, fields) -> None:
+        # The case's history page shows workflow steps taken here, as it shows a change made in a form.
+        log_by_id(request.user.pk, [case], CHANGE, [{"changed": {"fields": field_labels(ScreeningCase, fields)}}])
+
     def _case(self, request, pk, perm: str) -> ScreeningCase:
         if not request.user.has_perm(perm):
             raise PermissionDenied
@@ -225,6 +232,7 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
         except InvalidTransition as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:
+            self._log_change(request, case, ["status", "letter_sent_at"])
             self.message_user(request, _("The case is marked as contacted."), messages.SUCCESS)
         return redirect("admin:screening_screeningcase_change", case.pk)
 
@@ -233,6 +241,10 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
         services = {"clear": case_clear, "confirm": case_confirm}
         if decision not in services:
             return HttpResponse(status=404)
+        if not case.is_open:
+            # A decided case offers no second decision: back to the case, which shows the first one.
+            self.message_user(request, _("This case has already been decided."), messages.ERROR)
+            return redirect("admin:screening_screeningcase_change", case.pk)
         form = DecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -240,6 +252,7 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
             except InvalidTransition as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
+                self._log_change(request, case, ["status", "decided_at", "decided_by", "decision_reason"])
                 message = _("Cleared as a false positive.") if decision == "clear" else _("Match confirmed.")
                 self.message_user(request, message, messages.SUCCESS)
             return redirect("admin:screening_screeningcase_change", case.pk)
@@ -255,22 +268,7 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
 
     @admin.action(description=_("Export selected cases (CSV)"), permissions=["export"])
     def export_csv(self, request, queryset):
-        rows = [
-            (
-                c.pk,
-                c.subject_id,
-                c.get_status_display(),
-                c.best_score,
-                c.candidate_total,
-                c.opened_at.isoformat(),
-                c.decided_at.isoformat() if c.decided_at else "",
-            )
-            for c in queryset
-        ]
-        audit_export(None, detail=f"screening cases csv: {len(rows)}", fields=["status", "best_score"])
-        header = [str(h) for h in (_("case"), _("data subject id"), _("status"), _("best score"), _("candidates"))]
-        header += [str(_("opened")), str(_("decided"))]
-        response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(cases_csv(cases=queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="screening-cases.csv"'
         return response
 
@@ -278,13 +276,34 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
         return request.user.has_perm("screening.export_screeningcase")
 
 
+class ScreeningRunChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        # The versions of the whole page in one query: a run stores their ids, which say nothing to a reader.
+        self.result_list = list(self.result_list)
+        names = version_names(pk for run in self.result_list for pk in run.version_ids)
+        for run in self.result_list:
+            run.version_names = [names.get(pk, f"#{pk}") for pk in run.version_ids]
+
+
 @admin.register(ScreeningRun)
 class ScreeningRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("started_at", "trigger", "subjects_screened", "cases_opened", "finished_at", "versions")
+    list_display = ("started_at", "trigger", "subjects_screened", "cases_opened", "finished_at", "list_versions")
     list_filter = ("trigger",)
     list_select_related = ()
     readonly_fields = list_display
     date_hierarchy = "started_at"
+
+    def get_changelist(self, request, **kwargs):
+        return ScreeningRunChangeList
+
+    @admin.display(description=_("list versions"))
+    def list_versions(self, obj):
+        found = getattr(obj, "version_names", None)
+        if found is None:  # the run's own page: one run, one query
+            names = version_names(obj.version_ids)
+            found = [names.get(pk, f"#{pk}") for pk in obj.version_ids]
+        return "; ".join(found) or "—"
 
 
 @register_subject_inline

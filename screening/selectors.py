@@ -89,3 +89,8 @@ def index_for_identity(identity: SubjectIdentity) -> NameIndex:
         return NameIndex()
     entry_ids = NameKey.objects.filter(key__in=keys, version__is_active=True).values("name__entry_id")
     return load_index(ListEntry.objects.filter(pk__in=entry_ids))
+
+
+def version_names(ids) -> dict[int, str]:
+    """Each list version by id, named as the admin names it (list, date, entries): one query for a page of runs."""
+    return {v.pk: str(v) for v in ListVersion.objects.filter(pk__in=set(ids))}

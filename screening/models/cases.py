@@ -161,6 +161,11 @@ class CaseCandidate(models.Model):
         # In the language's own notation ("0,98" in German), as the score fields show it.
         return f"{self.matched_name} ({formats.number_format(round(self.score, 2), 2)})"
 
+    @property
+    def audit_subject_id(self) -> int | None:
+        # The audit trail files a candidate under its case's person, so that searching a person finds the match.
+        return self.case.subject_id
+
 
 class ScreeningRun(models.Model):
     """One screening job: what started it, how many people it screened, how many cases it opened.
@@ -194,3 +199,8 @@ class ScreeningRun(models.Model):
     def __str__(self) -> str:
         moment = date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT")
         return f"{capfirst(self.get_trigger_display())} {moment}"
+
+    @property
+    def version_ids(self) -> list[int]:
+        """The list versions screened against (`versions` holds their ids, comma-separated)."""
+        return [int(pk) for pk in self.versions.split(",") if pk.strip().isdigit()]

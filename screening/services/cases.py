@@ -5,15 +5,17 @@ import hashlib
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import Action, audit_record, audit_record_many, event_for
+from dpo_portal.csv_export import csv_bytes
 from dpo_portal.pdf import render_pdf
 from screening.index import Hit
 from screening.models import CaseCandidate, ScreeningCase
 from screening.normalise import fold
-from subjects.models import DataSubject
+from subjects.models import DataSubject, EmailAddress, PostalAddress
 from subjects.services import RecordDefaults
 
 Status = ScreeningCase.Status
@@ -145,6 +147,31 @@ def case_record_hits(*, subject: DataSubject, hits: list[Hit], trigger: str) -> 
     return case
 
 
+def letter_address(subject: DataSubject) -> list[str]:
+    """The lines under the addressee's name: the person's newest postal address, else an e-mail address.
+
+    Anonymised details are gone; a restricted one is used only when nothing else is left (the screening itself
+    goes on under Art. 18(2) GDPR, see screening.tasks).
+    """
+    unrestricted_first = (F("restricted_at").asc(nulls_first=True),)
+    address = (
+        PostalAddress.objects.filter(subject=subject, anonymised_at__isnull=True)
+        .order_by(*unrestricted_first, "-collected_on", "-pk")
+        .first()
+    )
+    if address is not None:
+        lines = [address.street, f"{address.postal_code} {address.city}".strip()]
+        if address.country and address.country.code != "DE":  # letters posted in Germany name only foreign countries
+            lines.append(str(address.country.name))
+        return [line for line in lines if line]
+    email = (
+        EmailAddress.objects.filter(subject=subject, anonymised_at__isnull=True)
+        .order_by(*unrestricted_first, "-is_primary", "-pk")
+        .first()
+    )
+    return [email.email] if email else []
+
+
 def _letter_context(case: ScreeningCase) -> dict:
     from dpo_portal.models import Organisation
 
@@ -152,6 +179,7 @@ def _letter_context(case: ScreeningCase) -> dict:
         "case": case,
         "subject": case.subject,
         "addressee": case.subject.name_in(translation.get_language() or settings.LANGUAGE_CODE),
+        "address_lines": letter_address(case.subject),
         "controller": Organisation.objects.filter(role=Organisation.Role.CONTROLLER).first(),
         "today": timezone.localdate(),
         "reply_by": timezone.localdate() + datetime.timedelta(days=14),
@@ -226,3 +254,33 @@ def case_confirm(*, case: ScreeningCase, user, reason: str) -> ScreeningCase:
         reason_text = _("Confirmed sanctions list match, screening case %(id)s") % {"id": case.pk}
     subject_block(subject=case.subject, reason=reason_text)
     return case
+
+
+# The columns of the CSV export, as field names for the audit trail (the subject id is the person's).
+CSV_FIELDS = ["subject", "status", "best_score", "candidates", "opened_at", "decided_at"]
+
+
+def cases_csv(*, cases) -> bytes:
+    """The cases as CSV; each exported case is audited under its person, so that the trail shows who took whose
+    case out of the portal (one entry for the whole file would name nobody)."""
+    # Queried afresh: the admin's queryset may carry annotations (a second Count over the join would multiply).
+    cases = list(
+        ScreeningCase.objects.filter(pk__in=cases.values("pk"))
+        .annotate(candidate_total=Count("candidates"))
+        .order_by("pk")
+    )
+    header = [_("case"), _("data subject id"), _("status"), _("best score"), _("candidates"), _("opened"), _("decided")]
+    rows = [
+        (
+            c.pk,
+            c.subject_id,
+            c.get_status_display(),
+            c.best_score,
+            c.candidate_total,
+            c.opened_at.isoformat(),
+            c.decided_at.isoformat() if c.decided_at else "",
+        )
+        for c in cases
+    ]
+    audit_record_many([event_for(c, Action.EXPORT, fields=CSV_FIELDS, detail="screening cases csv") for c in cases])
+    return csv_bytes([str(h) for h in header], rows)

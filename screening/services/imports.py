@@ -33,6 +33,9 @@ BATCH = 2000
 def list_parse(*, path: Path, fmt: str) -> ParsedList:
     """Reads and parses a list file (eu-xml) or folder (ofac-csv); ListFormatError on anything unsound."""
     path = Path(path)
+    if fmt in FORMATS and not path.exists():
+        # A mistyped path is no file passed for a folder (or the reverse): say that it is missing.
+        raise ListFormatError(_("%(path)s does not exist.") % {"path": path.name})
     if fmt == "eu-xml":
         if path.is_dir():
             raise ListFormatError(

@@ -80,3 +80,15 @@ def test_an_entry_s_page_and_a_list_view_name_the_kind(register, dpo_client):
     page = dpo_client.get(reverse("admin:audit_auditentry_change", args=[listed.pk]), HTTP_ACCEPT_LANGUAGE="en")
     text = " ".join(page.content.decode().split())
     assert "Data subject" in text and "subjects.datasubject</div>" not in text
+
+
+@pytest.mark.django_db
+def test_an_entry_s_page_lists_its_fields_to_read(register, client, auditor_user):
+    from audit.services import Action, audit_record
+
+    subject = DataSubjectFactory()
+    entry = audit_record(subject, Action.CHANGE, fields=["last_name", "first_name"])
+    client.force_login(auditor_user)
+    page = client.get(reverse("admin:audit_auditentry_change", args=[entry.pk])).content.decode()
+    assert "first_name, last_name" in page
+    assert "[&quot;first_name&quot;" not in page and '["first_name"' not in page

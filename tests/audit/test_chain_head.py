@@ -74,3 +74,15 @@ def test_an_empty_trail_without_a_head_starts_cleanly():
     assert audit_record(None, Action.VIEW).seq == 1
     result = audit_verify_chain()
     assert result.ok, result.message
+
+
+def test_the_trail_names_a_recovered_head_as_the_german_report_does():
+    """The kind of a recovery entry and the verification report use one German word for the chain head."""
+    from audit.models import HEAD_RECOVERED, kind_label
+
+    _fill(2)
+    AuditChainHead.objects.all().delete()
+    audit_record(None, Action.VIEW, detail="after")
+    with translation.override("de"):
+        assert kind_label(HEAD_RECOVERED) == "Kettenkopf des Audit-Trails"
+        assert "Kettenkopf" in audit_verify_chain().message

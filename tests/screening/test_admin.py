@@ -222,3 +222,58 @@ def test_the_german_letter_goes_on_in_lower_case_after_the_salutation(lists):
     assert "Daniel Moreno,</p> <p>bevor wir mit jemandem Geschäfte machen" in german
     assert "Bevor wir" not in german
     assert "Daniel Moreno,</p> <p>Before we do business" in english
+
+
+def test_the_case_s_history_shows_the_letter_and_the_decision(lists, dpo_client):
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    dpo_client.post(reverse("admin:screening_case_contacted", args=[case.pk]))
+    dpo_client.post(reverse("admin:screening_case_decide", args=[case.pk, "confirm"]), {"reason": "Passport checked."})
+    history = dpo_client.get(reverse("admin:screening_screeningcase_history", args=[case.pk])).content.decode()
+    assert "Schreiben zur Identitätsprüfung versandt" in history
+    assert "Begründung der Entscheidung" in history
+    assert "Passport checked" not in history  # names the fields, never their values
+
+
+def test_a_decided_case_offers_no_second_decision(lists, dpo_client):
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    url = reverse("admin:screening_case_decide", args=[case.pk, "clear"])
+    dpo_client.post(url, {"reason": "ID card checked: different person."})
+    response = dpo_client.get(reverse("admin:screening_case_decide", args=[case.pk, "confirm"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:screening_screeningcase_change", args=[case.pk])
+    assert "Über diesen Fall ist bereits entschieden." in response.content.decode()
+
+
+def test_the_letter_is_addressed_to_the_person_s_postal_address(lists):
+    from screening.services import case_letter
+    from tests.factories import PostalAddressFactory
+
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    PostalAddressFactory(subject=case.subject, street="Alte Straße 9", postal_code="10115", city="Berlin")
+    PostalAddressFactory(
+        subject=case.subject, street="Rue de Rivoli 1", postal_code="75001", city="Paris", country="FR"
+    )
+    html = " ".join(case_letter(case=case, as_pdf=False, language="de").split())
+    assert "Daniel Moreno<br>Rue de Rivoli 1<br>75001 Paris<br>Frankreich</p>" in html
+
+
+def test_without_a_postal_address_the_letter_names_the_e_mail_address(lists):
+    from screening.services import case_letter
+    from tests.factories import EmailAddressFactory
+
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    EmailAddressFactory(subject=case.subject, email="d.moreno@example.org")
+    html = " ".join(case_letter(case=case, as_pdf=False, language="en").split())
+    assert "Daniel Moreno<br>d.moreno@example.org</p>" in html
+
+
+def test_screening_runs_name_the_list_versions_they_screened_against(lists, dpo_client):
+    eu, ofac = lists
+    run = subjects_screen(subject_ids=[], trigger=Trigger.MANUAL)
+    page = dpo_client.get(reverse("admin:screening_screeningrun_changelist")).content.decode()
+    assert f"{eu}; {ofac}" in page and f">{eu.pk},{ofac.pk}<" not in page
+    page = dpo_client.get(reverse("admin:screening_screeningrun_change", args=[run.pk])).content.decode()
+    assert f"{eu}; {ofac}" in page

@@ -90,3 +90,10 @@ def test_a_much_shorter_list_is_refused_unless_allowed(ofac_copy):
 def test_a_folder_given_as_eu_xml_is_refused():
     with pytest.raises(CommandError, match="ofac-csv"):
         call_command("sanctions_import", str(OFAC_DIR), "--format", "eu-xml")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["ofac-csv", "eu-xml"])
+def test_it_says_that_a_mistyped_path_does_not_exist(tmp_path, fmt):
+    with pytest.raises(CommandError, match="ofac-2026 does not exist"):
+        call_command("sanctions_import", str(tmp_path / "ofac-2026"), "--format", fmt)
