@@ -198,6 +198,20 @@ def test_support_may_record_withdrawals_and_objections_and_see_purposes_only(reg
     assert Consent.objects.get().withdrawal_origin == "call 12"
 
 
+def test_support_lands_on_its_desk_after_recording_a_withdrawal(register, client, support_user):
+    """Support may not read consents: the withdrawal used to end on the consent list's "access denied" page."""
+    _consents(1)
+    consent = Consent.objects.get()
+    client.force_login(support_user)
+    form = {"subject": consent.subject_id, "purpose": consent.purpose_id, "channel": "phone", "source": "call 12"}
+    response = client.post(reverse("admin:consents_consent_withdraw"), form, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == reverse("requests_app:queue")
+    assert '<div class="alert alert-success">1 Einwilligung widerrufen.</div>' in page
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+
+
 def test_the_withdrawal_form_finds_the_person_by_name(register, client, support_user):
     _consents(1)
     subject = Consent.objects.get().subject
