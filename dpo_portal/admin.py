@@ -112,7 +112,7 @@ class SystemAdmin(LocatedAdmin):
 class ProcessingActivityAdmin(admin.ModelAdmin):
     form = ProcessingActivityForm
     list_display = (
-        "name_de",
+        "name",  # in the page's language: an English list shows the English names
         "legal_basis",
         "status",
         "next_review",
