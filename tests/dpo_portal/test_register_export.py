@@ -62,3 +62,13 @@ def test_csv_cells_cannot_start_a_formula(value):
 @pytest.mark.parametrize("value", ["Müller", "+49302230496", "+49 (30) 223-0496", "-12.50", "+1"])
 def test_csv_cells_leave_ordinary_text_and_plain_numbers_alone(value):
     assert safe_cell(value) == value
+
+
+@pytest.mark.django_db
+def test_the_german_document_cites_the_article_the_german_way(register, dpo_client):
+    url = reverse("admin:dpo_portal_register_export", args=["html", "de"])
+    page = dpo_client.get(url).content.decode()
+    assert "<h1>Verzeichnis von Verarbeitungstätigkeiten (Art. 30 Abs. 1 DSGVO)</h1>" in page
+    assert "30(1)" not in page
+    english = dpo_client.get(reverse("admin:dpo_portal_register_export", args=["html", "en"])).content.decode()
+    assert "<h1>Record of processing activities (Art. 30(1) GDPR)</h1>" in english
