@@ -353,3 +353,29 @@ def test_support_reads_the_purpose_s_activity_without_a_link_it_may_not_open(reg
     purpose = ConsentPurpose.objects.get(code="product-news")
     html = client.get(reverse("admin:consents_consentpurpose_change", args=[purpose.pk])).content.decode()
     assert purpose.activity.name in html and "/admin/dpo_portal/processingactivity/" not in html
+
+
+def test_the_consent_history_speaks_the_language_of_its_header(register, dpo_client):
+    """A German history read "given", "paper", "False" under German column names."""
+    import csv
+    import io
+
+    _consents(1)
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    url = reverse("admin:consents_consentpurpose_history_csv", args=[purpose.pk])
+
+    def rows(**headers):
+        return list(csv.reader(io.StringIO(dpo_client.get(url, **headers).content.decode("utf-8-sig"))))
+
+    header, row = rows()
+    german = dict(zip(header, row, strict=True))
+    assert (german["Ereignis"], german["Kanal"], german["Sprache des angezeigten Textes"]) == (
+        "erteilt",
+        "Papier",
+        "Deutsch",
+    )
+    assert german["Double-Opt-in erforderlich"] == "Nein"
+    header, row = rows(HTTP_ACCEPT_LANGUAGE="en")
+    english = dict(zip(header, row, strict=True))
+    assert (english["event"], english["channel"], english["language of the text shown"]) == ("given", "paper", "German")
+    assert english["double opt-in required"] == "no"
