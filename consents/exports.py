@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 from dpo_portal.csv_export import csv_bytes
 
 from .models import ConsentPurpose
-from .selectors import consent_history, eligible_audience, reconsent_due
+from .selectors import consent_history, eligible_audience, reconsent_audience
 
 
 def local_time(moment) -> str:
@@ -72,7 +72,7 @@ def history_csv(*, subject=None, purpose=None) -> tuple[bytes, int]:
 
 
 def reconsent_csv(*, purpose: ConsentPurpose) -> tuple[bytes, int]:
-    """Who must be asked again after the purpose's last material change."""
+    """Who must be asked again after the purpose's last material change, and may be."""
     header = [
         _("data subject id"),
         _("customer number"),
@@ -92,6 +92,6 @@ def reconsent_csv(*, purpose: ConsentPurpose) -> tuple[bytes, int]:
             c.text.version,
             local_time(c.given_at),
         )
-        for c in reconsent_due(purpose=purpose)
+        for c in reconsent_audience(purpose=purpose)
     ]
     return csv_bytes(header, rows), len(rows)

@@ -379,3 +379,20 @@ def test_the_consent_history_speaks_the_language_of_its_header(register, dpo_cli
     english = dict(zip(header, row, strict=True))
     assert (english["event"], english["channel"], english["language of the text shown"]) == ("given", "paper", "German")
     assert english["double opt-in required"] == "no"
+
+
+def test_the_reconsent_list_leaves_out_whoever_may_not_be_contacted(register, dpo_client):
+    """Asking for consent again is a contact: not to a person who objected to direct marketing or asked for none."""
+    from consents.services import suppression_add, text_publish
+
+    _consents(3)
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    text_publish(purpose=purpose, text_de="Neu", text_en="New", material_change=True, change_note="Telefon neu")
+    objecting, suppressed, asked = (c.subject for c in Consent.objects.order_by("pk"))
+    objection_record(subject=objecting, activity_code="existing-customer-marketing", channel="phone")
+    suppression_add(subject=suppressed, reason="request call 7")
+    url = reverse("admin:consents_consentpurpose_reconsent", args=[purpose.pk])
+    report = dpo_client.get(url).content.decode()
+    assert report.count('class="reconsent-row"') == 1 and str(asked) in report
+    lines = dpo_client.get(url + "?format=csv").content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"{asked.pk},")
