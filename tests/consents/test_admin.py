@@ -396,3 +396,13 @@ def test_the_reconsent_list_leaves_out_whoever_may_not_be_contacted(register, dp
     assert report.count('class="reconsent-row"') == 1 and str(asked) in report
     lines = dpo_client.get(url + "?format=csv").content.decode("utf-8-sig").strip().splitlines()
     assert len(lines) == 2 and lines[1].startswith(f"{asked.pk},")
+
+
+def test_without_a_material_change_the_reconsent_report_says_so(register, dpo_client):
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    url = reverse("admin:consents_consentpurpose_reconsent", args=[purpose.pk])
+    page = dpo_client.get(url).content.decode()
+    assert "vor Version 1" not in page and "?format=csv" not in page
+    assert "als wesentliche Änderung veröffentlicht" in page
+    english = dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "published as a material change" in english and "before version 1" not in english
