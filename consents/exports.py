@@ -4,6 +4,7 @@ Every cell goes through dpo_portal.csv_export (formula injection neutralised); c
 the export with audit.admin_mixins.audit_export.
 """
 
+from django.template.defaultfilters import yesno
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -11,7 +12,7 @@ from django.utils.translation import pgettext
 from dpo_portal.csv_export import csv_bytes
 
 from .models import ConsentPurpose
-from .selectors import consent_history, eligible_audience, reconsent_due
+from .selectors import consent_history, eligible_audience, reconsent_audience
 
 
 def local_time(moment) -> str:
@@ -46,21 +47,22 @@ def history_csv(*, subject=None, purpose=None) -> tuple[bytes, int]:
         _("recorded by"),
         _("consent id"),
     ]
+    # Values in the document's language, as its header: a German history read "given", "web_form", "False".
     rows = [
         (
             local_time(e.at),
-            e.kind,
+            e.get_kind_display(),
             e.consent.subject_id,
             e.consent.subject.customer_number or "",
             e.purpose.code,
             e.consent.text.version,
-            e.consent.language,
-            e.channel,
+            e.consent.get_language_display(),
+            e.get_channel_display(),
             e.origin,
             e.consent.evidence if e.kind == e.Kind.GIVEN else "",
             e.consent.email,
             e.consent.ip_network if e.kind == e.Kind.GIVEN else e.consent.confirmed_ip_network,
-            e.consent.needs_confirmation,
+            yesno(e.consent.needs_confirmation),
             e.recorded_by,
             e.consent_id,
         )
@@ -70,7 +72,7 @@ def history_csv(*, subject=None, purpose=None) -> tuple[bytes, int]:
 
 
 def reconsent_csv(*, purpose: ConsentPurpose) -> tuple[bytes, int]:
-    """Who must be asked again after the purpose's last material change."""
+    """Who must be asked again after the purpose's last material change, and may be."""
     header = [
         _("data subject id"),
         _("customer number"),
@@ -90,6 +92,6 @@ def reconsent_csv(*, purpose: ConsentPurpose) -> tuple[bytes, int]:
             c.text.version,
             local_time(c.given_at),
         )
-        for c in reconsent_due(purpose=purpose)
+        for c in reconsent_audience(purpose=purpose)
     ]
     return csv_bytes(header, rows), len(rows)

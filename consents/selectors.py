@@ -274,6 +274,19 @@ def eligible_audience(*, purpose_code: str, channel: str = ContactChannel.EMAIL)
     return members
 
 
+def reconsent_audience(*, purpose: ConsentPurpose) -> list[Consent]:
+    """`reconsent_due` without the people who may not be contacted at all (an objection, the suppression list,
+    a restriction, an erasure, a sanctions block): asking them to consent again is itself the contact they
+    refused. A constant number of queries."""
+    consents = list(reconsent_due(purpose=purpose))
+    if not consents:
+        return []
+    decisions = may_contact_many(
+        purpose_code=purpose.code, channel=purpose.channels[0], subjects={c.subject_id for c in consents}
+    )
+    return [c for c in consents if not Reason.HARD.intersection(decisions[c.subject_id].reasons)]
+
+
 def consent_covered(*, subject, purpose_code: str, at: datetime.datetime) -> bool:
     """Whether processing of `subject`'s data for `purpose_code` at `at` rested on a consent.
 

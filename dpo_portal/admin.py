@@ -101,8 +101,17 @@ class RecipientAdmin(LocatedAdmin):
 
 @admin.register(System)
 class SystemAdmin(LocatedAdmin):
-    list_display = ("name", "country", "third_country", "operator")
-    search_fields = ("name", "description")
+    list_display = ("system_name", "country", "third_country", "operator_name")
+    search_fields = ("name", "name_en", "description")
+
+    @admin.display(description=_("name"), ordering="name")
+    def system_name(self, obj):
+        return obj.display_name
+
+    @admin.display(description=_("operated by"), ordering="operator__name")
+    def operator_name(self, obj):
+        return obj.operator.display_name if obj.operator_id else "—"
+
     list_select_related = ("operator",)
     autocomplete_fields = ("operator",)
     readonly_fields = ("third_country",)
@@ -112,7 +121,7 @@ class SystemAdmin(LocatedAdmin):
 class ProcessingActivityAdmin(admin.ModelAdmin):
     form = ProcessingActivityForm
     list_display = (
-        "name_de",
+        "name",  # in the page's language: an English list shows the English names
         "legal_basis",
         "status",
         "next_review",
@@ -186,7 +195,10 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
         return format_html_join(
             mark_safe("<br>"),  # noqa: S308  (a constant)
             '<span class="third-country">⚠ {} ({}) – {}</span>',
-            ((p.name, p.country.code, p.get_transfer_basis_display() or _("no transfer basis!")) for p in parties),
+            (
+                (p.display_name, p.country.code, p.get_transfer_basis_display() or _("no transfer basis!"))
+                for p in parties
+            ),
         )
 
     def get_urls(self):

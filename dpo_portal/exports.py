@@ -19,7 +19,7 @@ def _transfers(activity) -> str:
 
 
 def _transfer(party) -> str:
-    text = f"{party.name} ({party.country.code}): {party.get_transfer_basis_display()}"
+    text = f"{party.display_name} ({party.country.code}): {party.get_transfer_basis_display()}"
     if party.transfer_note:  # the Art. 46 safeguards, Art. 30(1)(e)
         text += f", {_('transfer safeguards')}: {party.transfer_note}"
     return text

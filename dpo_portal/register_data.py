@@ -283,6 +283,16 @@ RECIPIENTS = [
     ),
 ]
 
+# The English names of systems whose name is German (the English register lists them).
+SYSTEM_NAMES_EN = {
+    "Webshop und ERP": "Web shop and ERP",
+    "Chat- und Kontaktformular-System": "Chat and contact form system",
+    "Telefonanlage mit Aufzeichnung": "Phone system with call recording",
+    "Lernplattform": "Learning platform",
+    "Newsletter-System": "Newsletter system",
+    "Veranstaltungsmanagement": "Event management",
+}
+
 SYSTEMS = [
     # name, country, transfer basis, operator (recipient name), description
     ("Webshop und ERP", "DE", "", "Hosting-Dienstleister (Rechenzentrum im EWR)", "Bestellungen, Verträge, Rechnungen"),

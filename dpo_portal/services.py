@@ -201,6 +201,7 @@ def register_load(*, reset: bool = False, log: Callable[[str], None] = lambda ms
         [
             {
                 "name": name,
+                "name_en": data.SYSTEM_NAMES_EN.get(name, ""),
                 "country": country,
                 "transfer_basis": basis,
                 "operator": recipients.get(operator),
@@ -210,6 +211,11 @@ def register_load(*, reset: bool = False, log: Callable[[str], None] = lambda ms
         ],
         reset=reset,
     )
+    # Systems loaded before they had English names get them (a name the DPO gave is kept).
+    unnamed_systems = [s for n, s in systems.items() if not s.name_en and data.SYSTEM_NAMES_EN.get(n)]
+    for system in unnamed_systems:
+        system.name_en = data.SYSTEM_NAMES_EN[system.name]
+    System.objects.bulk_update(unnamed_systems, ["name_en"])
     _load_activities(controller, orgs, categories, recipients, systems, reset=reset)
 
     counts = {

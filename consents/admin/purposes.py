@@ -15,7 +15,7 @@ from audit.admin_mixins import audit_export
 from .. import exports
 from ..charts import consent_chart_svg
 from ..models import ConsentPurpose, ConsentText, ContactChannel
-from ..selectors import purpose_event_counts, reconsent_due
+from ..selectors import purpose_event_counts, reconsent_audience
 from ..services import text_publish
 
 
@@ -162,7 +162,7 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
             content, count = exports.reconsent_csv(purpose=purpose)
             audit_export(purpose, detail=f"re-consent list {purpose.code}: {count} rows")
             return _csv(content, f"reconsent-{purpose.code}.csv")
-        consents = list(reconsent_due(purpose=purpose)[:500])
+        consents = reconsent_audience(purpose=purpose)[:500]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Re-consent report"),

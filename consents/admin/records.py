@@ -167,7 +167,11 @@ class ConsentAdmin(RecordPageFieldsMixin, AuditedAdminMixin, NoEditMixin, admin.
                             "Nothing was withdrawn: this data subject has no consent to this purpose that is not already withdrawn."
                         ),
                     )
-                return redirect("admin:consents_consent_changelist")
+                # Support records withdrawals without reading consents: the consent list would refuse it,
+                # so it goes back to its start page (the desk), where the message above is shown.
+                if self.has_view_permission(request):
+                    return redirect("admin:consents_consent_changelist")
+                return redirect("admin:index")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Record a withdrawal of consent"),

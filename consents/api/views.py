@@ -49,6 +49,12 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
+# The codes of DRF's field validation that clients meet, as docs/api.md names them: a missing value is
+# "required" however it is missing, any other malformed value "invalid" (DRF's own codes, e.g. "invalid_choice"
+# or "min_value", are not part of the API).
+INPUT_CODES = {"required": "required", "blank": "required", "null": "required", "missing_subject": "missing_subject"}
+
+
 def _django_error(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
         detail = {
@@ -116,6 +122,8 @@ class ConsentsApiView(APIView):
         fields = sorted(names & known)
         unknown = len(names - known)
         code = _first_code(exc.detail) if isinstance(exc, exceptions.APIException) else "error"
+        if isinstance(exc, exceptions.ValidationError) and not from_service:
+            code = INPUT_CODES.get(code, "invalid")
         if isinstance(detail, dict) and set(detail) == {"detail"}:
             body = {"error": code, "message": str(detail["detail"])}
         else:

@@ -135,6 +135,9 @@ class System(ThirdCountryMixin):
     """An IT system or service where personal data is stored or processed."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    name_en = models.CharField(
+        _("name (English)"), max_length=200, blank=True, help_text=_("Empty: the name above, in either language.")
+    )
     description = models.TextField(_("description"), blank=True)
     operator = models.ForeignKey(
         Recipient,
@@ -152,6 +155,11 @@ class System(ThirdCountryMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language, as a recipient's: what the English register and reports show."""
+        return (self.name_en if (get_language() or "de").startswith("en") else "") or self.name
 
 
 class ProcessingActivityQuerySet(models.QuerySet):

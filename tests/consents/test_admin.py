@@ -198,6 +198,20 @@ def test_support_may_record_withdrawals_and_objections_and_see_purposes_only(reg
     assert Consent.objects.get().withdrawal_origin == "call 12"
 
 
+def test_support_lands_on_its_desk_after_recording_a_withdrawal(register, client, support_user):
+    """Support may not read consents: the withdrawal used to end on the consent list's "access denied" page."""
+    _consents(1)
+    consent = Consent.objects.get()
+    client.force_login(support_user)
+    form = {"subject": consent.subject_id, "purpose": consent.purpose_id, "channel": "phone", "source": "call 12"}
+    response = client.post(reverse("admin:consents_consent_withdraw"), form, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == reverse("requests_app:queue")
+    assert '<div class="alert alert-success">1 Einwilligung widerrufen.</div>' in page
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+
+
 def test_the_withdrawal_form_finds_the_person_by_name(register, client, support_user):
     _consents(1)
     subject = Consent.objects.get().subject
@@ -339,3 +353,56 @@ def test_support_reads_the_purpose_s_activity_without_a_link_it_may_not_open(reg
     purpose = ConsentPurpose.objects.get(code="product-news")
     html = client.get(reverse("admin:consents_consentpurpose_change", args=[purpose.pk])).content.decode()
     assert purpose.activity.name in html and "/admin/dpo_portal/processingactivity/" not in html
+
+
+def test_the_consent_history_speaks_the_language_of_its_header(register, dpo_client):
+    """A German history read "given", "paper", "False" under German column names."""
+    import csv
+    import io
+
+    _consents(1)
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    url = reverse("admin:consents_consentpurpose_history_csv", args=[purpose.pk])
+
+    def rows(**headers):
+        return list(csv.reader(io.StringIO(dpo_client.get(url, **headers).content.decode("utf-8-sig"))))
+
+    header, row = rows()
+    german = dict(zip(header, row, strict=True))
+    assert (german["Ereignis"], german["Kanal"], german["Sprache des angezeigten Textes"]) == (
+        "erteilt",
+        "Papier",
+        "Deutsch",
+    )
+    assert german["Double-Opt-in erforderlich"] == "Nein"
+    header, row = rows(HTTP_ACCEPT_LANGUAGE="en")
+    english = dict(zip(header, row, strict=True))
+    assert (english["event"], english["channel"], english["language of the text shown"]) == ("given", "paper", "German")
+    assert english["double opt-in required"] == "no"
+
+
+def test_the_reconsent_list_leaves_out_whoever_may_not_be_contacted(register, dpo_client):
+    """Asking for consent again is a contact: not to a person who objected to direct marketing or asked for none."""
+    from consents.services import suppression_add, text_publish
+
+    _consents(3)
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    text_publish(purpose=purpose, text_de="Neu", text_en="New", material_change=True, change_note="Telefon neu")
+    objecting, suppressed, asked = (c.subject for c in Consent.objects.order_by("pk"))
+    objection_record(subject=objecting, activity_code="existing-customer-marketing", channel="phone")
+    suppression_add(subject=suppressed, reason="request call 7")
+    url = reverse("admin:consents_consentpurpose_reconsent", args=[purpose.pk])
+    report = dpo_client.get(url).content.decode()
+    assert report.count('class="reconsent-row"') == 1 and str(asked) in report
+    lines = dpo_client.get(url + "?format=csv").content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"{asked.pk},")
+
+
+def test_without_a_material_change_the_reconsent_report_says_so(register, dpo_client):
+    purpose = ConsentPurpose.objects.get(code="product-news")
+    url = reverse("admin:consents_consentpurpose_reconsent", args=[purpose.pk])
+    page = dpo_client.get(url).content.decode()
+    assert "vor Version 1" not in page and "?format=csv" not in page
+    assert "als wesentliche Änderung veröffentlicht" in page
+    english = dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "published as a material change" in english and "before version 1" not in english

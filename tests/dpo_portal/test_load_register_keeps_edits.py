@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dpo_portal import register_data as data
-from dpo_portal.models import DataCategory, Organisation, ProcessingActivity, Recipient, SupervisoryAuthority
+from dpo_portal.models import DataCategory, Organisation, ProcessingActivity, Recipient, SupervisoryAuthority, System
 from dpo_portal.services import register_load
 
 pytestmark = pytest.mark.usefixtures("register")
@@ -135,3 +135,11 @@ def test_a_register_loaded_before_english_names_gets_them_and_a_dpo_s_name_stays
         "§§ 195, 199(1) BGB",
     )
     assert DeletionRule.objects.get(code="identity-limitation").legal_reference == "§ 195 BGB, vom DSB"
+
+
+def test_systems_loaded_before_english_names_get_them_and_a_dpo_s_name_stays():
+    System.objects.filter(name="Lernplattform").update(name_en="")
+    System.objects.filter(name="Webshop und ERP").update(name_en="Our shop")
+    register_load()
+    assert System.objects.get(name="Lernplattform").name_en == "Learning platform"
+    assert System.objects.get(name="Webshop und ERP").name_en == "Our shop"

@@ -62,3 +62,31 @@ def test_csv_cells_cannot_start_a_formula(value):
 @pytest.mark.parametrize("value", ["Müller", "+49302230496", "+49 (30) 223-0496", "-12.50", "+1"])
 def test_csv_cells_leave_ordinary_text_and_plain_numbers_alone(value):
     assert safe_cell(value) == value
+
+
+@pytest.mark.django_db
+def test_the_german_document_cites_the_article_the_german_way(register, dpo_client):
+    url = reverse("admin:dpo_portal_register_export", args=["html", "de"])
+    page = dpo_client.get(url).content.decode()
+    assert "<h1>Verzeichnis von Verarbeitungstätigkeiten (Art. 30 Abs. 1 DSGVO)</h1>" in page
+    assert "30(1)" not in page
+    english = dpo_client.get(reverse("admin:dpo_portal_register_export", args=["html", "en"])).content.decode()
+    assert "<h1>Record of processing activities (Art. 30(1) GDPR)</h1>" in english
+
+
+@pytest.mark.django_db
+def test_the_english_document_names_the_systems_in_english(register, dpo_client):
+    english = dpo_client.get(reverse("admin:dpo_portal_register_export", args=["html", "en"])).content.decode()
+    assert "Web shop and ERP (DE)" in english and "Phone system with call recording (DE)" in english
+    assert "Webshop und ERP" not in english and "Telefonanlage" not in english
+    german = dpo_client.get(reverse("admin:dpo_portal_register_export", args=["html", "de"])).content.decode()
+    assert "Webshop und ERP (DE)" in german and "Web shop and ERP" not in german
+
+
+@pytest.mark.django_db
+def test_the_english_system_list_names_systems_and_operators_in_english(register, dpo_client):
+    url = reverse("admin:dpo_portal_system_changelist")
+    english = dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Learning platform</a></th>" in english
+    assert '<td class="field-operator_name">Hosting provider (data centre in the EEA)</td>' in english
+    assert "Lernplattform</a>" not in english and ">Hosting-Dienstleister" not in english
