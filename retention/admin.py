@@ -6,10 +6,11 @@ from django.contrib.admin.models import CHANGE
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,7 @@ from audit.admin_log import field_labels, log_by_id
 from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.admin_site import register_index_notice
 from dpo_portal.kinds import KindListFilter
-from subjects.admin import register_record_field, register_records_saved
+from subjects.admin import register_record_field, register_record_list_filter, register_records_saved
 
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
 from .models import Action, DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
@@ -27,6 +28,9 @@ from .models.holds import record_kinds
 from .monitoring import describe_error, health_message, sweep_health
 from .registration import register_records
 from .selectors import (
+    FORECAST_HORIZONS,
+    FORECAST_WINDOWS,
+    coming_due,
     forecast,
     newly_due,
     protocol_batches_holding,
@@ -174,14 +178,33 @@ class DeletionRuleAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
+        rows = forecast(today=today)
+        for row in rows:
+            for kind in row["kinds"]:
+                kind["name"] = capfirst(kind["model"]._meta.verbose_name_plural)
+                kind["links"] = self._due_links(request, kind["model"], row["rule"])
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Forecast: what becomes due"),
             "today": today,
-            "rows": forecast(today=today),
+            "rows": rows,
         }
         return TemplateResponse(request, "admin/retention/deletionrule/forecast.html", context)
+
+    def _due_links(self, request, model, rule) -> dict[str, str]:
+        """Per figure of the forecast, the list of those records (where the reader may see that kind's list)."""
+        model_admin = self.admin_site._registry.get(model)
+        if model_admin is None or not model_admin.has_view_permission(request):
+            return {}
+        if ComingDueFilter not in model_admin.get_list_filter(request):
+            return {}
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        keys = ("due", *(f"next_{days}" for days in FORECAST_HORIZONS))
+        return {
+            key: f"{url}?{urlencode({'due': w, 'due_rule': rule.pk})}"
+            for key, w in zip(keys, FORECAST_WINDOWS, strict=True)
+        }
 
 
 class LegalHoldForm(forms.ModelForm):
@@ -485,6 +508,36 @@ class ProtocolBatchAdmin(KindOfRecordColumn, ReadOnlyAdmin):
             min(len(hashes), 20),
             "\n".join(hashes),
         )
+
+
+@register_record_list_filter
+class ComingDueFilter(admin.SimpleListFilter):
+    """On every kind of record's list: what the forecast counts as due now or coming due, optionally under one rule
+    (`due_rule`, as the forecast's figures link here)."""
+
+    title = _("deletion forecast")
+    parameter_name = "due"
+
+    def __init__(self, request, params, model, model_admin):
+        rule = params.pop("due_rule", [None])[-1]
+        self.rule = DeletionRule.objects.filter(pk=rule).first() if rule and str(rule).isdigit() else None
+        super().__init__(request, params, model, model_admin)
+        if self.rule is not None:
+            self.used_parameters["due_rule"] = str(self.rule.pk)
+
+    def expected_parameters(self):
+        return [self.parameter_name, "due_rule"]
+
+    def lookups(self, request, model_admin):
+        return [
+            ("now", _("due now")),
+            *((str(days), _("due within %(days)s days") % {"days": days}) for days in FORECAST_HORIZONS),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() not in FORECAST_WINDOWS:
+            return queryset
+        return coming_due(queryset, window=self.value(), rule=self.rule)
 
 
 @register_index_notice

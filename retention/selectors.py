@@ -44,43 +44,77 @@ def record_holds(record, *, today: datetime.date | None = None) -> bool:
     ).exists()
 
 
+# The forecast's windows: due now, and coming due within each horizon (after today, up to today + days).
+FORECAST_WINDOWS = ("now", *(str(days) for days in FORECAST_HORIZONS))
+
+
+def _window(window: str, today: datetime.date) -> Q:
+    if window == "now":
+        return Q(deletable_from__lte=today)
+    return Q(deletable_from__gt=today, deletable_from__lte=today + datetime.timedelta(days=int(window)))
+
+
+def _to_be_processed(qs: models.QuerySet, rules: dict[int, DeletionRule], *, today, ignoring_holds=()):
+    """The records of `qs` a sweep will process once due under `rules` (active, their categories not held): not
+    held themselves, not anonymous, and not restricted already under a rule that restricts (the sweep leaves those)."""
+    from .sweep import not_held
+
+    restricting = [c for c, r in rules.items() if r.action == Action.RESTRICT]
+    qs = qs.filter(anonymised_at=None, category_id__in=list(rules))
+    qs = qs.exclude(restricted_at__isnull=False, category_id__in=restricting)
+    return not_held(qs, today=today, ignoring=ignoring_holds)
+
+
+def _rules_not_held(today: datetime.date, *, ignoring_holds=()) -> tuple[dict[int, DeletionRule], set[int]]:
+    """The active rules by category, those of held categories left out, and the held categories."""
+    from .sweep import held_category_ids
+
+    held = held_category_ids(today, ignoring=ignoring_holds)
+    return {c: r for c, r in active_rules_by_category().items() if c not in held}, held
+
+
+def coming_due(qs: models.QuerySet, *, window: str, rule: DeletionRule | None = None, today=None) -> models.QuerySet:
+    """The records of `qs` (one kind) the forecast counts in `window` (FORECAST_WINDOWS), under `rule` or any
+    active rule: the list behind a figure of the forecast."""
+    today = today or timezone.localdate()
+    rules, _held = _rules_not_held(today)
+    if rule is not None:
+        rules = {c: r for c, r in rules.items() if r.pk == rule.pk}
+    return _to_be_processed(qs, rules, today=today).filter(_window(window, today))
+
+
 def forecast(*, today: datetime.date | None = None, ignoring_holds=()) -> list[dict]:
-    """Per active rule: records already due and coming due within 30, 90 and 365 days.
+    """Per active rule: records already due and coming due within 30, 90 and 365 days, in all and per kind of
+    record (`kinds`: model and counts, kinds with anything to count only).
 
     One grouped query per kind of record, however many rules and records there are. Held data and
     anonymised records are left out: they will not be processed. `ignoring_holds`: ids of holds to count as lifted.
     """
-    from .sweep import held_category_ids, not_held
-
     today = today or timezone.localdate()
     rules = active_rules_by_category()
-    held = held_category_ids(today, ignoring=ignoring_holds)
-    totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    buckets = {"due": Q(deletable_from__lte=today)}
-    for days in FORECAST_HORIZONS:
-        buckets[f"next_{days}"] = Q(deletable_from__gt=today, deletable_from__lte=today + datetime.timedelta(days=days))
-    # Under a rule that restricts, a restricted record has been processed (the sweep leaves it alone).
-    restricting = [c for c, r in rules.items() if r.action == Action.RESTRICT]
+    processable, held = _rules_not_held(today, ignoring_holds=ignoring_holds)
+    buckets = {
+        "due": _window("now", today),
+        **{f"next_{days}": _window(str(days), today) for days in FORECAST_HORIZONS},
+    }
+    per_kind: dict[int, list[dict]] = defaultdict(list)
     for model in record_models():
-        qs = not_held(
-            model.objects.filter(
-                anonymised_at=None, deletable_from__lte=today + datetime.timedelta(days=max(FORECAST_HORIZONS))
-            ).exclude(restricted_at__isnull=False, category_id__in=restricting),
-            today=today,
-            ignoring=ignoring_holds,
+        horizon = today + datetime.timedelta(days=max(FORECAST_HORIZONS))
+        qs = _to_be_processed(
+            model.objects.filter(deletable_from__lte=horizon), processable, today=today, ignoring_holds=ignoring_holds
         )
         rows = qs.order_by().values("category_id").annotate(**{k: Count("pk", filter=q) for k, q in buckets.items()})
         for row in rows:
-            for key in buckets:
-                totals[row["category_id"]][key] += row[key]
+            per_kind[row.pop("category_id")].append({"model": model, **row})
     result = []
     for category_id, rule in sorted(rules.items(), key=lambda item: item[1].code):
-        counts = totals.get(category_id, {})
+        kinds = [] if category_id in held else per_kind.get(category_id, [])
         result.append(
             {
                 "rule": rule,
                 "held": category_id in held,
-                **{k: (0 if category_id in held else counts.get(k, 0)) for k in buckets},
+                **{k: sum(kind[k] for kind in kinds) for k in buckets},
+                "kinds": [kind for kind in kinds if any(kind[k] for k in buckets)],
             }
         )
     return result

@@ -71,9 +71,22 @@ def records_saved(model, pks) -> None:
             hook(model=model, pks=list(pks))
 
 
+# List filters other apps add to every kind of record's list (retention: what the forecast counts as coming due).
+RECORD_LIST_FILTERS: list = []
+
+
+def register_record_list_filter(list_filter):
+    if list_filter not in RECORD_LIST_FILTERS:
+        RECORD_LIST_FILTERS.append(list_filter)
+    return list_filter
+
+
 class RecordPageFieldsMixin:
-    """For the admin page of any kind of personal record (here and in other apps): adds RECORD_PAGE_FIELDS,
-    read-only, after the fields the admin shows, and tells RECORDS_SAVED of a save."""
+    """For the admin pages of any kind of personal record (here and in other apps): adds RECORD_PAGE_FIELDS,
+    read-only, after the fields the admin shows, and RECORD_LIST_FILTERS to its list; tells RECORDS_SAVED of a save."""
+
+    def get_list_filter(self, request):
+        return (*super().get_list_filter(request), *RECORD_LIST_FILTERS)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
