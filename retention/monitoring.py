@@ -6,14 +6,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from dpo_portal.mail import mail_dpo
 
 from .models import Action, SweepRun
 from .sweep import JOURNAL_NOT_WRITABLE
@@ -100,18 +100,11 @@ def sweep_alert_send(*, now: datetime.datetime | None = None) -> str:
     health = sweep_health(now=now)
     if not health.problem:
         return ""
-    parts = []
-    for language in ("de", "en"):
-        with translation.override(language):
-            parts.append(render_to_string("retention/email/sweep_alert.txt", {"message": health_message(health)}))
-    with translation.override("de"):
-        german = _("Retention sweep needs attention")
-    with translation.override("en"):
-        english = _("Retention sweep needs attention")
-    EmailMultiAlternatives(
-        subject=f"{german} / {english}",
-        body="\n\n----------------------------------------\n\n".join(p.strip() for p in parts),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[settings.DPO_EMAIL],
-    ).send()
+    # Worded when each language's copy is rendered.
+    message = lazy(health_message, str)(health)
+    mail_dpo(
+        subject_template="retention/email/sweep_alert_subject.txt",
+        body_template="retention/email/sweep_alert.txt",
+        context={"message": message},
+    )
     return health.problem

@@ -2,12 +2,10 @@
 
 import datetime
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from audit.services import Action, audit_record
+from dpo_portal.mail import mail_dpo
 
 from ..selectors import digest_requests
 
@@ -22,19 +20,11 @@ def deadline_digest_send(*, today: datetime.date | None = None) -> int:
     if not count:
         return 0
     context = {**data, "today": today, "days": DIGEST_DAYS}
-    parts = []
-    for language in ("de", "en"):
-        with translation.override(language):
-            parts.append(render_to_string("requests_app/email/digest.txt", context).strip())
-    with translation.override("de"):
-        subject = render_to_string("requests_app/email/digest_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body="\n\n----------------------------------------\n\n".join(parts),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[settings.DPO_EMAIL],
+    mail_dpo(
+        subject_template="requests_app/email/digest_subject.txt",
+        body_template="requests_app/email/digest.txt",
+        context=context,
     )
-    message.send()
     audit_record(
         None, Action.EXPORT, detail=f"deadline digest: {len(data['overdue'])} overdue, {len(data['due_soon'])} due soon"
     )

@@ -104,6 +104,8 @@ def test_a_legal_hold_keeps_everything_and_the_letter_says_until_it_is_lifted(dp
     assert reasons == {"establishment, exercise or defence of legal claims (Art. 17(3)(e) GDPR)"}
     letter = dpo_client.post(letter_url(req), {"fmt": "html"}).content.decode()
     assert "until the legal hold is lifted" in letter and "e-mail address" in letter
+    # The letter does not promise erasure at the end of a retention period that does not keep this data.
+    assert "as soon as the reason given no longer applies" in letter and "retention period ends" not in letter
     # Suppressed all the same: the person asked for erasure.
     assert SuppressionEntry.objects.filter(reason="erasure", subject_ref=subject.pk).exists()
 
