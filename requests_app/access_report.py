@@ -76,7 +76,11 @@ def access_report_data(subject: DataSubject, *, language: str) -> dict:
                         for r in activity.recipients.all()
                     ],
                     "third_country_systems": [
-                        {"name": s.name, "country": s.country.name, "transfer_basis": s.get_transfer_basis_display()}
+                        {
+                            "name": s.display_name,
+                            "country": s.country.name,
+                            "transfer_basis": s.get_transfer_basis_display(),
+                        }
                         for s in activity.systems.all()
                         if s.is_third_country
                     ],

@@ -117,3 +117,13 @@ def test_the_report_names_the_person_in_the_case_its_sentence_needs(register, la
     text = " ".join(re.sub(r"<[^>]+>", " ", access_report_html(data)).split())
     assert expected in text
     assert json.loads(access_report_json(data))["subject"]["name"] == data["subject"]["name"]  # the data as held
+
+
+def test_a_third_country_system_is_named_in_the_report_s_language(customer):
+    from dpo_portal.models import System
+
+    System.objects.filter(name="Google Ads").update(name="Google-Anzeigenplattform", name_en="Google Ads platform")
+    for language, name in (("de", "Google-Anzeigenplattform"), ("en", "Google Ads platform")):
+        data = access_report_data(customer, language=language)
+        systems = [s["name"] for a in data["activities"] for s in a["third_country_systems"]]
+        assert systems == [name], language
