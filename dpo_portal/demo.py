@@ -66,9 +66,12 @@ def demo_load(*, count: int = 300, seed: int = 20261125, log: Callable[[str], No
         [
             m.DataSubject(
                 customer_number=f"DEMO-{i:05d}",
-                salutation=rng.choice(["Frau", "Herr", ""]),
+                salutation=(salutation := rng.choice(["Frau", "Herr", ""])),
                 title=rng.choice(["", "", "", "Dr."]),
-                first_name=fake.first_name(),
+                # A first name that goes with the salutation: letters open "Sehr geehrte Frau …".
+                first_name={"Frau": fake.first_name_female, "Herr": fake.first_name_male}.get(
+                    salutation, fake.first_name
+                )(),
                 last_name=fake.last_name(),
                 birth_date=_date_between(rng, datetime.date(1950, 1, 1), datetime.date(2000, 12, 31))
                 if rng.random() < 0.5

@@ -8,7 +8,7 @@ from .services import list_import, list_parse, subject_screen
 
 SAMPLES = Path(__file__).resolve().parent / "sample_lists"
 
-# (first name, last name, date of birth, country): spelt as a customer would, not as the list does.
+# (first name, last name, date of birth, country) of men: spelt as a customer would, not as the list does.
 LOOKALIKES = [
     ("Dmitri", "Choroschew", datetime.date(1993, 4, 17), "RU"),
     ("Abid", "Hammadou", None, "DZ"),
@@ -23,7 +23,9 @@ def load_demo(*, subjects, rng, log) -> None:
         log(f"screening: {version.get_source_display()} {'imported' if created else 'already imported'}")
     candidates = [s for s in subjects if s.erased_at is None and not s.is_blocked]
     for (first, last, born, country), subject in zip(LOOKALIKES, rng.sample(candidates, len(LOOKALIKES)), strict=False):
-        subject = subject_update(subject=subject, first_name=first, last_name=last, birth_date=born, country=country)
+        subject = subject_update(
+            subject=subject, salutation="Herr", first_name=first, last_name=last, birth_date=born, country=country
+        )
         # Screened here as well as on commit, so the case exists when load_demo returns.
         # None when the on-commit screening already opened it: then show that case.
         case = subject_screen(subject=subject, trigger=Trigger.IDENTITY_CHANGED) or (

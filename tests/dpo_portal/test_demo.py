@@ -26,6 +26,19 @@ def test_it_loads_demo_subjects_with_every_kind_of_record_and_the_demo_users(reg
 
 
 @pytest.mark.django_db
+def test_demo_people_s_first_names_go_with_their_salutation(register, settings):
+    from faker.providers.person.de_DE import Provider
+
+    settings.DEMO_MODE = True
+    call_command("load_demo", "--count", "60")
+    names = {"Frau": set(Provider.first_names_female), "Herr": set(Provider.first_names_male)}
+    for salutation, first_name in DataSubject.objects.exclude(salutation="").values_list("salutation", "first_name"):
+        # Screening's demo renames two men after list entries.
+        expected = names["Herr"] | {"Dmitri", "Abid"} if salutation == "Herr" else names[salutation]
+        assert first_name in expected, (salutation, first_name)
+
+
+@pytest.mark.django_db
 def test_it_loads_only_once(register, settings):
     settings.DEMO_MODE = True
     call_command("load_demo", "--count", "20")
