@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin_log import field_labels, log_by_id
 from audit.admin_mixins import AuditedAdminMixin
+from audit.services import Action as AuditAction
+from audit.services import audit_record
 from subjects.admin import RecordPageFieldsMixin, register_subject_inline
 
 from .models import (
@@ -256,6 +258,8 @@ class ScreeningCaseAdmin(RecordPageFieldsMixin, AuditedAdminMixin, ReadOnlyAdmin
                 message = _("Cleared as a false positive.") if decision == "clear" else _("Match confirmed.")
                 self.message_user(request, message, messages.SUCCESS)
             return redirect("admin:screening_screeningcase_change", case.pk)
+        # The page names the person: an access to their data, like the case's own page.
+        audit_record(case, AuditAction.VIEW, fields=["subject"], detail=f"decision page ({decision})")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -89,6 +89,20 @@ def test_a_candidate_s_score_is_written_in_the_page_s_language(lists, dpo_client
         assert str(candidate).endswith("(0.88)")
 
 
+def test_opening_the_decision_page_is_audited_under_the_person(lists, dpo_client):
+    from audit.models import AuditEntry
+
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    assert dpo_client.get(reverse("admin:screening_case_decide", args=[case.pk, "confirm"])).status_code == 200
+    entry = AuditEntry.objects.filter(action="view").latest("seq")
+    assert (entry.object_id, entry.subject_id, entry.detail) == (
+        str(case.pk),
+        case.subject_id,
+        "decision page (confirm)",
+    )
+
+
 def test_the_dpo_clears_a_case_in_the_admin(lists, dpo_client):
     _cases(1)
     case = ScreeningCase.objects.get()
