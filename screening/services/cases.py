@@ -173,9 +173,10 @@ def letter_address(subject: DataSubject) -> list[str]:
 
 
 def _letter_context(case: ScreeningCase) -> dict:
-    from dpo_portal.models import Organisation
+    from dpo_portal.models import Organisation, SupervisoryAuthority
 
     return {
+        "authority": SupervisoryAuthority.competent(),
         "case": case,
         "subject": case.subject,
         "addressee": case.subject.name_in(translation.get_language() or settings.LANGUAGE_CODE),

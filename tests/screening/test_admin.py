@@ -212,6 +212,25 @@ def test_the_letter_names_how_to_reach_the_data_protection_officer(lists):
     assert "Data protection officer: info@cplus-gmbh.de" in " ".join(html.split())
 
 
+@pytest.mark.parametrize(
+    ("language", "objection", "authority"),
+    [
+        (
+            "de",
+            "widersprechen (Art. 21 DSGVO)",
+            "Die für uns zuständige Aufsichtsbehörde ist: Unabhängiges Landeszentrum",
+        ),
+        ("en", "object to it on grounds relating to your particular situation (Art. 21 GDPR)", "competent for us is: "),
+    ],
+)
+def test_the_letter_names_the_right_to_object_and_the_competent_authority(lists, language, objection, authority):
+    from screening.services import case_letter
+
+    _cases(1)
+    letter = " ".join(case_letter(case=ScreeningCase.objects.get(), as_pdf=False, language=language).split())
+    assert objection in letter and authority in letter
+
+
 def test_an_english_letter_writes_the_salutation_in_english(lists):
     from screening.services import case_letter
 
