@@ -84,7 +84,7 @@ class ScreeningCase(PersonalRecord):
         ]
         permissions = [
             ("decide_screeningcase", _("Can clear or confirm a screening case")),
-            ("export_screeningcase", _("Can export confirmed screening cases")),
+            ("export_screeningcase", _("Can export screening cases (CSV)")),
         ]
 
     def __str__(self) -> str:

@@ -310,3 +310,21 @@ def test_screening_runs_name_the_list_versions_they_screened_against(lists, dpo_
     assert f"{eu}; {ofac}" in page and f">{eu.pk},{ofac.pk}<" not in page
     page = dpo_client.get(reverse("admin:screening_screeningrun_change", args=[run.pk])).content.decode()
     assert f"{eu}; {ofac}" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_permission_is_named_for_what_it_allows():
+    from django.contrib.auth.models import Permission
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("screening", "0003_rescreen_progress")], [("screening", "0004_export_permission_name")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    Permission.objects.filter(codename="export_screeningcase").update(name="Can export confirmed screening cases")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    assert Permission.objects.get(codename="export_screeningcase").name == "Can export screening cases (CSV)"
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())  # the newest schema for the tests after this one
