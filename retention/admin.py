@@ -57,7 +57,7 @@ class DeletionRuleForm(forms.ModelForm):
     confirm_due = forms.BooleanField(
         label=_("Yes, the next sweep may process them"),
         required=False,
-        help_text=_("Needed only when a change makes records due at once."),
+        help_text=_("Needed only when the next sweep would process records at once after a change."),
     )
 
     def _post_clean(self):
@@ -66,7 +66,7 @@ class DeletionRuleForm(forms.ModelForm):
             return
         rule = self.instance
         previous = DeletionRule.objects.filter(pk=rule.pk).first() if rule.pk else None
-        if previous is not None and not timing_changes(previous, rule):
+        if previous is not None and not timing_changes(previous, rule) and previous.action == rule.action:
             return
         if due := newly_due(rule):
             details = "; ".join(
@@ -76,9 +76,9 @@ class DeletionRuleForm(forms.ModelForm):
             )
             total = sum(d.count for d in due)
             message = ngettext(
-                "This change makes %(count)s record due at once, and the next sweep processes it: %(details)s. "
+                "After this change the next sweep processes %(count)s record at once: %(details)s. "
                 "Confirm to save the change.",
-                "This change makes %(count)s records due at once, and the next sweep processes them: %(details)s. "
+                "After this change the next sweep processes %(count)s records at once: %(details)s. "
                 "Confirm to save the change.",
                 total,
             ) % {"count": number_format(total, force_grouping=True), "details": details}

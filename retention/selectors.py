@@ -311,16 +311,20 @@ def _due_under(rule: DeletionRule, model: type, today: datetime.date) -> Q:
     """The records of `model` that `rule` makes due by `today`, worked out from their start events now (the
     dates stored at the last registration may be a day old). Needs the alias `start_<rule's start event>`."""
     cutoff = latest_due_start(rule, today)
-    due = Q(**{f"start_{rule.start_event}__lte": cutoff}) if cutoff else Q(pk__in=[])
+    start = f"start_{rule.start_event}"
+    # IS NOT NULL spelt out: negated (exclude), a comparison with an empty start would be unknown and drop the row.
+    due = Q(**{f"{start}__isnull": False, f"{start}__lte": cutoff}) if cutoff else Q(pk__in=[])
     if not rule.retention_duty:
-        due |= Q(purpose_ended_on__lt=today)  # due the day after the purpose ended (registration.recompute)
+        # Due the day after the purpose ended (registration.recompute).
+        due |= Q(purpose_ended_on__isnull=False, purpose_ended_on__lt=today)
     return due
 
 
 def newly_due(rule: DeletionRule, *, today: datetime.date | None = None) -> list[NewlyDue]:
-    """What saving `rule` (changed, not yet saved) would make due at once that its category's active rule does
-    not make due now: records whose start event lies far enough back under the new period (or, without a
-    retention duty, whose purpose has ended), not anonymous and not held on their person or themselves.
+    """What the next sweep would process at once after saving `rule` (changed, not yet saved) that it would not
+    process under its category's active rule: records whose start event lies far enough back under the new period
+    (or, without a retention duty, whose purpose has ended), not anonymous and not held on their person or
+    themselves. With a new action, every record due counts (restricted ones too, unless it restricts again).
 
     A hold on the whole category is left out of the count: it only defers what the change makes due.
     Two queries, and one per kind of record.
@@ -337,7 +341,7 @@ def newly_due(rule: DeletionRule, *, today: datetime.date | None = None) -> list
         for event in {rule.start_event, current.start_event} if current else {rule.start_event}:
             records = records.alias(**{f"start_{event}": model.retention_start_expression(event)})
         records = records.filter(_due_under(rule, model, today))
-        if current is not None:
+        if current is not None and current.action == rule.action:
             records = records.exclude(_due_under(current, model, today))
         if rule.action == Action.RESTRICT:
             records = records.filter(restricted_at=None)

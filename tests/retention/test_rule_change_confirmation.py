@@ -11,7 +11,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from retention.models import HoldReason
 from retention.selectors import latest_due_start, newly_due, rule_for_category
-from retention.services import hold_place
+from retention.services import hold_place, rule_save
 from retention.sweep import sweep_run
 from subjects.models import Order
 from tests import factories as f
@@ -30,12 +30,12 @@ def _order(day: datetime.date, **kwargs) -> Order:
     [
         (
             "de",
-            "Diese Änderung macht sofort 1 Datensatz fällig, und der nächste Löschlauf verarbeitet ihn",
+            "Nach dieser Änderung verarbeitet der nächste Löschlauf sofort 1 Datensatz",
             "Bestellungen und Verträge: 1 (anonymisieren)",
         ),
         (
             "en",
-            "This change makes 1 record due at once, and the next sweep processes it",
+            "After this change the next sweep processes 1 record at once",
             "Orders and contracts: 1 (anonymise)",
         ),
     ],
@@ -113,3 +113,33 @@ def test_counting_takes_one_query_per_kind_of_record_however_many_records():
         _order(D(2020, 6, 1))
     assert queries() == few
     assert sum(d.count for d in newly_due(rule, today=D(2026, 11, 25))) == 6
+
+
+def test_a_new_start_event_counts_records_whose_old_start_has_not_happened():
+    running = f.OrderFactory(
+        kind=Order.Kind.SUBSCRIPTION, ordered_on=D(2016, 1, 4), collected_on=D(2016, 1, 4), contract_end=None
+    )
+    sweep_run(dry_run=True)
+    rule = rule_for_category(running.category)
+    rule.start_event = "contract_end"
+    assert newly_due(rule, today=D(2026, 11, 25)) == []  # runs: no end, no start
+    order = _order(D(2016, 6, 1))
+    Order.objects.filter(pk=order.pk).update(contract_end=None)
+    rule.start_event = "collection"
+    current = rule_for_category(running.category)
+    current.start_event = "contract_end"
+    rule_save(rule=current)  # now counted from the contract's end, which the plain order lacks
+    [due] = newly_due(rule, today=D(2026, 11, 25))
+    assert (due.model, due.count) == (Order, 1)
+
+
+def test_a_new_action_counts_what_the_old_one_had_done_already():
+    order = _order(D(2016, 6, 1))
+    rule = rule_for_category(order.category)
+    rule.action, rule.retention_duty = "restrict", True
+    rule_save(rule=rule)
+    assert sweep_run().total == 1  # restricted, and left alone by later sweeps
+    assert newly_due(rule, today=D(2026, 11, 25)) == []
+    rule.action = "delete"
+    [due] = newly_due(rule, today=D(2026, 11, 25))
+    assert (due.model, due.action, due.count) == (Order, "delete", 1)
