@@ -25,6 +25,7 @@ from subjects.admin import register_record_field, register_record_list_filter, r
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
 from .models import Action, DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .models.holds import record_kinds
+from .models.rules import TIMING_FIELDS
 from .monitoring import describe_error, health_message, sweep_health
 from .registration import register_records
 from .selectors import (
@@ -60,15 +61,30 @@ class DeletionRuleForm(forms.ModelForm):
         help_text=_("Needed only when the next sweep would process records at once after a change."),
     )
 
+    # What the tick confirms: the rule's values and the count shown (another period typed in after it asks again).
+    confirmed_for = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def _post_clean(self):
         super()._post_clean()
-        if self.errors or self.cleaned_data.get("confirm_due"):
+        if self.errors:
             return
         rule = self.instance
         previous = DeletionRule.objects.filter(pk=rule.pk).first() if rule.pk else None
         if previous is not None and not timing_changes(previous, rule) and previous.action == rule.action:
             return
         if due := newly_due(rule):
+            asked = "|".join(
+                [
+                    *(str(getattr(rule, f)) for f in (*TIMING_FIELDS, "action")),
+                    *(f"{d.model._meta.label}={d.count}" for d in due),
+                ]
+            )
+            if self.cleaned_data.get("confirm_due") and self.cleaned_data.get("confirmed_for") == asked:
+                return
+            # Sent back with the page: the tick counts for these values and this count only.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("confirmed_for")] = asked
+            self.data.pop(self.add_prefix("confirm_due"), None)
             details = "; ".join(
                 f"{capfirst(d.model._meta.verbose_name_plural)}: {number_format(d.count, force_grouping=True)} "
                 f"({Action(d.action).label})"
@@ -117,7 +133,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         # The confirmation shows only on a page sent back with errors (a successful save redirects).
         if request.method == "POST":
-            return ((_("Confirmation"), {"fields": ("confirm_due",)}), *self.fieldsets)
+            return ((_("Confirmation"), {"fields": ("confirm_due", "confirmed_for")}), *self.fieldsets)
         return self.fieldsets
 
     @admin.display(description=_("period"))

@@ -60,7 +60,8 @@ def test_shortening_a_rule_so_that_records_fall_due_asks_first(dpo_client, today
     falls_due.refresh_from_db()
     assert (rule.years, falls_due.deletable_from, AuditEntry.objects.count()) == (8, D(2029, 1, 1), audit_entries)
 
-    response = dpo_client.post(url, _rule_form(rule, years=5, confirm_due="on"))
+    confirmed_for = response.context["adminform"].form.data["confirmed_for"]
+    response = dpo_client.post(url, _rule_form(rule, years=5, confirm_due="on", confirmed_for=confirmed_for))
 
     assert response.status_code == 302
     rule.refresh_from_db()
@@ -143,3 +144,22 @@ def test_a_new_action_counts_what_the_old_one_had_done_already():
     rule.action = "delete"
     [due] = newly_due(rule, today=D(2026, 11, 25))
     assert (due.model, due.action, due.count) == (Order, "delete", 1)
+
+
+def test_the_tick_confirms_the_change_it_was_asked_for_and_no_other(dpo_client, today):
+    order = _order(D(2020, 6, 1))  # 5 years: due; 1 year: due too, and with it the order of 2024
+    _order(D(2024, 6, 1))
+    sweep_run(dry_run=True)
+    rule = rule_for_category(order.category)
+    url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+    asked = dpo_client.post(url, _rule_form(rule, years=5)).context["adminform"].form.data["confirmed_for"]
+
+    response = dpo_client.post(
+        url, _rule_form(rule, years=1, confirm_due="on", confirmed_for=asked), headers={"accept-language": "de"}
+    )
+
+    assert response.status_code == 200  # asked again, for the period now typed
+    [error] = response.context["adminform"].form.errors["confirm_due"]
+    assert error.startswith("Nach dieser Änderung verarbeitet der nächste Löschlauf sofort 2 Datensätze")
+    rule.refresh_from_db()
+    assert rule.years == 8
