@@ -526,7 +526,7 @@ class ProtocolBatchAdmin(KindOfRecordColumn, ReadOnlyAdmin):
         )
 
 
-@register_record_list_filter
+@register_record_list_filter(permission="retention.view_deletionrule")
 class ComingDueFilter(admin.SimpleListFilter):
     """On every kind of record's list: what the forecast counts as due now or coming due, optionally under one rule
     (`due_rule`, as the forecast's figures link here)."""
@@ -536,10 +536,14 @@ class ComingDueFilter(admin.SimpleListFilter):
 
     def __init__(self, request, params, model, model_admin):
         rule = params.pop("due_rule", [None])[-1]
-        self.rule = DeletionRule.objects.filter(pk=rule).first() if rule and str(rule).isdigit() else None
+        self.rule = None
+        if rule not in (None, ""):
+            # A rule that does not exist (or no number at all) lists nothing, rather than what is due under every rule.
+            number = int(rule) if rule.isascii() and rule.isdigit() and len(rule) < 19 else 0
+            self.rule = DeletionRule.objects.filter(pk=number).first() or DeletionRule(pk=0)
         super().__init__(request, params, model, model_admin)
-        if self.rule is not None:
-            self.used_parameters["due_rule"] = str(self.rule.pk)
+        if rule not in (None, ""):
+            self.used_parameters["due_rule"] = rule
 
     def expected_parameters(self):
         return [self.parameter_name, "due_rule"]
@@ -570,7 +574,7 @@ def sweep_notice(request) -> str:
 register_records_saved(register_records)
 
 
-@register_record_field
+@register_record_field(permission="retention.view_deletionrule")
 @admin.display(description=_("why it is still kept"))
 def why_kept_field(record):
     """On every record's page: its purpose and basis, its rule, and what keeps it longer (R1)."""

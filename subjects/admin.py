@@ -43,15 +43,39 @@ def register_subject_inline(inline: type[admin.options.InlineModelAdmin]) -> typ
 RECORD_META = ("category", "activity", "collected_on", "restricted_marker")
 
 
-# Read-only fields other apps add to every record's page (retention: why the record is still kept, R1),
+# Read-only fields and list filters other apps add to every kind of record's admin (retention: why the record is
+# still kept, R1, and what comes due), each with the permission a user needs to see it (support sees neither):
 # registered from their own admin modules so that the core does not import them.
-RECORD_PAGE_FIELDS: list = []
+RECORD_PAGE_FIELDS: dict = {}
+RECORD_LIST_FILTERS: dict = {}
 
 
-def register_record_field(field):
-    if field not in RECORD_PAGE_FIELDS:
-        RECORD_PAGE_FIELDS.append(field)
-    return field
+def register_record_field(*, permission: str):
+    """Decorator: `field` (an admin display function) on every record's page, for users with `permission`."""
+
+    def register(field):
+        RECORD_PAGE_FIELDS[field] = permission
+        return field
+
+    return register
+
+
+def register_record_list_filter(*, permission: str):
+    """Decorator: a list filter on every kind of record's list, for users with `permission`."""
+
+    def register(list_filter):
+        RECORD_LIST_FILTERS[list_filter] = permission
+        return list_filter
+
+    return register
+
+
+def record_page_fields(request) -> tuple:
+    return tuple(field for field, permission in RECORD_PAGE_FIELDS.items() if request.user.has_perm(permission))
+
+
+def record_list_filters(request) -> tuple:
+    return tuple(f for f, permission in RECORD_LIST_FILTERS.items() if request.user.has_perm(permission))
 
 
 # Services other apps run on records an admin page created or changed, called as hook(model=..., pks=[...])
@@ -60,25 +84,17 @@ RECORDS_SAVED: list = []
 
 
 def register_records_saved(hook):
+    """Registers `hook`, called as hook(model=..., pks=[...]) after an admin page saved records of `model`."""
     if hook not in RECORDS_SAVED:
         RECORDS_SAVED.append(hook)
     return hook
 
 
 def records_saved(model, pks) -> None:
+    """Tells the registered hooks that the admin saved these records."""
     if pks:
         for hook in RECORDS_SAVED:
             hook(model=model, pks=list(pks))
-
-
-# List filters other apps add to every kind of record's list (retention: what the forecast counts as coming due).
-RECORD_LIST_FILTERS: list = []
-
-
-def register_record_list_filter(list_filter):
-    if list_filter not in RECORD_LIST_FILTERS:
-        RECORD_LIST_FILTERS.append(list_filter)
-    return list_filter
 
 
 class RecordPageFieldsMixin:
@@ -86,18 +102,19 @@ class RecordPageFieldsMixin:
     read-only, after the fields the admin shows, and RECORD_LIST_FILTERS to its list; tells RECORDS_SAVED of a save."""
 
     def get_list_filter(self, request):
-        return (*super().get_list_filter(request), *RECORD_LIST_FILTERS)
+        return (*super().get_list_filter(request), *record_list_filters(request))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         records_saved(type(obj), [obj.pk])
 
     def get_readonly_fields(self, request, obj=None):
-        return (*super().get_readonly_fields(request, obj), *(RECORD_PAGE_FIELDS if obj is not None else ()))
+        return (*super().get_readonly_fields(request, obj), *(record_page_fields(request) if obj is not None else ()))
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
-        return fields + [f for f in RECORD_PAGE_FIELDS if f not in fields] if obj is not None else fields
+        extra = record_page_fields(request) if obj is not None else ()
+        return fields + [f for f in extra if f not in fields]
 
 
 class NoHardDelete:

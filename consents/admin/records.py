@@ -17,7 +17,7 @@ from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.models import ProcessingActivity
 from requests_app.selectors import open_objection_item
 from requests_app.services import objection_decide_with_request
-from subjects.admin import RECORD_PAGE_FIELDS, RecordPageFieldsMixin
+from subjects.admin import RecordPageFieldsMixin, record_list_filters, record_page_fields
 from subjects.models import DataSubject
 
 from .. import exports
@@ -218,6 +218,9 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = ObjectionForm
     readonly_fields = ("is_marketing", "received_at", "status", "decided_at", "decided_by", "reasons", "decide_buttons")
 
+    def get_list_filter(self, request):
+        return (*super().get_list_filter(request), *record_list_filters(request))
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("subject", "objected_activity", "channel", "note")
@@ -233,13 +236,13 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
             "decided_by",
             "reasons",
             "decide_buttons",
-            *RECORD_PAGE_FIELDS,
+            *record_page_fields(request),
         )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("subject", "objected_activity", "channel", "note", *self.readonly_fields, *RECORD_PAGE_FIELDS)
+        return ("subject", "objected_activity", "channel", "note", *self.readonly_fields, *record_page_fields(request))
 
     def has_change_permission(self, request, obj=None):
         # The change page only shows the objection; decisions go through the decide buttons.

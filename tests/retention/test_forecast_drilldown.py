@@ -71,3 +71,32 @@ def test_the_auditor_gets_no_link_to_health_data(client, auditor_user, today):
     page = client.get(reverse("admin:retention_deletionrule_forecast"))
     [kind] = _row(page, "event-health-data")["kinds"]
     assert kind["due"] == 1 and kind["links"] == {}
+
+
+@pytest.mark.parametrize("rule", ["²", "-1", "x", "99999999999999999999999", "0"])
+def test_a_malformed_rule_in_the_link_lists_nothing_and_does_not_crash(dpo_client, today, rule):
+    f.EmailAddressFactory(collected_on=D(2021, 3, 1))
+    sweep_run(dry_run=True)
+    response = dpo_client.get(reverse("admin:subjects_emailaddress_changelist"), {"due": "now", "due_rule": rule})
+    assert response.status_code == 200
+    assert not response.context["cl"].result_list
+
+
+def test_support_sees_neither_why_a_record_is_kept_nor_what_comes_due(client, support_user, dpo_client, today):
+    email = f.EmailAddressFactory(collected_on=D(2021, 3, 1))
+    hold_place(reason=HoldReason.LITIGATION, subject=email.subject, reference="LG Kiel 3 O 118/26")
+    sweep_run(dry_run=True)
+    page = reverse("admin:subjects_emailaddress_change", args=[email.pk])
+    listing = reverse("admin:subjects_emailaddress_changelist")
+    assert "3 O 118/26" in dpo_client.get(page).content.decode()  # the DPO's page says why it is kept
+    client.force_login(support_user)
+    shown = client.get(page)
+    assert shown.status_code == 200 and "3 O 118/26" not in shown.content.decode()
+    assert "Warum noch gespeichert" not in shown.content.decode()
+    assert client.get(listing, {"due": "now"}).status_code == 302  # no such filter for support: ?e=1
+
+
+def test_request_files_lists_filter_by_what_comes_due_too(dpo_client, today):
+    # A request file is a record the engine keeps: the forecast's figure for it leads to this list.
+    response = dpo_client.get(reverse("admin:requests_app_datasubjectrequest_changelist"), {"due": "now"})
+    assert response.status_code == 200  # without the filter, the admin answers ?e=1
