@@ -18,7 +18,7 @@ from audit.services import Action, audit_record
 from subjects import models as m
 from subjects.services import RecordDefaults
 
-from .apphooks import call_app_hooks
+from .apphooks import DEMO_HOOK_APPS, call_app_hooks
 from .roles import AUDITOR, DPO, SUPPORT
 
 DEMO_USERS = (("dpo", DPO), ("support", SUPPORT), ("auditor", AUDITOR))
@@ -258,5 +258,5 @@ def demo_load(*, count: int = 300, seed: int = 20261125, log: Callable[[str], No
     log(f"demo data: {len(subjects)} data subjects")
 
     # Each app adds its part (consents, holds, requests, screening cases) to the same subjects.
-    call_app_hooks("demo", "load_demo", subjects=subjects, rng=rng, log=log)
+    call_app_hooks("demo", "load_demo", labels=DEMO_HOOK_APPS, subjects=subjects, rng=rng, log=log)
     return len(subjects)

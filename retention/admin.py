@@ -166,7 +166,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
                     v.describe(),
                     "" if v.is_active else format_html(" ({})", _("inactive")),
                     v.get_action_display(),
-                    v.changed_by or "—",
+                    pgettext("actor", "system") if v.changed_by == "system" else (v.changed_by or "—"),
                 )
                 for v in versions
             ),
@@ -339,6 +339,11 @@ class LegalHoldAdmin(AuditedAdminMixin, admin.ModelAdmin):
             request.user.pk, lifted, CHANGE, [{"changed": {"fields": field_labels(LegalHold, LegalHold.LIFT_FIELDS)}}]
         )
         n = len(lifted)
+        if not n:
+            self.message_user(
+                request, _("None of the selected legal holds was in force: nothing lifted."), messages.WARNING
+            )
+            return None
         self.message_user(
             request, ngettext("%(n)d legal hold lifted.", "%(n)d legal holds lifted.", n) % {"n": n}, messages.SUCCESS
         )

@@ -21,3 +21,19 @@ def test_the_demo_shows_due_data_holds_and_what_comes_next():
     assert {(c.rule_id, c.model_label, c.action, c.count) for c in dry.counts.all()} == {
         (c.rule_id, c.model_label, c.action, c.count) for c in real.counts.all()
     }
+
+
+@pytest.mark.django_db
+def test_after_the_whole_demo_the_forecast_counts_what_a_dry_run_would_do(register, settings):
+    from django.core.management import call_command
+
+    from retention.models import Action
+
+    settings.DEMO_MODE = True
+    call_command("load_demo", "--count", "60")
+    due = {row["rule"].pk: row["due"] for row in forecast()}  # before any sweep registered anything
+    dry = sweep_run(dry_run=True)
+    done = {}
+    for count in dry.counts.exclude(action=Action.RESTRICT).exclude(rule=None):
+        done[count.rule_id] = done.get(count.rule_id, 0) + count.count
+    assert done and all(due[rule] == n for rule, n in done.items()), (due, done)

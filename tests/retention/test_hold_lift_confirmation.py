@@ -60,3 +60,29 @@ def test_a_hold_that_releases_nothing_is_lifted_at_once(dpo_client, today):
     assert released_by_lifting([on_category.pk, on_person.pk]) == 1
     assert _lift(dpo_client, [on_category]).status_code == 302
     assert not _in_force(on_category)
+
+
+def test_lifting_holds_that_are_no_longer_in_force_says_nothing_was_lifted(dpo_client, today):
+    hold = hold_place(reason=HoldReason.LITIGATION, subject=f.DataSubjectFactory(), reference="LG Kiel 3 O 12/26")
+    assert _lift(dpo_client, [hold]).status_code == 302
+    dpo_client.get(reverse("admin:retention_legalhold_changelist"))  # shows, and so clears, the first message
+    response = dpo_client.post(
+        reverse("admin:retention_legalhold_changelist"),
+        {"action": "lift_holds", "_selected_action": [hold.pk]},
+        headers={"accept-language": "de"},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "Keine der ausgewählten Löschsperren war in Kraft: nichts aufgehoben."
+    ]
+
+
+def test_the_certificate_calls_the_reference_a_legal_reference_not_a_legal_basis(today):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from retention.certificate import certificate_context
+
+    with translation.override("de"):
+        html = render_to_string("retention/certificate.html", certificate_context(start=D(2026, 11, 1), end=today))
+    assert "Rechtsvorschrift" in html and "Rechtsgrundlage" not in html
