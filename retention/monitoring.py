@@ -16,31 +16,42 @@ from django.utils.translation import ngettext
 from dpo_portal.mail import mail_dpo
 
 from .models import Action, SweepRun
+from .reporting import run_failure_message
 from .sweep import JOURNAL_NOT_WRITABLE
 
-# The sweep runs daily: a day and a half without one means beat or the workers are down.
-MISSING_AFTER = datetime.timedelta(hours=36)
+# The sweep runs nightly and the check each morning: a day and two hours back covers the last night's run, and a
+# night without one shows the next morning (a 02:30 sweep missed, checked at 06:15: 27 hours 45 minutes).
+WINDOW = datetime.timedelta(hours=26)
+# A sweep takes minutes; one still running after an hour was most likely stopped with its worker.
+RUNNING_TOO_LONG = datetime.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
 class SweepHealth:
-    problem: str  # "": fine; "failed", "interrupted", "missing" or "never"
-    last: SweepRun | None  # the latest real sweep
+    problem: str  # "": fine; "failed", "interrupted", "running", "missing" or "never"
+    last: SweepRun | None  # the run it concerns (the latest real sweep when fine or missing)
 
 
 def sweep_health(*, now: datetime.datetime | None = None) -> SweepHealth:
-    """The state of the latest real sweep (dry runs, replays and erasures are not the nightly sweep). One query."""
+    """How the real sweeps of the last WINDOW went (dry runs, replays and erasures are not the nightly sweep): since
+    the latest that finished cleanly, the latest that failed, was interrupted or still runs after RUNNING_TOO_LONG;
+    else whether one ran at all."""
     now = now or timezone.now()
-    last = SweepRun.objects.filter(kind=SweepRun.Kind.SWEEP, dry_run=False).order_by("-started_at", "-pk").first()
-    if last is None:
-        return SweepHealth("never", None)
-    if last.status == SweepRun.Status.FAILED:
-        return SweepHealth("failed", last)
-    if last.status == SweepRun.Status.INTERRUPTED:
-        return SweepHealth("interrupted", last)
-    if last.started_at < now - MISSING_AFTER:
-        return SweepHealth("missing", last)
-    return SweepHealth("", last)
+    sweeps = SweepRun.objects.filter(kind=SweepRun.Kind.SWEEP, dry_run=False).order_by("-started_at", "-pk")
+    recent = list(sweeps.filter(started_at__gte=now - WINDOW))
+    for run in recent:
+        if run.status == SweepRun.Status.FINISHED:
+            break  # what went wrong before it, it has finished
+        if run.status == SweepRun.Status.FAILED:
+            return SweepHealth("failed", run)
+        if run.status == SweepRun.Status.INTERRUPTED:
+            return SweepHealth("interrupted", run)
+        if run.status == SweepRun.Status.RUNNING and run.started_at < now - RUNNING_TOO_LONG:
+            return SweepHealth("running", run)
+    if recent:
+        return SweepHealth("", recent[0])
+    last = sweeps.first()
+    return SweepHealth("missing", last) if last else SweepHealth("never", None)
 
 
 def health_message(health: SweepHealth) -> str:
@@ -68,14 +79,19 @@ def health_message(health: SweepHealth) -> str:
             )
             % values
         )
+    if health.problem == "running":
+        return _(
+            "The retention sweep of %(day)s (run %(run)s) started at %(time)s and has not finished. If no worker "
+            "works on it any more, the next sweep finishes its work; nothing is done twice."
+        ) % {**values, "time": date_format(timezone.localtime(run.started_at), "TIME_FORMAT")}
     errors = "; ".join(describe_error(error) for error in run.errors)
-    return ngettext(
-        "The retention sweep of %(day)s (run %(run)s) reported %(count)s error: %(errors)s. What a failed batch "
-        "held is still stored and due again in the next sweep.",
-        "The retention sweep of %(day)s (run %(run)s) reported %(count)s errors: %(errors)s. What a failed batch "
-        "held is still stored and due again in the next sweep.",
+    summary = ngettext(
+        "The retention sweep of %(day)s (run %(run)s) reported %(count)s error: %(errors)s.",
+        "The retention sweep of %(day)s (run %(run)s) reported %(count)s errors: %(errors)s.",
         len(run.errors),
     ) % {**values, "count": len(run.errors), "errors": errors}
+    # What to do: the commands' words (a missing journal line needs retention_journal, a rolled-back batch nothing).
+    return f"{summary} {run_failure_message(run)}"
 
 
 def describe_error(error: dict) -> str:

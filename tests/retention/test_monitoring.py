@@ -67,10 +67,44 @@ def test_an_interrupted_or_missing_sweep_is_reported(today, mailoutbox, setup, p
     assert words in mailoutbox[0].body
 
 
-def test_a_day_without_a_sweep_is_not_yet_missing(today):
-    with time_machine.travel(datetime.datetime(2026, 11, 24, 1, 30, tzinfo=datetime.UTC), tick=False):
+def test_a_night_without_a_sweep_shows_the_next_morning(today):
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC), tick=False):
         sweep_run()
+    assert sweep_health().problem == ""  # 25 hours ago
+    now = datetime.datetime(2026, 11, 25, 12, 45, tzinfo=datetime.UTC)  # 27 hours 45 minutes after it
+    assert sweep_health(now=now).problem == "missing"
+
+
+def test_a_sweep_killed_with_its_worker_shows_the_same_morning(today, mailoutbox):
+    started = timezone.now() - datetime.timedelta(hours=3, minutes=45)
+    run = _run(status=SweepRun.Status.RUNNING, started_at=started)
+    assert sweep_alert_send() == "running"
+    body = " ".join(mailoutbox[0].body.split())
+    assert f"(Lauf {run.pk}) begann um" in body and f"(run {run.pk}) started at" in body
+    assert sweep_health(now=started + datetime.timedelta(minutes=30)).problem == ""  # still at work
+
+
+def test_a_failure_is_reported_until_a_later_sweep_finished_cleanly(today):
+    failed = _run(
+        status=SweepRun.Status.FAILED, errors=[{"model": "subjects.Order", "action": "delete", "error": "DataError"}]
+    )
+    SweepRun.objects.filter(pk=failed.pk).update(started_at=timezone.now() - datetime.timedelta(hours=20))
+    running = _run(status=SweepRun.Status.RUNNING)  # tonight's, at work: the failure still stands
+    health = sweep_health()
+    assert (health.problem, health.last.pk) == ("failed", failed.pk)
+    SweepRun.objects.filter(pk=running.pk).update(status=SweepRun.Status.FINISHED)
     assert sweep_health().problem == ""
+
+
+def test_a_journal_line_not_written_tells_what_to_run(today, mailoutbox):
+    run = _run(
+        status=SweepRun.Status.FAILED,
+        errors=[{"model": "subjects.Order", "action": "delete", "error": "PermissionError", "journal": "not written"}],
+    )
+    sweep_alert_send()
+    body = " ".join(mailoutbox[0].body.split())
+    assert f"run retention_journal --run {run.pk}" in body
+    assert "still stored" not in body  # the batch was processed: only its journal line is missing
 
 
 @pytest.mark.parametrize(("language", "words"), [("de", "wurde unterbrochen"), ("en", "was interrupted")])
