@@ -23,7 +23,7 @@ from dpo_portal.kinds import KindListFilter
 from subjects.admin import register_record_field, register_record_list_filter, register_records_saved
 
 from .certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
-from .models import Action, DeletionRule, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
+from .models import Action, DeletionRule, DeletionRuleVersion, LegalHold, ProtocolBatch, SweepRun, SweepRunCount
 from .models.holds import record_kinds
 from .models.rules import TIMING_FIELDS
 from .monitoring import describe_error, health_message, sweep_health
@@ -377,15 +377,32 @@ class KindOfRecordFilter(KindListFilter):
     parameter_name = "model_label"
 
 
+def rule_as_then(rule: DeletionRule | None, version: DeletionRuleVersion | None) -> str:
+    """A rule as it stood when a run or batch processed records (its current words before its first version)."""
+    if rule is None:
+        return "—"
+    return version.describe_with_category() if version else str(rule)
+
+
 class SweepRunCountInline(KindOfRecordColumn, admin.TabularInline):
     model = SweepRunCount
-    fields = ("rule", "kind", "action", "count")
+    fields = ("rule_then", "kind", "action", "count")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("rule")
+        return super().get_queryset(request).select_related("rule", "rule__category", "run")
+
+    @admin.display(description=_("deletion rule"))
+    def rule_then(self, obj):
+        # The rule as the run found it: a period changed since must not rewrite what the run did. The inline is made
+        # per request, so the versions of all of the run's rules are read once, on the first row.
+        if getattr(self, "_versions_for", None) != obj.run_id:
+            rule_ids = SweepRunCount.objects.filter(run_id=obj.run_id).values_list("rule_id", flat=True)
+            self._versions = DeletionRuleVersion.in_force(rule_ids, obj.run.started_at)
+            self._versions_for = obj.run_id
+        return rule_as_then(obj.rule, self._versions.get(obj.rule_id))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -502,7 +519,7 @@ class ProtocolBatchAdmin(KindOfRecordColumn, ReadOnlyAdmin):
     list_display = ("at", "kind", "action", "rule_code", "count", "run")
     list_filter = ("action", KindOfRecordFilter, "run__kind")
     list_select_related = ("rule", "run")
-    fields = readonly_fields = ("run", "at", "kind", "rule", "legal_reference", "action", "count", "hash_list")
+    fields = readonly_fields = ("run", "at", "kind", "rule_then", "legal_reference", "action", "count", "hash_list")
     date_hierarchy = "at"
     show_full_result_count = False
     search_fields = ("id_hashes",)  # shows the search box; get_search_results does the searching
@@ -520,6 +537,11 @@ class ProtocolBatchAdmin(KindOfRecordColumn, ReadOnlyAdmin):
     @admin.display(description=_("deletion rule"), ordering="rule__code")
     def rule_code(self, obj):
         return obj.rule.code if obj.rule_id else "—"
+
+    @admin.display(description=_("deletion rule"))
+    def rule_then(self, obj):
+        # As the rule stood when the batch was processed: a period changed since must not rewrite the protocol.
+        return rule_as_then(obj.rule, DeletionRuleVersion.in_force([obj.rule_id], obj.at).get(obj.rule_id))
 
     @admin.display(description=_("hashed record ids"))
     def hash_list(self, obj):

@@ -260,7 +260,21 @@ class DeletionRuleVersion(models.Model):
 
     @classmethod
     def of(cls, rule: DeletionRule, **fields) -> "DeletionRuleVersion":
+        """A new version holding what `rule` says now."""
         return cls(rule=rule, **{name: getattr(rule, name) for name in VERSIONED_FIELDS}, **fields)
+
+    @classmethod
+    def in_force(cls, rule_ids, at: datetime.datetime) -> dict[int, "DeletionRuleVersion"]:
+        """Per rule id, the version in force at `at` (none before a rule's first version). One query."""
+        found: dict[int, DeletionRuleVersion] = {}
+        versions = cls.objects.filter(rule_id__in=list(rule_ids), valid_from__lte=at).select_related("category")
+        for version in versions.order_by("rule_id", "-valid_from", "-pk"):
+            found.setdefault(version.rule_id, version)
+        return found
+
+    def describe_with_category(self) -> str:
+        """As the rule's own name reads ("Category: period (reference)"), as it stood then."""
+        return f"{self.category}: {self.describe()}"
 
     def as_then(self) -> DeletionRule:
         """The rule as it stood then (unsaved), for its descriptions."""

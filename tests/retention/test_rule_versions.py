@@ -108,3 +108,25 @@ def test_the_migration_gives_each_existing_rule_its_current_version():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.usefixtures("register")
+def test_the_run_and_its_protocol_show_the_rule_as_it_stood_then(dpo_client):
+    from retention.models import ProtocolBatch
+
+    rule = rule_for_category(f.AdConversionFactory.build().category)
+    rule.versions.update(valid_from=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    with _at(D(2026, 9, 1)):
+        f.AdConversionFactory(collected_on=D(2026, 6, 1))
+        f.OrderFactory(collected_on=D(2016, 6, 1), ordered_on=D(2016, 6, 1))
+        run = sweep_run()
+    with _at(D(2026, 9, 2)):
+        rule.days = 60
+        rule_save(rule=rule)
+    batch = ProtocolBatch.objects.get(rule=rule)
+    for url in (
+        reverse("admin:retention_sweeprun_change", args=[run.pk]),
+        reverse("admin:retention_protocolbatch_change", args=[batch.pk]),
+    ):
+        page = dpo_client.get(url, headers={"accept-language": "de"}).content.decode()
+        assert "30 Tage ab der Erhebung" in page and "60 Tage" not in page, url
