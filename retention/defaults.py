@@ -10,9 +10,12 @@ regular limitation period (§§ 195, 199 BGB: 3 years from the end of the year).
 
 from collections.abc import Callable
 
+from django.utils import timezone
+
+from audit.context import SYSTEM
 from dpo_portal.models import DataCategory
 
-from .models import Action, DeletionRule, StartEvent
+from .models import Action, DeletionRule, DeletionRuleVersion, StartEvent
 
 C, E, L, P = StartEvent.COLLECTION, StartEvent.CONTRACT_END, StartEvent.LAST_CONTACT, StartEvent.END_OF_PURPOSE
 DEL, ANON, RESTR = Action.DELETE, Action.ANONYMISE, Action.RESTRICT
@@ -279,6 +282,17 @@ RULES = [
 ]
 
 
+def _references_set(rule: DeletionRule, **references: str) -> None:
+    """Brings a rule's citation up to date without validating the rest (a DPO's rule may predate a check) and
+    records it as a new version, as rule_save would: the certificate cites per version."""
+    if all(getattr(rule, name) == value for name, value in references.items()):
+        return
+    DeletionRule.objects.filter(pk=rule.pk).update(**references)
+    for name, value in references.items():
+        setattr(rule, name, value)
+    DeletionRuleVersion.of(rule, valid_from=timezone.now(), changed_by=SYSTEM.name).save()
+
+
 def load_defaults(*, reset: bool = False, log: Callable[[str], None] = lambda msg: None) -> dict[str, int]:
     """Creates the default rule of every category of the default register that lacks it (by rule code).
 
@@ -300,7 +314,7 @@ def load_defaults(*, reset: bool = False, log: Callable[[str], None] = lambda ms
         if rule.pk and not reset:
             if not rule.legal_reference_en and rule.legal_reference in (ref, *RETIRED_REFERENCES):
                 # Loaded before rules had English references, and the reference is still the default's.
-                DeletionRule.objects.filter(pk=rule.pk).update(legal_reference_en=REFERENCES_EN.get(code, ""))
+                _references_set(rule, legal_reference_en=REFERENCES_EN.get(code, ""))
             loaded += 1
             continue
         own_active = DeletionRule.objects.active().filter(category=category).exclude(code=code).exists()
@@ -330,7 +344,8 @@ def load_defaults(*, reset: bool = False, log: Callable[[str], None] = lambda ms
         rule_save(rule=rule, refresh_register=False)
         loaded += 1
     for old, new in RETIRED_REFERENCES.items():
-        DeletionRule.objects.filter(legal_reference=old).update(legal_reference=new)
+        for rule in DeletionRule.objects.filter(legal_reference=old):
+            _references_set(rule, legal_reference=new)
     register_retention_texts_refresh()
     log(f"retention: {loaded} deletion rules")
     return {"deletion rules": loaded}

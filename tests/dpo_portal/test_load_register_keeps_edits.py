@@ -135,6 +135,9 @@ def test_a_register_loaded_before_english_names_gets_them_and_a_dpo_s_name_stays
         "§§ 195, 199(1) BGB",
     )
     assert DeletionRule.objects.get(code="identity-limitation").legal_reference == "§ 195 BGB, vom DSB"
+    # The rule's history has the citation as now in force, as a version of its own.
+    latest = rule.get().versions.first()
+    assert (latest.legal_reference, latest.legal_reference_en) == ("§§ 195, 199 Abs. 1 BGB", "§§ 195, 199(1) BGB")
 
 
 def test_systems_loaded_before_english_names_get_them_and_a_dpo_s_name_stays():
