@@ -1,5 +1,7 @@
 """The DPO's retention back office: rules (with a forecast), legal holds, sweep runs and their protocol."""
 
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE
@@ -50,19 +52,35 @@ class YearEndFilter(admin.BooleanFieldListFilter):
         self.title = _("counting from the year end")
 
 
-class DeletionRuleForm(forms.ModelForm):
-    """The rule's form; DeletionRuleAdmin supplies its model and fields."""
+class ConfirmedChangeForm(forms.ModelForm):
+    """A form whose change may let the next sweep delete records for good (a period typed as 1 year instead of 10
+    would wipe nine years of books): it is saved only once the user ticked the confirmation for exactly what the
+    page showed; other values typed in afterwards ask again."""
 
-    # A rule that makes records due at once lets the next sweep delete them for good: a period typed as 1 year
-    # instead of 10 would wipe nine years of books. Asked for only then (see _post_clean).
     confirm_due = forms.BooleanField(
         label=_("Yes, the next sweep may process them"),
         required=False,
         help_text=_("Needed only when the next sweep would process records at once after a change."),
     )
-
-    # What the tick confirms: the rule's values and the count shown (another period typed in after it asks again).
+    # What the tick confirms: the values and the count shown.
     confirmed_for = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def ask_to_confirm(self, *, asked: str, message: str) -> None:
+        """Unless the tick confirms `asked`, sends the page back with `message` and `asked` for the next post."""
+        if self.cleaned_data.get("confirm_due") and self.cleaned_data.get("confirmed_for") == asked:
+            return
+        self.data = self.data.copy()
+        self.data[self.add_prefix("confirmed_for")] = asked
+        self.data.pop(self.add_prefix("confirm_due"), None)
+        self.add_error("confirm_due", message)
+
+
+CONFIRMATION_FIELDS = ("confirm_due", "confirmed_for")
+
+
+class DeletionRuleForm(ConfirmedChangeForm):
+    """The rule's form; DeletionRuleAdmin supplies its model and fields. A change that has the next sweep process
+    records at once asks first (see _post_clean)."""
 
     def _post_clean(self):
         super()._post_clean()
@@ -73,18 +91,6 @@ class DeletionRuleForm(forms.ModelForm):
         if previous is not None and not timing_changes(previous, rule) and previous.action == rule.action:
             return
         if due := newly_due(rule):
-            asked = "|".join(
-                [
-                    *(str(getattr(rule, f)) for f in (*TIMING_FIELDS, "action")),
-                    *(f"{d.model._meta.label}={d.count}" for d in due),
-                ]
-            )
-            if self.cleaned_data.get("confirm_due") and self.cleaned_data.get("confirmed_for") == asked:
-                return
-            # Sent back with the page: the tick counts for these values and this count only.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("confirmed_for")] = asked
-            self.data.pop(self.add_prefix("confirm_due"), None)
             details = "; ".join(
                 f"{capfirst(d.model._meta.verbose_name_plural)}: {number_format(d.count, force_grouping=True)} "
                 f"({Action(d.action).label})"
@@ -98,7 +104,10 @@ class DeletionRuleForm(forms.ModelForm):
                 "Confirm to save the change.",
                 total,
             ) % {"count": number_format(total, force_grouping=True), "details": details}
-            self.add_error("confirm_due", message)
+            values = [str(getattr(rule, f)) for f in (*TIMING_FIELDS, "action")]
+            self.ask_to_confirm(
+                asked="|".join([*values, *(f"{d.model._meta.label}={d.count}" for d in due)]), message=message
+            )
 
 
 @admin.register(DeletionRule)
@@ -133,7 +142,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         # The confirmation shows only on a page sent back with errors (a successful save redirects).
         if request.method == "POST":
-            return ((_("Confirmation"), {"fields": ("confirm_due", "confirmed_for")}), *self.fieldsets)
+            return ((_("Confirmation"), {"fields": CONFIRMATION_FIELDS}), *self.fieldsets)
         return self.fieldsets
 
     @admin.display(description=_("period"))
@@ -223,7 +232,26 @@ class DeletionRuleAdmin(admin.ModelAdmin):
         }
 
 
-class LegalHoldForm(forms.ModelForm):
+class LegalHoldForm(ConfirmedChangeForm):
+    """A hold's form. Ending an existing hold by the next sweep asks first, as lifting it does (see _post_clean)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        hold = self.instance
+        if self.errors or not hold.pk or "ends_on" not in self.changed_data or hold.lifted_at:
+            return
+        if hold.is_active_on(timezone.localdate() + datetime.timedelta(days=1)):
+            return  # still in force when the next sweep runs
+        if released := released_by_lifting([hold.pk]):
+            message = ngettext(
+                "Ending the hold makes %(count)s record due at once whose period has already ended: the next sweep "
+                "processes it. Confirm to save the change.",
+                "Ending the hold makes %(count)s records due at once whose period has already ended: the next sweep "
+                "processes them. Confirm to save the change.",
+                released,
+            ) % {"count": number_format(released, force_grouping=True)}
+            self.ask_to_confirm(asked=f"{hold.ends_on}|{released}", message=message)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "content_type" in self.fields:  # read-only once the hold exists
@@ -275,6 +303,11 @@ class LegalHoldAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("in force"), boolean=True)
     def in_force(self, obj):
         return obj.is_active_on(timezone.localdate())
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f not in CONFIRMATION_FIELDS]
+        # The confirmation shows only on a page sent back with errors (a successful save redirects).
+        return [*CONFIRMATION_FIELDS, *fields] if request.method == "POST" and obj is not None else fields
 
     def get_readonly_fields(self, request, obj=None):
         # A hold's target and reason are history once it exists; only its end and note may change.

@@ -86,3 +86,34 @@ def test_the_certificate_calls_the_reference_a_legal_reference_not_a_legal_basis
     with translation.override("de"):
         html = render_to_string("retention/certificate.html", certificate_context(start=D(2026, 11, 1), end=today))
     assert "Rechtsvorschrift" in html and "Rechtsgrundlage" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        ("de", "Das Ende der Löschsperre macht sofort 1 Datensatz fällig"),
+        ("en", "Ending the hold makes 1 record due at once"),
+    ],
+)
+def test_ending_a_hold_by_the_next_sweep_asks_first(dpo_client, language, warning):
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 10, tzinfo=datetime.UTC), tick=False):
+        ad = f.AdConversionFactory(collected_on=D(2026, 9, 1))  # due since 2 October
+        hold = hold_place(reason=HoldReason.LITIGATION, subject=ad.subject, reference="LG Kiel 3 O 12/26")
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 10, tzinfo=datetime.UTC), tick=False):
+        sweep_run(dry_run=True)
+        url = reverse("admin:retention_legalhold_change", args=[hold.pk])
+        form = {"ends_on": "2026-12-31", "reference": "LG Kiel 3 O 12/26", "note": ""}
+        assert dpo_client.post(url, form).status_code == 302  # still in force at the next sweep: nothing to ask
+
+        form["ends_on"] = "2026-11-24"
+        response = dpo_client.post(url, form, headers={"accept-language": language})
+
+        assert response.status_code == 200
+        [error] = response.context["adminform"].form.errors["confirm_due"]
+        assert error.startswith(warning)
+        assert _in_force(hold)
+        asked = response.context["adminform"].form.data["confirmed_for"]
+        assert dpo_client.post(url, {**form, "confirm_due": "on", "confirmed_for": asked}).status_code == 302
+        assert LegalHold.objects.get(pk=hold.pk).ends_on == D(2026, 11, 24)
