@@ -272,12 +272,18 @@ def why_kept(record, *, today: datetime.date | None = None) -> WhyKept:
 
 def released_by_lifting(hold_ids, *, today: datetime.date | None = None) -> int:
     """How many records lifting the holds `hold_ids` makes due at once, for the next sweep to process: what the
-    forecast counts as due without them, less what it counts now (another hold may still keep a record)."""
+    forecast counts as due without them, less what it counts now (another hold may still keep a record), and the
+    erased people's identities they kept."""
+    from .sweep import erased_subjects_waiting
+
     hold_ids = list(hold_ids)
     if not hold_ids:
         return 0
+    today = today or timezone.localdate()
     due = [sum(row["due"] for row in forecast(today=today, ignoring_holds=ignoring)) for ignoring in (hold_ids, ())]
-    return due[0] - due[1]
+    # And the identities of erased people the holds kept after their records had gone (the sweep anonymises them).
+    people = [erased_subjects_waiting(today, ignoring=ignoring).count() for ignoring in (hold_ids, ())]
+    return due[0] - due[1] + people[0] - people[1]
 
 
 def latest_due_start(rule: DeletionRule, today: datetime.date) -> datetime.date | None:

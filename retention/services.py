@@ -347,6 +347,12 @@ def subject_erase(*, subject: DataSubject, today: datetime.date | None = None) -
                     target = outcome.deleted
                 target[model._meta.label] = target.get(model._meta.label, 0) + len(pks)
                 protocol_write(run, model_label=model._meta.label, pks=pks, rule=rule, action=action, at=now)
+        if subject_hold and not kept:
+            # A hold on the person keeps who they are, also when no record of theirs is left (the sweep lifts it with
+            # the hold: erased_subjects_waiting).
+            identity = DataCategory.objects.filter(code="identity").first()
+            reason = HoldReason(subject_hold.reason).label
+            kept[(DataSubject._meta.verbose_name, identity.name if identity else "", reason, None)] += 1
         outcome.kept = [
             KeptItem(record_label=str(label), category=str(cat), legal_reference=str(ref), kept_until=until, count=n)
             for (label, cat, ref, until), n in sorted(kept.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))

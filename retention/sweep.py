@@ -195,10 +195,11 @@ def _run_step(run: SweepRun, step: Step, *, batch_size: int, dry_run: bool) -> N
         pass
 
 
-def erased_subjects_waiting(today: datetime.date, *, gone=None) -> models.QuerySet:
+def erased_subjects_waiting(today: datetime.date, *, gone=None, ignoring=()) -> models.QuerySet:
     """Erased data subjects kept (restricted) for records that are gone now, and not held.
 
-    `gone(kind)`: a Q of the records of that kind earlier steps of this run take (dry runs only).
+    `gone(kind)`: a Q of the records of that kind earlier steps of this run take (dry runs only). `ignoring`: ids
+    of holds to count as lifted.
     """
     qs = DataSubject.objects.filter(erased_at__isnull=False, restricted_at__isnull=False)
     # A request file keeps its own copy of the requester's details: it does not hold the identity back.
@@ -207,7 +208,8 @@ def erased_subjects_waiting(today: datetime.date, *, gone=None) -> models.QueryS
         if gone is not None:
             records = records.exclude(gone(model))
         qs = qs.filter(~Exists(records))
-    return qs.filter(~Exists(LegalHold.objects.active(today).filter(subject_id=OuterRef("pk"))))
+    holds = LegalHold.objects.active(today).exclude(pk__in=ignoring)
+    return qs.filter(~Exists(holds.filter(subject_id=OuterRef("pk"))))
 
 
 def finish_erased_subjects(run: SweepRun, *, today: datetime.date, batch_size: int, dry_run: bool, gone=None) -> None:

@@ -117,3 +117,25 @@ def test_ending_a_hold_by_the_next_sweep_asks_first(dpo_client, language, warnin
         asked = response.context["adminform"].form.data["confirmed_for"]
         assert dpo_client.post(url, {**form, "confirm_due": "on", "confirmed_for": asked}).status_code == 302
         assert LegalHold.objects.get(pk=hold.pk).ends_on == D(2026, 11, 24)
+
+
+def test_lifting_counts_the_identity_of_an_erased_person_the_hold_kept(today):
+    from retention.services import subject_erase
+    from subjects.models import DataSubject
+
+    person = f.DataSubjectFactory(last_name="Gehalten")
+    hold = hold_place(reason=HoldReason.LITIGATION, subject=person, reference="LG Kiel 3 O 12/26")
+    subject_erase(subject=person)
+    assert DataSubject.objects.get(pk=person.pk).last_name == "Gehalten"  # kept for the hold
+    assert released_by_lifting([hold.pk]) == 1
+
+
+def test_an_erasure_keeps_the_identity_of_a_person_under_a_hold_even_without_records(today):
+    from retention.services import subject_erase
+
+    person = f.DataSubjectFactory(last_name="Gehalten")
+    hold_place(reason=HoldReason.LITIGATION, subject=person, reference="LG Kiel 3 O 12/26")
+    outcome = subject_erase(subject=person)
+    assert not outcome.subject_anonymised
+    assert [(k.category, k.kept_until) for k in outcome.kept] == [("Identitätsdaten", None)]
+    assert sweep_run().total == 0  # the sweep keeps it too, while the hold stands
