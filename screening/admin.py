@@ -17,6 +17,7 @@ from audit.admin_log import field_labels, log_by_id
 from audit.admin_mixins import AuditedAdminMixin
 from audit.services import Action as AuditAction
 from audit.services import audit_record
+from dpo_portal.admin_mixins import ReadOnlyAdminMixin  # list data and job records: imports and jobs write them
 from subjects.admin import RecordPageFieldsMixin, register_subject_inline
 
 from .models import (
@@ -33,19 +34,6 @@ from .models import (
 )
 from .selectors import version_names
 from .services import case_clear, case_confirm, case_letter, case_mark_contacted, cases_csv
-
-
-class ReadOnlyAdminMixin:
-    """List data and job records are written by imports and jobs only."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):

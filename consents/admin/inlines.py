@@ -3,12 +3,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from dpo_portal.admin_mixins import ReadOnlyAdminMixin
 from subjects.admin import register_subject_inline
 
 from ..models import Consent, Objection
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
@@ -16,15 +17,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @register_subject_inline

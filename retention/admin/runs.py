@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import audit_export
+from dpo_portal.admin_mixins import ReadOnlyAdminMixin
 from dpo_portal.kinds import KindListFilter
 
 from ..certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
@@ -23,17 +24,8 @@ from ..selectors import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """History: nobody adds, changes or deletes it in the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class KindOfRecordColumn:
