@@ -39,6 +39,8 @@ class ComingDueFilter(admin.SimpleListFilter):
         super().__init__(request, params, model, model_admin)
         if rule not in (None, ""):
             self.used_parameters["due_rule"] = rule
+            # The list a forecast figure leads to says whose figure it is.
+            self.title = _("deletion forecast under %(rule)s") % {"rule": self.rule.code or "—"}
 
     def expected_parameters(self):
         return [self.parameter_name, "due_rule"]

@@ -80,7 +80,7 @@ def test_held_records_are_kept_and_named(today):
     hold_place(reason=HoldReason.LITIGATION, record=email)
     outcome = subject_erase(subject=subject)
     [kept] = outcome.kept
-    assert kept.kept_until is None and kept.legal_reference == "anhängiger Rechtsstreit"
+    assert kept.kept_until is None and kept.legal_reference == "Anhängiger Rechtsstreit"
     email.refresh_from_db()
     assert email.restriction_ground == RestrictionGround.LEGAL_HOLD
     assert EmailAddress.objects.filter(pk=email.pk).exists()

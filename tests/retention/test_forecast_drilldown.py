@@ -100,3 +100,10 @@ def test_request_files_lists_filter_by_what_comes_due_too(dpo_client, today):
     # A request file is a record the engine keeps: the forecast's figure for it leads to this list.
     response = dpo_client.get(reverse("admin:requests_app_datasubjectrequest_changelist"), {"due": "now"})
     assert response.status_code == 200  # without the filter, the admin answers ?e=1
+
+
+def test_a_list_opened_from_a_figure_names_its_rule(dpo_client, today):
+    rule = rule_for_category(f.EmailAddressFactory(collected_on=D(2021, 3, 1)).category)
+    url = reverse("admin:subjects_emailaddress_changelist")
+    page = dpo_client.get(url, {"due": "now", "due_rule": rule.pk}, headers={"accept-language": "de"})
+    assert "Löschvorschau unter contact-limitation" in page.content.decode()
