@@ -94,6 +94,14 @@ class DeletionRuleAdmin(admin.ModelAdmin):
         (_("Versions"), {"fields": ("history",)}),
     )
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Sent back (a confirmation, an error), the page's heading and breadcrumb name the rule as saved: the form
+        # has already put the values typed in on `obj`, and "8 years" must not read as "5 years" before it is saved.
+        if change and obj is not None and context["adminform"].form.errors:
+            saved = DeletionRule.objects.select_related("category").get(pk=obj.pk)
+            context.update(original=saved, subtitle=str(saved))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_fieldsets(self, request, obj=None):
         # The confirmation shows only on a page sent back with errors (a successful save redirects).
         if request.method == "POST":

@@ -163,3 +163,13 @@ def test_the_tick_confirms_the_change_it_was_asked_for_and_no_other(dpo_client, 
     assert error.startswith("Nach dieser Änderung verarbeitet der nächste Löschlauf sofort 2 Datensätze")
     rule.refresh_from_db()
     assert rule.years == 8
+
+
+def test_the_page_asking_names_the_rule_as_saved(dpo_client, today):
+    order = _order(D(2020, 6, 1))
+    sweep_run(dry_run=True)
+    rule = rule_for_category(order.category)
+    url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+    response = dpo_client.post(url, _rule_form(rule, years=5), headers={"accept-language": "de"})
+    assert response.context["subtitle"].startswith("Bestell- und Vertragsdaten: 8 Jahre")
+    assert response.context["adminform"].form["years"].value() == "5"  # the form keeps what was typed
