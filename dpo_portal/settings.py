@@ -155,13 +155,14 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# The nightly retention sweep (its check follows four hours later: retention.monitoring).
+RETENTION_SWEEP_HOUR = env.int("RETENTION_SWEEP_HOUR", default=2)
+RETENTION_SWEEP_MINUTE = env.int("RETENTION_SWEEP_MINUTE", default=30)
 # Every scheduled job of the portal; each task lives in its app's tasks.py.
 CELERY_BEAT_SCHEDULE = {
     "retention-sweep": {
         "task": "retention.tasks.run_retention_sweep",
-        "schedule": crontab(
-            hour=env.int("RETENTION_SWEEP_HOUR", default=2), minute=env.int("RETENTION_SWEEP_MINUTE", default=30)
-        ),
+        "schedule": crontab(hour=RETENTION_SWEEP_HOUR, minute=RETENTION_SWEEP_MINUTE),
     },
     "requests-deadline-digest": {
         "task": "requests_app.tasks.send_deadline_digest",
@@ -172,10 +173,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "requests_app.tasks.delete_evidence_orphans",
         "schedule": crontab(hour=4, minute=30),
     },
-    # After the sweep (02:30 by default): tells the DPO when it failed, was interrupted or did not run.
+    # Four hours after the sweep, whenever that is: tells the DPO when it failed, was interrupted or did not run
+    # (the check looks 26 hours back: a night without a sweep is 28 hours old then).
     "retention-sweep-check": {
         "task": "retention.tasks.check_retention_sweep",
-        "schedule": crontab(hour=6, minute=15),
+        "schedule": crontab(hour=(RETENTION_SWEEP_HOUR + 4) % 24, minute=RETENTION_SWEEP_MINUTE),
     },
     "audit-verify": {
         "task": "audit.tasks.verify_audit_trail",

@@ -270,6 +270,18 @@ def why_kept(record, *, today: datetime.date | None = None) -> WhyKept:
     )
 
 
+def next_sweep_day(now: datetime.datetime | None = None) -> datetime.date:
+    """The date the next nightly sweep sweeps as of (its local date): today before its time, else tomorrow. What
+    a change releases is counted for that day: after midnight, a year-end rule's whole year falls due at once."""
+    from django.conf import settings
+
+    now = timezone.localtime(now)
+    at = now.replace(
+        hour=settings.RETENTION_SWEEP_HOUR, minute=settings.RETENTION_SWEEP_MINUTE, second=0, microsecond=0
+    )
+    return now.date() if now < at else now.date() + datetime.timedelta(days=1)
+
+
 def released_by_lifting(hold_ids, *, today: datetime.date | None = None) -> int:
     """How many records lifting the holds `hold_ids` makes due at once, for the next sweep to process: what the
     forecast counts as due without them, less what it counts now (another hold may still keep a record), and the

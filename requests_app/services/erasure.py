@@ -10,6 +10,7 @@ from consents.services import suppression_add
 from dpo_portal.models import DataCategory
 from retention.models import DeletionRule, HoldReason
 from retention.services import KeptItem, subject_erase
+from subjects.models import DataSubject
 
 from ..models import RequestItem, RequestType, TimelineEntry
 from ..records import rights_record_models
@@ -73,7 +74,8 @@ def kept_rows(kept: list[KeptItem], *, language: str) -> list[dict]:
     Anything not traced back (a free-text legal reference) is kept as it is.
     """
     with translation.override(language):
-        models = {str(m._meta.verbose_name): m for m in rights_record_models()}
+        # The person themselves too: a hold on them keeps their identity when no record of theirs is left.
+        models = {str(m._meta.verbose_name): m for m in (*rights_record_models(), DataSubject)}
         reasons = {str(r.label): r for r in HoldReason}
     # A rule's legal reference, as either language cites it, leads back to the rule.
     for rule in DeletionRule.objects.all():

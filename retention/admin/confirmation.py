@@ -17,6 +17,11 @@ class ConfirmedChangeForm(forms.ModelForm):
     # What the tick confirms: the values and the count shown.
     confirmed_for = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    @property
+    def changed_data(self):
+        # The tick is no change of the object: the admin's history and the audit trail name the object's fields only.
+        return [name for name in super().changed_data if name not in CONFIRMATION_FIELDS]
+
     def ask_to_confirm(self, *, asked: str, message: str) -> None:
         """Unless the tick confirms `asked`, sends the page back with `message` and `asked` for the next post."""
         if self.cleaned_data.get("confirm_due") and self.cleaned_data.get("confirmed_for") == asked:
@@ -28,3 +33,15 @@ class ConfirmedChangeForm(forms.ModelForm):
 
 
 CONFIRMATION_FIELDS = ("confirm_due", "confirmed_for")
+
+
+def without_unasked_confirmation(adminform) -> None:
+    """Leaves the confirmation out of a page sent back for other errors (a tick there would confirm nothing)."""
+    if "confirm_due" in adminform.form.errors:
+        return
+    fieldsets = []
+    for name, options in adminform.fieldsets:
+        fields = [f for f in options.get("fields", ()) if f not in CONFIRMATION_FIELDS]
+        if fields:
+            fieldsets.append((name, {**options, "fields": fields}))
+    adminform.fieldsets = fieldsets

@@ -7,7 +7,7 @@ from django.contrib.admin.models import CHANGE
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -17,10 +17,11 @@ from audit.admin_mixins import AuditedAdminMixin
 from ..models import LegalHold
 from ..models.holds import record_kinds
 from ..selectors import (
+    next_sweep_day,
     released_by_lifting,
 )
 from ..services import hold_change, hold_lift, hold_place
-from .confirmation import CONFIRMATION_FIELDS, ConfirmedChangeForm
+from .confirmation import CONFIRMATION_FIELDS, ConfirmedChangeForm, without_unasked_confirmation
 
 
 class LegalHoldForm(ConfirmedChangeForm):
@@ -29,18 +30,21 @@ class LegalHoldForm(ConfirmedChangeForm):
     def _post_clean(self):
         super()._post_clean()
         hold = self.instance
-        if self.errors or not hold.pk or "ends_on" not in self.changed_data or hold.lifted_at:
+        if self.errors or not hold.pk or "ends_on" not in self.changed_data or hold.lifted_at or not hold.ends_on:
             return
-        if hold.is_active_on(timezone.localdate() + datetime.timedelta(days=1)):
-            return  # still in force when the next sweep runs
-        if released := released_by_lifting([hold.pk]):
+        previous = LegalHold.objects.get(pk=hold.pk).ends_on
+        if previous is not None and hold.ends_on >= previous:
+            return  # kept longer: nothing is released earlier than it would have been
+        # Counted for the first sweep after the hold's last day (the next one, for an end already past).
+        day = max(next_sweep_day(), hold.ends_on + datetime.timedelta(days=1))
+        if released := released_by_lifting([hold.pk], today=day):
             message = ngettext(
-                "Ending the hold makes %(count)s record due at once whose period has already ended: the next sweep "
+                "When the hold ends, %(count)s record is due whose period has ended by then: the sweep of %(day)s "
                 "processes it. Confirm to save the change.",
-                "Ending the hold makes %(count)s records due at once whose period has already ended: the next sweep "
+                "When the hold ends, %(count)s records are due whose period has ended by then: the sweep of %(day)s "
                 "processes them. Confirm to save the change.",
                 released,
-            ) % {"count": number_format(released, force_grouping=True)}
+            ) % {"count": number_format(released, force_grouping=True), "day": date_format(day, "SHORT_DATE_FORMAT")}
             self.ask_to_confirm(asked=f"{hold.ends_on}|{released}", message=message)
 
     def __init__(self, *args, **kwargs):
@@ -95,6 +99,10 @@ class LegalHoldAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def in_force(self, obj):
         return obj.is_active_on(timezone.localdate())
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        without_unasked_confirmation(context["adminform"])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_fields(self, request, obj=None):
         fields = [f for f in super().get_fields(request, obj) if f not in CONFIRMATION_FIELDS]
         # The confirmation shows only on a page sent back with errors (a successful save redirects).
@@ -142,7 +150,8 @@ class LegalHoldAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def lift_holds(self, request, queryset):
         holds = list(queryset.filter(lifted_at__isnull=True))
         # What a hold kept past its period goes in the next sweep, for good: the DPO confirms that first.
-        if request.POST.get("confirm") != "yes" and (released := released_by_lifting(h.pk for h in holds)):
+        released = released_by_lifting((h.pk for h in holds), today=next_sweep_day())
+        if request.POST.get("confirm") != "yes" and released:
             context = {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,

@@ -19,9 +19,10 @@ from ..selectors import (
     FORECAST_WINDOWS,
     forecast,
     newly_due,
+    next_sweep_day,
 )
 from ..services import rule_save, timing_changes
-from .confirmation import CONFIRMATION_FIELDS, ConfirmedChangeForm
+from .confirmation import CONFIRMATION_FIELDS, ConfirmedChangeForm, without_unasked_confirmation
 from .records import ComingDueFilter
 
 
@@ -45,7 +46,7 @@ class DeletionRuleForm(ConfirmedChangeForm):
         previous = DeletionRule.objects.filter(pk=rule.pk).first() if rule.pk else None
         if previous is not None and not timing_changes(previous, rule) and previous.action == rule.action:
             return
-        if due := newly_due(rule):
+        if due := newly_due(rule, today=next_sweep_day()):
             details = "; ".join(
                 f"{capfirst(d.model._meta.verbose_name_plural)}: {number_format(d.count, force_grouping=True)} "
                 f"({Action(d.action).label})"
@@ -100,6 +101,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
         if change and obj is not None and context["adminform"].form.errors:
             saved = DeletionRule.objects.select_related("category").get(pk=obj.pk)
             context.update(original=saved, subtitle=str(saved))
+        without_unasked_confirmation(context["adminform"])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fieldsets(self, request, obj=None):

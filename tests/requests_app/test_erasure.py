@@ -129,3 +129,14 @@ def test_a_stored_number_that_does_not_parse_does_not_block_the_erasure(register
     erasure_item_fulfil(item=req.items.get(), actor=None)
     assert not PhoneNumber.objects.filter(subject=subject).exists()
     assert "suppressed" in may_contact(purpose_code="product-news", channel="email", email=email).reasons
+
+
+def test_the_kept_identity_of_a_held_person_is_named_in_the_letter_s_language(dpo_client, register):
+    subject = DataSubjectFactory(language="de")
+    hold_place(reason="litigation", subject=subject, reference="LG Kiel 3 O 12/26")
+    req = request_with(RequestType.ERASURE, subject=subject, language="en")
+    erasure_item_fulfil(item=req.items.get(), actor=None)
+    [kept] = req.items.get().result["kept"]
+    assert kept["record"] == {"de": "betroffene Person", "en": "data subject"}  # the letter writes them capitalised
+    letter = " ".join(dpo_client.post(letter_url(req), {"fmt": "html"}).content.decode().split())
+    assert "Data subject" in letter and "Betroffene Person" not in letter

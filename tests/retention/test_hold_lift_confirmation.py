@@ -91,11 +91,15 @@ def test_the_certificate_calls_the_reference_a_legal_reference_not_a_legal_basis
 @pytest.mark.parametrize(
     ("language", "warning"),
     [
-        ("de", "Das Ende der Löschsperre macht sofort 1 Datensatz fällig"),
-        ("en", "Ending the hold makes 1 record due at once"),
+        (
+            "de",
+            "Wenn die Löschsperre endet, ist 1 Datensatz fällig, dessen Frist bis dahin abgelaufen ist: "
+            "Der Löschlauf vom 26.11.2026",
+        ),
+        ("en", "When the hold ends, 1 record is due whose period has ended by then: the sweep of 26/11/2026"),
     ],
 )
-def test_ending_a_hold_by_the_next_sweep_asks_first(dpo_client, language, warning):
+def test_ending_a_hold_asks_first(dpo_client, language, warning):
     import time_machine
 
     with time_machine.travel(datetime.datetime(2026, 11, 1, 10, tzinfo=datetime.UTC), tick=False):
@@ -104,19 +108,28 @@ def test_ending_a_hold_by_the_next_sweep_asks_first(dpo_client, language, warnin
     with time_machine.travel(datetime.datetime(2026, 11, 25, 10, tzinfo=datetime.UTC), tick=False):
         sweep_run(dry_run=True)
         url = reverse("admin:retention_legalhold_change", args=[hold.pk])
-        form = {"ends_on": "2026-12-31", "reference": "LG Kiel 3 O 12/26", "note": ""}
-        assert dpo_client.post(url, form).status_code == 302  # still in force at the next sweep: nothing to ask
+        form = {"ends_on": "2026-11-24", "reference": "LG Kiel 3 O 12/26", "note": ""}
 
-        form["ends_on"] = "2026-11-24"
         response = dpo_client.post(url, form, headers={"accept-language": language})
 
         assert response.status_code == 200
         [error] = response.context["adminform"].form.errors["confirm_due"]
-        assert error.startswith(warning)
+        assert error.startswith(warning), error
         assert _in_force(hold)
         asked = response.context["adminform"].form.data["confirmed_for"]
         assert dpo_client.post(url, {**form, "confirm_due": "on", "confirmed_for": asked}).status_code == 302
         assert LegalHold.objects.get(pk=hold.pk).ends_on == D(2026, 11, 24)
+
+
+def test_a_hold_kept_longer_or_without_end_asks_nothing(dpo_client, today):
+    ad = f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    hold = hold_place(reason=HoldReason.LITIGATION, subject=ad.subject, reference="LG Kiel 3 O 12/26")
+    sweep_run(dry_run=True)
+    url = reverse("admin:retention_legalhold_change", args=[hold.pk])
+    form = {"ends_on": "2027-06-30", "reference": "LG Kiel 3 O 12/26", "note": ""}
+    LegalHold.objects.filter(pk=hold.pk).update(ends_on=D(2027, 3, 31))
+    assert dpo_client.post(url, form).status_code == 302  # later than before
+    assert dpo_client.post(url, {**form, "ends_on": ""}).status_code == 302  # no end at all
 
 
 def test_lifting_counts_the_identity_of_an_erased_person_the_hold_kept(today):

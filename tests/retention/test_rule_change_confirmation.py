@@ -173,3 +173,45 @@ def test_the_page_asking_names_the_rule_as_saved(dpo_client, today):
     response = dpo_client.post(url, _rule_form(rule, years=5), headers={"accept-language": "de"})
     assert response.context["subtitle"].startswith("Bestell- und Vertragsdaten: 8 Jahre")
     assert response.context["adminform"].form["years"].value() == "5"  # the form keeps what was typed
+
+
+def test_it_counts_for_the_date_the_next_sweep_sweeps_as_of(client, dpo_user):
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 10, tzinfo=datetime.UTC), tick=False):
+        client.force_login(dpo_user)  # a session of that day
+        order = _order(D(2020, 6, 1))  # 6 years from the end of 2020: deletable from 1 January 2027
+        sweep_run(dry_run=True)
+        rule = rule_for_category(order.category)
+        url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+        response = client.post(url, _rule_form(rule, years=6), headers={"accept-language": "en"})
+    # Nothing is due on 31 December, but the sweep at 02:30 sweeps as of 1 January.
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["confirm_due"]
+    assert error.startswith("After this change the next sweep processes 1 record at once")
+
+
+def test_the_tick_is_no_change_of_the_rule_and_shows_only_when_asked(dpo_client, today):
+    from django.contrib.admin.models import LogEntry
+
+    order = _order(D(2020, 6, 1))
+    sweep_run(dry_run=True)
+    rule = rule_for_category(order.category)
+    url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+    refused = dpo_client.post(url, _rule_form(rule, years=-3))
+    assert refused.status_code == 200 and 'name="confirm_due"' not in refused.content.decode()
+    asked = dpo_client.post(url, _rule_form(rule, years=5))
+    assert 'name="confirm_due"' in asked.content.decode()
+    confirmed_for = asked.context["adminform"].form.data["confirmed_for"]
+    assert (
+        dpo_client.post(url, _rule_form(rule, years=5, confirm_due="on", confirmed_for=confirmed_for)).status_code
+        == 302
+    )
+    message = LogEntry.objects.filter(object_id=str(rule.pk)).latest("action_time").get_change_message()
+    assert "confirm" not in message.lower() and "Ja, der nächste" not in message
+
+
+def test_the_morning_check_follows_the_sweep_by_four_hours(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    sweep, check = schedule["retention-sweep"]["schedule"], schedule["retention-sweep-check"]["schedule"]
+    assert {(h + 4) % 24 for h in sweep.hour} == check.hour and sweep.minute == check.minute
