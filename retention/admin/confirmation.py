@@ -35,9 +35,17 @@ class ConfirmedChangeForm(forms.ModelForm):
 CONFIRMATION_FIELDS = ("confirm_due", "confirmed_for")
 
 
-def without_unasked_confirmation(adminform) -> None:
-    """Leaves the confirmation out of a page sent back for other errors (a tick there would confirm nothing)."""
+# The change form of an admin whose form asks (it says "confirm" where only a confirmation is missing).
+CHANGE_FORM_TEMPLATE = "admin/retention/confirmed_change_form.html"
+
+
+def prepare_confirmation(context) -> None:
+    """For render_change_form: a page sent back only to confirm says so instead of "Please correct the error
+    below"; a page sent back for other errors leaves the confirmation out (a tick there would confirm nothing)."""
+    adminform = context["adminform"]
     if "confirm_due" in adminform.form.errors:
+        if set(adminform.form.errors) == {"confirm_due"}:
+            context.update(errors=[], asking_to_confirm=True)
         return
     fieldsets = []
     for name, options in adminform.fieldsets:

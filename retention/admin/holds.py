@@ -21,7 +21,7 @@ from ..selectors import (
     released_by_lifting,
 )
 from ..services import hold_change, hold_lift, hold_place
-from .confirmation import CONFIRMATION_FIELDS, ConfirmedChangeForm, without_unasked_confirmation
+from .confirmation import CHANGE_FORM_TEMPLATE, CONFIRMATION_FIELDS, ConfirmedChangeForm, prepare_confirmation
 
 
 class LegalHoldForm(ConfirmedChangeForm):
@@ -81,6 +81,7 @@ class LegalHoldAdmin(AuditedAdminMixin, admin.ModelAdmin):
     # Holds name the people they hold: their pages are audited, and the admin history names holds by id and
     # stores changed fields by their msgids (read in any language). Saves are audited by the hold services.
     form = LegalHoldForm
+    change_form_template = CHANGE_FORM_TEMPLATE
     list_display = ("target", "reason", "reference", "starts_on", "ends_on", "lifted_at", "in_force")
     list_filter = ("reason", ("lifted_at", admin.EmptyFieldListFilter), "starts_on")
     search_fields = ("reference", "=subject__customer_number", "subject__last_name", "category__code")
@@ -100,7 +101,7 @@ class LegalHoldAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return obj.is_active_on(timezone.localdate())
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        without_unasked_confirmation(context["adminform"])
+        prepare_confirmation(context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fields(self, request, obj=None):

@@ -22,7 +22,7 @@ from ..selectors import (
     next_sweep_day,
 )
 from ..services import rule_save, timing_changes
-from .confirmation import CONFIRMATION_FIELDS, ConfirmedChangeForm, without_unasked_confirmation
+from .confirmation import CHANGE_FORM_TEMPLATE, CONFIRMATION_FIELDS, ConfirmedChangeForm, prepare_confirmation
 from .records import ComingDueFilter
 
 
@@ -69,6 +69,7 @@ class DeletionRuleForm(ConfirmedChangeForm):
 @admin.register(DeletionRule)
 class DeletionRuleAdmin(admin.ModelAdmin):
     form = DeletionRuleForm
+    change_form_template = CHANGE_FORM_TEMPLATE
     list_display = ("category", "code", "period", "action", "retention_duty", "reference", "is_active")
     list_filter = ("is_active", "action", "start_event", "retention_duty", ("from_year_end", YearEndFilter))
     search_fields = ("code", "legal_reference", "legal_reference_en", "category__name_de", "category__name_en", "note")
@@ -101,7 +102,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
         if change and obj is not None and context["adminform"].form.errors:
             saved = DeletionRule.objects.select_related("category").get(pk=obj.pk)
             context.update(original=saved, subtitle=str(saved))
-        without_unasked_confirmation(context["adminform"])
+        prepare_confirmation(context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fieldsets(self, request, obj=None):

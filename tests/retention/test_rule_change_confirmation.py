@@ -215,3 +215,15 @@ def test_the_morning_check_follows_the_sweep_by_four_hours(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
     sweep, check = schedule["retention-sweep"]["schedule"], schedule["retention-sweep-check"]["schedule"]
     assert {(h + 4) % 24 for h in sweep.hour} == check.hour and sweep.minute == check.minute
+
+
+def test_a_page_sent_back_only_to_confirm_says_so(dpo_client, today):
+    order = _order(D(2020, 6, 1))
+    sweep_run(dry_run=True)
+    rule = rule_for_category(order.category)
+    url = reverse("admin:retention_deletionrule_change", args=[rule.pk])
+    asked = dpo_client.post(url, _rule_form(rule, years=5), headers={"accept-language": "de"}).content.decode()
+    assert "Bitte bestätigen Sie die Änderung unten, bevor sie gespeichert wird." in asked
+    assert "Bitte den unten aufgeführten Fehler korrigieren" not in asked
+    refused = dpo_client.post(url, _rule_form(rule, years=-3), headers={"accept-language": "de"}).content.decode()
+    assert "Bitte bestätigen Sie" not in refused and "Bitte den unten aufgeführten Fehler korrigieren" in refused
