@@ -20,7 +20,7 @@ from .reporting import run_failure_message
 from .sweep import JOURNAL_NOT_WRITABLE
 
 # The sweep runs nightly and the check each morning: a day and two hours back covers the last night's run, and a
-# night without one shows the next morning (a 02:30 sweep missed, checked at 06:15: 27 hours 45 minutes).
+# night without one shows the next morning (the check runs four hours after the sweep: a missed night is 28 hours old).
 WINDOW = datetime.timedelta(hours=26)
 # A sweep takes minutes; one still running after an hour was most likely stopped with its worker.
 RUNNING_TOO_LONG = datetime.timedelta(hours=1)

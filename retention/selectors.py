@@ -5,6 +5,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Func, Q, Value
 from django.db.models.lookups import GreaterThan
@@ -273,13 +274,13 @@ def why_kept(record, *, today: datetime.date | None = None) -> WhyKept:
 def next_sweep_day(now: datetime.datetime | None = None) -> datetime.date:
     """The date the next nightly sweep sweeps as of (its local date): today before its time, else tomorrow. What
     a change releases is counted for that day: after midnight, a year-end rule's whole year falls due at once."""
-    from django.conf import settings
-
     now = timezone.localtime(now)
     at = now.replace(
-        hour=settings.RETENTION_SWEEP_HOUR, minute=settings.RETENTION_SWEEP_MINUTE, second=0, microsecond=0
+        hour=settings.RETENTION_SWEEP_HOUR, minute=settings.RETENTION_SWEEP_MINUTE, second=0, microsecond=0, fold=0
     )
-    return now.date() if now < at else now.date() + datetime.timedelta(days=1)
+    # As instants: on the nights the clocks change, wall-clock times compare wrongly (the repeated hour in October).
+    before = now.astimezone(datetime.UTC) < at.astimezone(datetime.UTC)
+    return now.date() if before else now.date() + datetime.timedelta(days=1)
 
 
 def released_by_lifting(hold_ids, *, today: datetime.date | None = None) -> int:

@@ -152,7 +152,8 @@ class LegalHoldAdmin(AuditedAdminMixin, admin.ModelAdmin):
         holds = list(queryset.filter(lifted_at__isnull=True))
         # What a hold kept past its period goes in the next sweep, for good: the DPO confirms that first.
         released = released_by_lifting((h.pk for h in holds), today=next_sweep_day())
-        if request.POST.get("confirm") != "yes" and released:
+        # The "yes" stands for the number it was shown: if more came due since, the page asks again.
+        if released and request.POST.get("confirmed_released") != str(released):
             context = {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,

@@ -102,6 +102,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
         if change and obj is not None and context["adminform"].form.errors:
             saved = DeletionRule.objects.select_related("category").get(pk=obj.pk)
             context.update(original=saved, subtitle=str(saved))
+            obj.saved_version = saved  # what "in the register" shows until the change is saved
         prepare_confirmation(context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -150,7 +151,9 @@ class DeletionRuleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("in the register"))
     def summary(self, obj):
-        return obj.register_line(translation.get_language() or "de") if obj.pk else "—"
+        if not obj.pk:
+            return "—"
+        return getattr(obj, "saved_version", obj).register_line(translation.get_language() or "de")
 
     def save_model(self, request, obj, form, change):
         # The service recomputes the category's deletion dates at once and refreshes the register.

@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from dpo_portal.models import DataCategory
 from subjects.models import DataSubject
 
+# No hold is planned to end after this year; a later date stands for "no end".
+LATEST_END_YEAR = 2200
+
 
 class HoldReason(models.TextChoices):
     LEGAL_CLAIMS = "legal_claims", _("establishment, exercise or defence of legal claims (Art. 17(3)(e) GDPR)")
@@ -132,7 +135,12 @@ class LegalHold(models.Model):
         errors: dict[str, ValidationError] = {}
         if self.content_type_id is not None:
             errors.update(self._record_errors())
-        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+        if self.ends_on and self.ends_on.year > LATEST_END_YEAR:
+            # "9999-12-31" meant "no end": say so, instead of counting what it would release then.
+            errors["ends_on"] = ValidationError(
+                _("Leave the end empty for a hold without an end."), code="legal_hold_end_too_far"
+            )
+        elif self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             errors["ends_on"] = ValidationError(
                 _("A legal hold cannot end before it starts."), code="legal_hold_ends_before_start"
             )

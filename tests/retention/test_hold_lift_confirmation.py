@@ -46,7 +46,7 @@ def test_lifting_holds_that_keep_due_data_asks_first(dpo_client, today, language
 
     assert response.status_code == 200 and warning in response.content.decode()
     assert _in_force(hold)
-    assert _lift(dpo_client, [hold], language, confirm="yes").status_code == 302
+    assert _lift(dpo_client, [hold], language, confirmed_released="2").status_code == 302
     assert not _in_force(hold)
     assert sweep_run(dry_run=True).total == 2
 
@@ -121,15 +121,16 @@ def test_ending_a_hold_asks_first(dpo_client, language, warning):
         assert LegalHold.objects.get(pk=hold.pk).ends_on == D(2026, 11, 24)
 
 
-def test_a_hold_kept_longer_or_without_end_asks_nothing(dpo_client, today):
+def test_a_hold_without_end_or_with_an_end_beyond_the_calendar_asks_nothing(dpo_client, today):
     ad = f.AdConversionFactory(collected_on=D(2026, 9, 1))
     hold = hold_place(reason=HoldReason.LITIGATION, subject=ad.subject, reference="LG Kiel 3 O 12/26")
     sweep_run(dry_run=True)
     url = reverse("admin:retention_legalhold_change", args=[hold.pk])
     form = {"ends_on": "2027-06-30", "reference": "LG Kiel 3 O 12/26", "note": ""}
-    LegalHold.objects.filter(pk=hold.pk).update(ends_on=D(2027, 3, 31))
-    assert dpo_client.post(url, form).status_code == 302  # later than before
     assert dpo_client.post(url, {**form, "ends_on": ""}).status_code == 302  # no end at all
+    # "9999-12-31" meant "no end": refused with a word, not counted (the count would run past the calendar).
+    response = dpo_client.post(url, {**form, "ends_on": "9999-12-31"}, headers={"accept-language": "en"})
+    assert response.context["adminform"].form.errors["ends_on"] == ["Leave the end empty for a hold without an end."]
 
 
 def test_lifting_counts_the_identity_of_an_erased_person_the_hold_kept(today):
@@ -152,3 +153,15 @@ def test_an_erasure_keeps_the_identity_of_a_person_under_a_hold_even_without_rec
     assert not outcome.subject_anonymised
     assert [(k.category, k.kept_until) for k in outcome.kept] == [("Identitätsdaten", None)]
     assert sweep_run().total == 0  # the sweep keeps it too, while the hold stands
+
+
+def test_a_yes_for_fewer_records_than_are_due_now_asks_again(dpo_client, today):
+    due = f.OrderFactory(collected_on=D(2016, 6, 1), ordered_on=D(2016, 6, 1))
+    hold = hold_place(reason=HoldReason.TAX_AUDIT, category=due.category, reference="Bp 2026/17")
+    sweep_run(dry_run=True)
+    assert _lift(dpo_client, [hold]).context["released"] == 1
+    f.OrderFactory(collected_on=D(2015, 6, 1), ordered_on=D(2015, 6, 1))  # due meanwhile
+    sweep_run(dry_run=True)
+    response = _lift(dpo_client, [hold], confirmed_released="1")
+    assert response.status_code == 200 and response.context["released"] == 2
+    assert _in_force(hold)

@@ -173,6 +173,8 @@ def test_the_page_asking_names_the_rule_as_saved(dpo_client, today):
     response = dpo_client.post(url, _rule_form(rule, years=5), headers={"accept-language": "de"})
     assert response.context["subtitle"].startswith("Bestell- und Vertragsdaten: 8 Jahre")
     assert response.context["adminform"].form["years"].value() == "5"  # the form keeps what was typed
+    page = " ".join(response.content.decode().split())
+    assert "8 Jahre ab Ende des Kalenderjahres der Erhebung" in page and "5 Jahre ab Ende" not in page
 
 
 def test_it_counts_for_the_date_the_next_sweep_sweeps_as_of(client, dpo_user):
@@ -227,3 +229,21 @@ def test_a_page_sent_back_only_to_confirm_says_so(dpo_client, today):
     assert "Bitte den unten aufgeführten Fehler korrigieren" not in asked
     refused = dpo_client.post(url, _rule_form(rule, years=-3), headers={"accept-language": "de"}).content.decode()
     assert "Bitte bestätigen Sie" not in refused and "Bitte den unten aufgeführten Fehler korrigieren" in refused
+
+
+@pytest.mark.parametrize(
+    ("utc", "day"),
+    [
+        (datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC), D(2027, 1, 1)),  # 00:30 on 1 January: tonight
+        (datetime.datetime(2027, 1, 1, 1, 31, tzinfo=datetime.UTC), D(2027, 1, 2)),  # 02:31: swept already
+        # Clocks back on 25 October: 02:15 in the repeated hour comes after the 02:30 that already swept.
+        (datetime.datetime(2026, 10, 25, 1, 15, tzinfo=datetime.UTC), D(2026, 10, 26)),
+        (datetime.datetime(2026, 10, 25, 0, 15, tzinfo=datetime.UTC), D(2026, 10, 25)),  # 02:15 the first time
+        # Clocks forward on 29 March: 02:30 does not exist; Celery runs the sweep at 03:30.
+        (datetime.datetime(2026, 3, 29, 1, 15, tzinfo=datetime.UTC), D(2026, 3, 29)),  # 03:15
+    ],
+)
+def test_the_next_sweep_day_around_midnight_and_the_clock_changes(utc, day):
+    from retention.selectors import next_sweep_day
+
+    assert next_sweep_day(utc) == day
