@@ -345,10 +345,11 @@ def newly_due(rule: DeletionRule, *, today: datetime.date | None = None) -> list
     (or, without a retention duty, whose purpose has ended), not anonymous and not held on their person or
     themselves. With a new action, every record due counts (restricted ones too, unless it restricts again).
 
-    A hold on the whole category is left out of the count: it only defers what the change makes due.
-    Two queries, and one per kind of record.
+    A hold on the whole category is left out of the count: it only defers what the change makes due. Erased people
+    kept only for records the change releases count too (the sweep anonymises their identity with them).
+    A few queries, and one per kind of record.
     """
-    from .sweep import effective_action, not_held
+    from .sweep import effective_action, erased_subjects_waiting, not_held
 
     today = today or timezone.localdate()
     if not rule.is_active or not rule.category_id:
@@ -366,4 +367,30 @@ def newly_due(rule: DeletionRule, *, today: datetime.date | None = None) -> list
             records = records.filter(restricted_at=None)
         if count := not_held(records, today=today).count():
             found.append(NewlyDue(model, effective_action(rule.action, model), count))
+    # Erased people kept only for records this change releases: the same sweep anonymises who they were.
+    before, after = (_taken_by_the_sweep(r, today, category=rule.category_id) for r in (current, rule))
+    if (
+        people := erased_subjects_waiting(today, gone=after).count()
+        - erased_subjects_waiting(today, gone=before).count()
+    ):
+        found.append(NewlyDue(DataSubject, Action.ANONYMISE, people))
     return found
+
+
+def _taken_by_the_sweep(rule: DeletionRule | None, today: datetime.date, *, category: int):
+    """`gone(kind)` for erased_subjects_waiting: the records the next sweep deletes or anonymises (a restriction
+    keeps them), under `rule` in `category` (None: nothing there) and the active rules elsewhere."""
+    from .sweep import not_held
+
+    others = {c: r for c, r in _rules_not_held(today)[0].items() if c != category and r.action != Action.RESTRICT}
+
+    def gone(model) -> Q:
+        taken = model.objects.filter(category_id__in=list(others), deletable_from__lte=today)
+        found = Q(pk__in=not_held(taken.filter(anonymised_at=None), today=today).values("pk"))
+        if rule is not None and rule.action != Action.RESTRICT:
+            start = {f"start_{rule.start_event}": model.retention_start_expression(rule.start_event)}
+            mine = model.objects.filter(category_id=rule.category_id, anonymised_at=None).alias(**start)
+            found |= Q(pk__in=not_held(mine.filter(_due_under(rule, model, today)), today=today).values("pk"))
+        return found
+
+    return gone

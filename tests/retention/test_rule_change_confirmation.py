@@ -247,3 +247,19 @@ def test_the_next_sweep_day_around_midnight_and_the_clock_changes(utc, day):
     from retention.selectors import next_sweep_day
 
     assert next_sweep_day(utc) == day
+
+
+def test_it_counts_the_erased_people_whose_last_kept_record_the_change_releases(today):
+    from retention.services import subject_erase
+    from subjects.models import DataSubject
+
+    order = _order(D(2020, 6, 1))  # kept for the booking duty after the erasure: 8 years, then 5
+    _order(D(2020, 6, 1))  # another customer's, not erased
+    subject_erase(subject=order.subject)
+    rule = rule_for_category(order.category)
+    rule.years = 5
+    due = {(d.model, d.action): d.count for d in newly_due(rule, today=D(2026, 11, 25))}
+    assert due == {(Order, "anonymise"): 2, (DataSubject, "anonymise"): 1}
+    rule_save(rule=rule)
+    done = {(c.model_label, c.action): c.count for c in sweep_run(dry_run=True).counts.all()}
+    assert done == {("subjects.Order", "anonymise"): 2, ("subjects.DataSubject", "anonymise"): 1}
