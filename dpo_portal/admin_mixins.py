@@ -12,3 +12,15 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def titled(list_filter, title):
+    """`list_filter` under its own heading: Django heads a filter "By <field's name>", which reads badly for a
+    date or a flag ("Nach erteilt")."""
+
+    class Titled(list_filter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from audit.admin_mixins import AuditedAdminMixin, audit_export
+from dpo_portal.admin_mixins import titled
 from dpo_portal.models import ProcessingActivity
 from requests_app.selectors import open_objection_item
 from requests_app.services import objection_decide_with_request
@@ -80,7 +81,13 @@ class WithdrawForm(forms.Form):
 @admin.register(Consent)
 class ConsentAdmin(RecordPageFieldsMixin, AuditedAdminMixin, NoEditMixin, admin.ModelAdmin):
     list_display = ("subject", "purpose", "text_version", "channel", "given_at", "status_display", "withdrawn_at")
-    list_filter = ("purpose", "channel", ("withdrawn_at", admin.EmptyFieldListFilter), "needs_confirmation", "given_at")
+    list_filter = (
+        "purpose",
+        "channel",
+        ("withdrawn_at", titled(admin.EmptyFieldListFilter, _("withdrawal"))),
+        "needs_confirmation",
+        ("given_at", titled(admin.DateFieldListFilter, _("date given"))),
+    )
     search_fields = ("subject__last_name", "subject__first_name", "=subject__customer_number", "=email")
     list_select_related = ("subject", "purpose", "text")
     autocomplete_fields = ("subject",)

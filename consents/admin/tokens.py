@@ -6,6 +6,8 @@ from django.contrib.auth import get_permission_codename
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from dpo_portal.admin_mixins import titled
+
 from ..models import ApiToken
 from ..services import api_token_create, api_token_revoke
 
@@ -19,7 +21,7 @@ class ApiTokenForm(forms.ModelForm):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "prefix", "may_record", "may_query", "created_at", "last_used_at", "revoked_at")
-    list_filter = ("may_record", "may_query", ("revoked_at", admin.EmptyFieldListFilter))
+    list_filter = ("may_record", "may_query", ("revoked_at", titled(admin.EmptyFieldListFilter, _("revocation"))))
     search_fields = ("name", "=prefix")
     list_select_related = ("created_by",)
     readonly_fields = (

@@ -12,6 +12,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
+from dpo_portal.admin_mixins import titled
+
 from ..models import Action, DeletionRule
 from ..models.rules import TIMING_FIELDS
 from ..selectors import (
@@ -25,13 +27,8 @@ from ..services import rule_save, timing_changes
 from .confirmation import CHANGE_FORM_TEMPLATE, CONFIRMATION_FIELDS, ConfirmedChangeForm, prepare_confirmation
 from .records import ComingDueFilter
 
-
-class YearEndFilter(admin.BooleanFieldListFilter):
-    """Django titles a filter "By <field name>": "By from the end of the calendar year" reads badly."""
-
-    def __init__(self, field, request, params, model, model_admin, field_path):
-        super().__init__(field, request, params, model, model_admin, field_path)
-        self.title = _("counting from the year end")
+# "By from the end of the calendar year" would read badly.
+YearEndFilter = titled(admin.BooleanFieldListFilter, _("counting from the year end"))
 
 
 class DeletionRuleForm(ConfirmedChangeForm):
