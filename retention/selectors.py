@@ -66,12 +66,23 @@ def _to_be_processed(qs: models.QuerySet, rules: dict[int, DeletionRule], *, tod
     return not_held(qs, today=today, ignoring=ignoring_holds)
 
 
-def _rules_not_held(today: datetime.date, *, ignoring_holds=()) -> tuple[dict[int, DeletionRule], set[int]]:
-    """The active rules by category, those of held categories left out, and the held categories."""
+def _rules_not_held(today: datetime.date, *, ignoring_holds=(), rules=None) -> tuple[dict[int, DeletionRule], set[int]]:
+    """The active rules by category (or `rules`), those of held categories left out, and the held categories."""
     from .sweep import held_category_ids
 
     held = held_category_ids(today, ignoring=ignoring_holds)
-    return {c: r for c, r in active_rules_by_category().items() if c not in held}, held
+    rules = active_rules_by_category() if rules is None else rules
+    return {c: r for c, r in rules.items() if c not in held}, held
+
+
+def _due_count(today: datetime.date, *, ignoring_holds=()) -> int:
+    """How many records the next sweep on `today` processes, as the forecast counts them ("due now")."""
+    rules, _held = _rules_not_held(today, ignoring_holds=ignoring_holds)
+    due = _window("now", today)
+    return sum(
+        _to_be_processed(model.objects.filter(due), rules, today=today, ignoring_holds=ignoring_holds).count()
+        for model in record_models()
+    )
 
 
 def coming_due(qs: models.QuerySet, *, window: str, rule: DeletionRule | None = None, today=None) -> models.QuerySet:
@@ -93,7 +104,7 @@ def forecast(*, today: datetime.date | None = None, ignoring_holds=()) -> list[d
     """
     today = today or timezone.localdate()
     rules = active_rules_by_category()
-    processable, held = _rules_not_held(today, ignoring_holds=ignoring_holds)
+    processable, held = _rules_not_held(today, ignoring_holds=ignoring_holds, rules=rules)
     buckets = {
         "due": _window("now", today),
         **{f"next_{days}": _window(str(days), today) for days in FORECAST_HORIZONS},
@@ -293,10 +304,11 @@ def released_by_lifting(hold_ids, *, today: datetime.date | None = None) -> int:
     if not hold_ids:
         return 0
     today = today or timezone.localdate()
-    due = [sum(row["due"] for row in forecast(today=today, ignoring_holds=ignoring)) for ignoring in (hold_ids, ())]
-    # And the identities of erased people the holds kept after their records had gone (the sweep anonymises them).
-    people = [erased_subjects_waiting(today, ignoring=ignoring).count() for ignoring in (hold_ids, ())]
-    return due[0] - due[1] + people[0] - people[1]
+    # Records, and the identities of erased people the holds kept after their records had gone.
+    return sum(
+        sign * (_due_count(today, ignoring_holds=ignoring) + erased_subjects_waiting(today, ignoring=ignoring).count())
+        for sign, ignoring in ((1, hold_ids), (-1, ()))
+    )
 
 
 def latest_due_start(rule: DeletionRule, today: datetime.date) -> datetime.date | None:
@@ -385,8 +397,8 @@ def _taken_by_the_sweep(rule: DeletionRule | None, today: datetime.date, *, cate
     others = {c: r for c, r in _rules_not_held(today)[0].items() if c != category and r.action != Action.RESTRICT}
 
     def gone(model) -> Q:
-        taken = model.objects.filter(category_id__in=list(others), deletable_from__lte=today)
-        found = Q(pk__in=not_held(taken.filter(anonymised_at=None), today=today).values("pk"))
+        taken = _to_be_processed(model.objects.filter(_window("now", today)), others, today=today)
+        found = Q(pk__in=taken.values("pk"))
         if rule is not None and rule.action != Action.RESTRICT:
             start = {f"start_{rule.start_event}": model.retention_start_expression(rule.start_event)}
             mine = model.objects.filter(category_id=rule.category_id, anonymised_at=None).alias(**start)
