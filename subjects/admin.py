@@ -50,32 +50,34 @@ RECORD_PAGE_FIELDS: dict = {}
 RECORD_LIST_FILTERS: dict = {}
 
 
-def register_record_field(*, permission: str):
-    """Decorator: `field` (an admin display function) on every record's page, for users with `permission`."""
-
-    def register(field):
-        RECORD_PAGE_FIELDS[field] = permission
-        return field
+def _register_in(registry: dict, permission: str):
+    def register(thing):
+        registry[thing] = permission
+        return thing
 
     return register
+
+
+def _permitted(registry: dict, request) -> tuple:
+    return tuple(thing for thing, permission in registry.items() if request.user.has_perm(permission))
+
+
+def register_record_field(*, permission: str):
+    """Decorator: `field` (an admin display function) on every record's page, for users with `permission`."""
+    return _register_in(RECORD_PAGE_FIELDS, permission)
 
 
 def register_record_list_filter(*, permission: str):
     """Decorator: a list filter on every kind of record's list, for users with `permission`."""
-
-    def register(list_filter):
-        RECORD_LIST_FILTERS[list_filter] = permission
-        return list_filter
-
-    return register
+    return _register_in(RECORD_LIST_FILTERS, permission)
 
 
 def record_page_fields(request) -> tuple:
-    return tuple(field for field, permission in RECORD_PAGE_FIELDS.items() if request.user.has_perm(permission))
+    return _permitted(RECORD_PAGE_FIELDS, request)
 
 
 def record_list_filters(request) -> tuple:
-    return tuple(f for f, permission in RECORD_LIST_FILTERS.items() if request.user.has_perm(permission))
+    return _permitted(RECORD_LIST_FILTERS, request)
 
 
 # Services other apps run on records an admin page created or changed, called as hook(model=..., pks=[...])
