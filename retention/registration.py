@@ -18,6 +18,7 @@ from subjects.models import PersonalRecord
 
 from .models import DeletionRule
 from .records import record_models
+from .selectors import active_rules_by_category
 
 
 def batched(items, size: int):
@@ -147,7 +148,7 @@ def register_records(*, model: type[PersonalRecord], pks) -> None:
     """Registers records created or changed by hand (the admin) at once, with the contact details of their
     people a new contact moved: the forecast counts an edited date the same minute, not after the night's
     registration. (The sweep checks due records again before it acts, whatever path changed them.)"""
-    rules = {r.category_id: r for r in DeletionRule.objects.active()}
+    rules = active_rules_by_category()
     for details in _register(model, pks, rules):
         _register(details.model, list(details.values_list("pk", flat=True)), rules)
 
@@ -156,7 +157,7 @@ def register_pending(*, batch_size: int, today: datetime.date | None = None) -> 
     """Registers every record created since the last run (admin, bulk_create, imports), and those whose
     start event moved (see invalidate_moved_start_events), in bounded batches. Contact details come last: the
     records registered before them may have moved their start."""
-    rules = {r.category_id: r for r in DeletionRule.objects.active()}
+    rules = active_rules_by_category()
     invalidate_moved_start_events(rules, today=today or timezone.localdate())  # re-registered, and counted, below
     total = 0
     for model in sorted(record_models(), key=lambda m: m.start_follows_other_records):
