@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
+from audit.context import SYSTEM
 from dpo_portal.admin_mixins import titled
 
 from ..models import Action, DeletionRule
@@ -139,7 +140,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
                     v.describe(),
                     "" if v.is_active else format_html(" ({})", _("inactive")),
                     v.get_action_display(),
-                    pgettext("actor", "system") if v.changed_by == "system" else (v.changed_by or "—"),
+                    pgettext("actor", "system") if v.changed_by == SYSTEM.name else (v.changed_by or "—"),
                 )
                 for v in versions
             ),
