@@ -1,7 +1,9 @@
 """Deletion rules (with their versions) and the forecast of what comes due."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
@@ -12,9 +14,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
-from audit.context import SYSTEM
+from audit.admin_mixins import audit_export
 from dpo_portal.admin_mixins import titled
 
+from ..concept import concept_context, concept_pdf
 from ..models import Action, DeletionRule
 from ..models.rules import TIMING_FIELDS
 from ..selectors import (
@@ -140,7 +143,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
                     v.describe(),
                     "" if v.is_active else format_html(" ({})", _("inactive")),
                     v.get_action_display(),
-                    pgettext("actor", "system") if v.changed_by == SYSTEM.name else (v.changed_by or "—"),
+                    v.changed_by_label,
                 )
                 for v in versions
             ),
@@ -162,7 +165,12 @@ class DeletionRuleAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         extra = [
-            path("forecast/", self.admin_site.admin_view(self.forecast_view), name="retention_deletionrule_forecast")
+            path("forecast/", self.admin_site.admin_view(self.forecast_view), name="retention_deletionrule_forecast"),
+            path(
+                "concept/<str:fmt>/<str:language>/",
+                self.admin_site.admin_view(self.concept_view),
+                name="retention_deletionrule_concept",
+            ),
         ]
         return extra + super().get_urls()
 
@@ -183,6 +191,20 @@ class DeletionRuleAdmin(admin.ModelAdmin):
             "rows": rows,
         }
         return TemplateResponse(request, "admin/retention/deletionrule/forecast.html", context)
+
+    def concept_view(self, request, fmt: str, language: str):
+        """The deletion concept, to print (HTML) or as PDF, in German or English: for everyone who may read the rules."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if language not in dict(settings.LANGUAGES) or fmt not in ("html", "pdf"):
+            raise Http404
+        audit_export(None, detail=f"deletion concept {fmt} {language}")
+        if fmt == "pdf":
+            response = HttpResponse(concept_pdf(language=language), content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="deletion-concept-{language}.pdf"'
+            return response
+        with translation.override(language):
+            return TemplateResponse(request, "retention/concept.html", concept_context(language=language)).render()
 
     def _due_links(self, request, model, rule) -> dict[str, str]:
         """Per figure of the forecast, the list of those records (where the reader may see that kind's list)."""

@@ -7,8 +7,9 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
+from audit.context import SYSTEM
 from dpo_portal.models import DataCategory
 from dpo_portal.models.bilingual import localized
 
@@ -181,17 +182,27 @@ class DeletionRule(models.Model):
     def describe_period(self, language: str | None = None) -> str:
         """The period alone, e.g. "8 Jahre ab Ende des Kalenderjahres der Erhebung"."""
         with translation.override(language or translation.get_language() or "de"):
-            parts = []
-            if self.years:
-                parts.append(ngettext("%(n)d year", "%(n)d years", self.years) % {"n": self.years})
-            if self.months:
-                parts.append(ngettext("%(n)d month", "%(n)d months", self.months) % {"n": self.months})
-            if self.days:
-                parts.append(ngettext("%(n)d day", "%(n)d days", self.days) % {"n": self.days})
+            length = self.describe_length()
             from_event, from_year_end, immediately = START_PHRASES[self.start_event]
-            if not parts:
+            if not length:
                 return str(immediately)
-            return f"{', '.join(parts)} {from_year_end if self.from_year_end else from_event}"
+            return f"{length} {from_year_end if self.from_year_end else from_event}"
+
+    def describe_length(self) -> str:
+        """The length of the period alone in the active language, e.g. "1 year, 6 months"; "" for none."""
+        parts = []
+        if self.years:
+            parts.append(ngettext("%(n)d year", "%(n)d years", self.years) % {"n": self.years})
+        if self.months:
+            parts.append(ngettext("%(n)d month", "%(n)d months", self.months) % {"n": self.months})
+        if self.days:
+            parts.append(ngettext("%(n)d day", "%(n)d days", self.days) % {"n": self.days})
+        return ", ".join(parts)
+
+    @property
+    def reference(self) -> str:
+        """The legal reference in the active language."""
+        return self.reference_in(translation.get_language())
 
     def reference_in(self, language: str | None) -> str:
         """The legal reference as a reader of `language` cites it (the German one where no English is given)."""
@@ -275,6 +286,11 @@ class DeletionRuleVersion(models.Model):
     def describe_with_category(self) -> str:
         """As the rule's own name reads ("Category: period (reference)"), as it stood then."""
         return f"{self.category}: {self.describe()}"
+
+    @property
+    def changed_by_label(self) -> str:
+        """Who made the change, for a reader: the user, "system" for jobs and migrations, "—" when unknown."""
+        return pgettext("actor", "system") if self.changed_by == SYSTEM.name else (self.changed_by or "—")
 
     def as_then(self) -> DeletionRule:
         """The rule as it stood then (unsaved), for its descriptions."""
