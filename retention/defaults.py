@@ -52,6 +52,43 @@ REFERENCES_EN = {
     "request-files": "Art. 5(2), Art. 12, Art. 17(3)(e) GDPR; §§ 195, 199(1) BGB",
 }
 
+# The notes in English (by rule code).
+NOTES_EN = {
+    "identity-limitation": "Identity data of customers with booking vouchers is kept with these (order data).",
+    "contact-limitation": (
+        "Contact details are kept to defend against claims until the regular limitation period after the last "
+        "contact has ended."
+    ),
+    "order-booking-voucher": (
+        "8 years since 1 January 2025 (BEG IV); contracts and subscriptions from their end, never while they run; "
+        "then anonymised: amount, currency and date remain for statistics."
+    ),
+    "payment-chargeback": (
+        "Until the period for refund claims from direct debits and card payments has ended (13 months)."
+    ),
+    "business-letters": (
+        "Only e-mails that serve as business letters; other support communication has a rule of its own."
+    ),
+    "support-communication": "Purpose: handling the enquiry and questions about it; two years after the last contact.",
+    "recordings-quality": "No longer needed once evaluated for quality assurance.",
+    "learning-progress": "Then anonymised: course and progress remain for statistics.",
+    "event-registrations": (
+        "The purpose ends with the event; one year for questions and certificates of attendance, then anonymised."
+    ),
+    "event-health-data": (
+        "Needed for the event only: deleted 14 days after it, at once when the consent is withdrawn."
+    ),
+    "survey-answers": "Anonymised after the evaluation; only the number of answers and their date remain.",
+    "interaction-profile": "Based on consent: deleted as soon as it is withdrawn.",
+    "ad-conversion-30-days": "The conversion cookie expires after 30 days; so does the data about it.",
+    "sanctions-screening": "Proof of the screening towards the authorities (foreign trade audit).",
+    "consent-evidence": "Proof of the consent until the limitation period after its end (withdrawal) has ended.",
+    "request-files": (
+        "Proof of how the request was handled until the regular limitation period after its closure has ended; "
+        "an open request never becomes due."
+    ),
+}
+
 # code, category, start, (years, months, days), from year end, action, retention duty, legal reference,
 # description (de), description (en), note
 RULES = [
@@ -315,6 +352,10 @@ def load_defaults(*, reset: bool = False, log: Callable[[str], None] = lambda ms
             if not rule.legal_reference_en and rule.legal_reference in (ref, *RETIRED_REFERENCES):
                 # Loaded before rules had English references, and the reference is still the default's.
                 _references_set(rule, legal_reference_en=REFERENCES_EN.get(code, ""))
+            if not rule.note_en and rule.note == note and NOTES_EN.get(code):
+                # Loaded before rules had English notes, and the note is still the default's (a note says nothing
+                # about the data's timing: no new version of the rule).
+                DeletionRule.objects.filter(pk=rule.pk).update(note_en=NOTES_EN[code])
             loaded += 1
             continue
         own_active = DeletionRule.objects.active().filter(category=category).exclude(code=code).exists()
@@ -332,6 +373,7 @@ def load_defaults(*, reset: bool = False, log: Callable[[str], None] = lambda ms
             "description_de": de,
             "description_en": en,
             "note": note,
+            "note_en": NOTES_EN.get(code, ""),
             "is_active": rule.is_active if rule.pk else not own_active,
         }
         if rule.pk and all(getattr(rule, k) == v for k, v in values.items()):

@@ -73,7 +73,15 @@ class DeletionRuleAdmin(admin.ModelAdmin):
     change_form_template = CHANGE_FORM_TEMPLATE
     list_display = ("category", "code", "period", "action", "retention_duty", "reference", "is_active")
     list_filter = ("is_active", "action", "start_event", "retention_duty", ("from_year_end", YearEndFilter))
-    search_fields = ("code", "legal_reference", "legal_reference_en", "category__name_de", "category__name_en", "note")
+    search_fields = (
+        "code",
+        "legal_reference",
+        "legal_reference_en",
+        "category__name_de",
+        "category__name_en",
+        "note",
+        "note_en",
+    )
     list_select_related = ("category",)
     autocomplete_fields = ("category",)
     readonly_fields = ("updated_at", "summary", "history")
@@ -90,6 +98,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
                     "description_de",
                     "description_en",
                     "note",
+                    "note_en",
                     "updated_at",
                 )
             },

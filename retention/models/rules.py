@@ -107,6 +107,9 @@ class DeletionRule(models.Model):
         help_text=_("E.g. § 257(1) no. 4, (4) HGB. Empty: the reference above, in either language."),
     )
     note = models.TextField(_("what the rule covers"), blank=True)
+    note_en = models.TextField(
+        _("what the rule covers (English)"), blank=True, help_text=_("Empty: the note above, in either language.")
+    )
     description_de = models.CharField(_("description (German)"), max_length=300)
     description_en = models.CharField(_("description (English)"), max_length=300)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -198,6 +201,12 @@ class DeletionRule(models.Model):
         if self.days:
             parts.append(ngettext("%(n)d day", "%(n)d days", self.days) % {"n": self.days})
         return ", ".join(parts)
+
+    @property
+    def note_text(self) -> str:
+        """The note in the active language (the one written where no English is given)."""
+        english = (translation.get_language() or "de").startswith("en")
+        return (self.note_en if english else "") or self.note
 
     @property
     def reference(self) -> str:

@@ -184,3 +184,17 @@ def test_its_queries_do_not_grow_with_records_or_rules(django_assert_max_num_que
     DataCategory.objects.create(code="visitor-log", name_de="Besucherprotokoll", name_en="Visitor log")
     with django_assert_max_num_queries(len(few.captured_queries)):
         render()
+
+
+def test_each_reader_gets_the_rule_s_note_in_their_language(dpo_client):
+    german = dpo_client.get(reverse(URL, args=["html", "de"])).content.decode()
+    english = dpo_client.get(reverse(URL, args=["html", "en"])).content.decode()
+    assert "Das Conversion-Cookie verliert nach 30 Tagen seine Gültigkeit" in german
+    assert "The conversion cookie expires after 30 days; so does the data about it." in english
+    assert "Das Conversion-Cookie" not in english
+
+
+def test_a_note_without_english_is_shown_as_written(dpo_client):
+    rule = rule_for_category(DataCategory.objects.get(code="ad-conversion"))
+    DeletionRule.objects.filter(pk=rule.pk).update(note="Eigene Notiz der DSB.", note_en="")
+    assert "Eigene Notiz der DSB." in dpo_client.get(reverse(URL, args=["html", "en"])).content.decode()

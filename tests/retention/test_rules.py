@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from dpo_portal.models import DataCategory, ProcessingActivity
 from retention.defaults import RULES
-from retention.models import DeletionRule
+from retention.models import DeletionRule, DeletionRuleVersion
 from retention.selectors import forecast, rule_for_category
 from retention.services import rule_save
 from retention.sweep import sweep_run
@@ -238,3 +238,22 @@ def test_the_system_check_reports_a_retention_duty_saved_without_a_period():
     messages = run_checks(databases=["default"])
     [problem] = [m for m in messages if m.id.startswith("retention.")]
     assert problem.id == "retention.E002" and "order-booking-voucher" in problem.msg
+
+
+def test_every_default_note_has_its_english_words():
+    from retention.defaults import NOTES_EN
+
+    assert {code for code, *_rest, note in RULES if note} == set(NOTES_EN)
+
+
+def test_load_register_gives_english_notes_to_rules_loaded_before_them_and_keeps_the_dpo_s_own():
+    from retention.defaults import NOTES_EN, load_defaults
+
+    DeletionRule.objects.update(note_en="")
+    own = DeletionRule.objects.get(code="survey-answers")
+    DeletionRule.objects.filter(pk=own.pk).update(note="Eigene Notiz.")
+    versions = DeletionRuleVersion.objects.count()
+    load_defaults()
+    assert DeletionRule.objects.get(code="ad-conversion-30-days").note_en == NOTES_EN["ad-conversion-30-days"]
+    assert DeletionRule.objects.get(code="survey-answers").note_en == ""  # the DPO's note: not ours to translate
+    assert DeletionRuleVersion.objects.count() == versions
