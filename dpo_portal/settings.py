@@ -272,3 +272,7 @@ API_TRUSTED_PROXIES = env.int("API_TRUSTED_PROXIES", default=0)
 # The replay journal (deletion protocol outside the database, read by `retention_replay` after a
 # backup restore): keep it out of the database backups and back it up on its own.
 RETENTION_JOURNAL_DIR = env.str("RETENTION_JOURNAL_DIR", default=str(VAR_DIR / "retention-journal"))
+# How long the operator keeps database backups (days): they hold what sweeps deleted since, so DIN 66398 wants a
+# period of their own in the deletion concept. Not enforced here (backups live outside the portal); unset, the
+# concept names the gap and `check --deploy` warns.
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=None)

@@ -67,3 +67,22 @@ def check_retention_duties_have_a_period(app_configs=None, databases=None, **kwa
         )
         for code in codes
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_backup_period_stated(app_configs=None, **kwargs):
+    from django.conf import settings
+
+    days = settings.BACKUP_RETENTION_DAYS
+    if days is not None and days > 0:
+        return []
+    if days is not None:
+        return [Error(f"BACKUP_RETENTION_DAYS is {days}: it must be a number of days above 0.", id="retention.E003")]
+    return [
+        Warning(
+            "BACKUP_RETENTION_DAYS is not set: the deletion concept cannot say how long backups keep data the "
+            "sweeps deleted.",
+            hint="Set it to the number of days database backups are kept before they are deleted as a whole.",
+            id="retention.W002",
+        )
+    ]

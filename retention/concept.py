@@ -159,6 +159,7 @@ def concept_context(*, language: str) -> dict:
             "time_zone": settings.TIME_ZONE,
             "batch_size": number_format(settings.RETENTION_BATCH_SIZE, force_grouping=True),
             "last_sweep": last_sweep,
+            "backup_days": settings.BACKUP_RETENTION_DAYS,
         }
 
 

@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEYS": "q6Ww4xn0Zb5vQdF3vH8m7rV2yKp1sT9uLc0aE6gJ4iM=",
     "HASH_SALT": "another-secret-salt",
     "AUDIT_KEY": "the-audit-trail-key-never-changed",
+    "BACKUP_RETENTION_DAYS": "35",
     "DATABASE_URL": "sqlite:////tmp/dpo-deploy-check.sqlite3",
 }
 

@@ -198,3 +198,22 @@ def test_a_note_without_english_is_shown_as_written(dpo_client):
     rule = rule_for_category(DataCategory.objects.get(code="ad-conversion"))
     DeletionRule.objects.filter(pk=rule.pk).update(note="Eigene Notiz der DSB.", note_en="")
     assert "Eigene Notiz der DSB." in dpo_client.get(reverse(URL, args=["html", "en"])).content.decode()
+
+
+def test_it_states_how_long_backups_keep_deleted_data(dpo_client, settings):
+    settings.BACKUP_RETENTION_DAYS = 35
+    html = dpo_client.get(reverse(URL, args=["html", "de"])).content.decode()
+    assert "Datensicherungen der Datenbank werden 35 Tage aufbewahrt und dann als Ganzes gelöscht" in html
+    settings.BACKUP_RETENTION_DAYS = None
+    html = dpo_client.get(reverse(URL, args=["html", "en"])).content.decode()
+    assert "No retention period for database backups is stated (setting BACKUP_RETENTION_DAYS)." in html
+
+
+@pytest.mark.parametrize(("days", "ids"), [(35, []), (None, ["retention.W002"]), (0, ["retention.E003"])])
+def test_check_deploy_asks_for_the_backup_period(settings, days, ids):
+    from django.core.checks import run_checks
+
+    settings.BACKUP_RETENTION_DAYS = days
+    found = [m.id for m in run_checks(include_deployment_checks=True) if m.id in ("retention.W002", "retention.E003")]
+    assert found == ids
+    assert not [m.id for m in run_checks() if m.id in ("retention.W002", "retention.E003")]  # deploy only
