@@ -81,7 +81,7 @@ NOTES_EN = {
     "survey-answers": "Anonymised after the evaluation; only the number of answers and their date remain.",
     "interaction-profile": "Based on consent: deleted as soon as it is withdrawn.",
     "ad-conversion-30-days": "The conversion cookie expires after 30 days; so does the data about it.",
-    "sanctions-screening": "Proof of the screening towards the authorities (foreign trade audit).",
+    "sanctions-screening": "Proof of the screening for the authorities (foreign trade audit).",
     "consent-evidence": "Proof of the consent until the limitation period after its end (withdrawal) has ended.",
     "request-files": (
         "Proof of how the request was handled until the regular limitation period after its closure has ended; "

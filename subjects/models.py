@@ -270,6 +270,12 @@ class PersonalRecord(models.Model):
             "end_of_purpose": F("purpose_ended_on"),
         }[start_event]
 
+    @classmethod
+    def retention_start_note(cls, start_event: str) -> str:
+        """How this kind reads `start_event` where it differs from the record's own date of that event (the
+        deletion concept prints it beside the rule); "" where it does not. Kept beside the expression it explains."""
+        return ""
+
     def default_codes(self) -> tuple[str, str]:
         """(processing activity code, data category code) a new record of this kind belongs to."""
         return self.default_activity, self.default_category
@@ -295,6 +301,15 @@ class ContactDetail:
 
             return person_last_contact()
         return super().retention_start_expression(start_event)
+
+    @classmethod
+    def retention_start_note(cls, start_event: str) -> str:
+        if start_event == "last_contact":
+            return _(
+                "the person's last contact across all their records (orders and contracts, messages from them, "
+                "events, surveys, courses, consents, requests); never while a contract, subscription or consent runs"
+            )
+        return super().retention_start_note(start_event)
 
 
 class EmailAddress(ContactDetail, PersonalRecord):
@@ -421,6 +436,12 @@ class Order(PersonalRecord):
             )
         return super().retention_start_expression(start_event)
 
+    @classmethod
+    def retention_start_note(cls, start_event: str) -> str:
+        if start_event == "collection":
+            return _("contracts and subscriptions count from their end, never while they run")
+        return super().retention_start_note(start_event)
+
 
 class PaymentMethod(PersonalRecord):
     """Card numbers are kept only masked; a bank account (for direct debit) is encrypted at rest."""
@@ -540,6 +561,12 @@ class EventRegistration(PersonalRecord):
             return Coalesce("purpose_ended_on", "event_date")
         return super().retention_start_expression(start_event)
 
+    @classmethod
+    def retention_start_note(cls, start_event: str) -> str:
+        if start_event == "end_of_purpose":
+            return _("the day of the event, or the withdrawal of the consent if that came first")
+        return super().retention_start_note(start_event)
+
 
 class EventHealthData(PersonalRecord):
     """Health data for an event (Art. 9 GDPR, explicit consent): encrypted, shown to the DPO role only."""
@@ -566,6 +593,10 @@ class EventHealthData(PersonalRecord):
             event_date = EventRegistration.objects.filter(pk=OuterRef("registration_id")).values("event_date")[:1]
             return Coalesce("purpose_ended_on", Subquery(event_date))
         return super().retention_start_expression(start_event)
+
+    @classmethod
+    def retention_start_note(cls, start_event: str) -> str:
+        return EventRegistration.retention_start_note(start_event) or super().retention_start_note(start_event)
 
     def clean(self) -> None:
         super().clean()

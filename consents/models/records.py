@@ -152,6 +152,12 @@ class Consent(PersonalRecord):
             return Coalesce("purpose_ended_on", TruncDate("withdrawn_at"), output_field=models.DateField())
         return super().retention_start_expression(start_event)
 
+    @classmethod
+    def retention_start_note(cls, start_event: str) -> str:
+        if start_event == "end_of_purpose":
+            return _("the withdrawal of the consent; never while it stands")
+        return super().retention_start_note(start_event)
+
     # --- state -------------------------------------------------------------------------
     @property
     def status(self) -> str:

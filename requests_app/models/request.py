@@ -265,6 +265,12 @@ class DataSubjectRequest(PersonalRecord):
             start = super().retention_start_expression(start_event)
         return Case(When(closed_at__isnull=True, then=Value(None)), default=start, output_field=models.DateField())
 
+    @classmethod
+    def retention_start_note(cls, start_event: str) -> str:
+        if start_event in ("end_of_purpose", "contract_end"):
+            return _("the day the request was closed; an open request never comes due")
+        return _("never while the request is open")
+
     # --- guarded transitions ------------------------------------------------------------------------
 
     def _move(self, target: str) -> None:

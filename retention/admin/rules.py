@@ -128,7 +128,7 @@ class DeletionRuleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("legal reference"), ordering="legal_reference")
     def reference(self, obj):
-        return obj.reference_in(translation.get_language())
+        return obj.reference
 
     @admin.display(description=_("which period applied when"))
     def history(self, obj):
@@ -208,12 +208,16 @@ class DeletionRuleAdmin(admin.ModelAdmin):
         if language not in dict(settings.LANGUAGES) or fmt not in ("html", "pdf"):
             raise Http404
         audit_export(None, detail=f"deletion concept {fmt} {language}")
+        with_holds = request.user.has_perm("retention.view_legalhold")
         if fmt == "pdf":
-            response = HttpResponse(concept_pdf(language=language), content_type="application/pdf")
+            response = HttpResponse(
+                concept_pdf(language=language, with_holds=with_holds), content_type="application/pdf"
+            )
             response["Content-Disposition"] = f'attachment; filename="deletion-concept-{language}.pdf"'
             return response
         with translation.override(language):
-            return TemplateResponse(request, "retention/concept.html", concept_context(language=language)).render()
+            context = concept_context(language=language, with_holds=with_holds)
+            return TemplateResponse(request, "retention/concept.html", context).render()
 
     def _due_links(self, request, model, rule) -> dict[str, str]:
         """Per figure of the forecast, the list of those records (where the reader may see that kind's list)."""

@@ -188,7 +188,8 @@ class DeletionRule(models.Model):
             length = self.describe_length()
             from_event, from_year_end, immediately = START_PHRASES[self.start_event]
             if not length:
-                return str(immediately)
+                # No period counted from the year end: deletable on the first day of the next year.
+                return str(from_year_end if self.from_year_end else immediately)
             return f"{length} {from_year_end if self.from_year_end else from_event}"
 
     def describe_length(self) -> str:

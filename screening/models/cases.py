@@ -119,6 +119,15 @@ class ScreeningCase(PersonalRecord):
             return Coalesce("contract_end", TruncDate("decided_at"))
         return super().retention_start_expression(start_event)
 
+    @classmethod
+    def retention_start_note(cls, start_event: str) -> str:
+        if start_event == "contract_end":
+            return _(
+                "the end of the customer relationship where it has ended, otherwise the day the case was decided; "
+                "an undecided case of a running relationship never comes due"
+            )
+        return super().retention_start_note(start_event)
+
     def clear(self, *, user, reason: str) -> None:
         """False positive: the person is not the listed party."""
         self._decide(self.Status.CLEARED, user=user, reason=reason)
