@@ -29,6 +29,11 @@ def rule_for_category(category: DataCategory | int) -> DeletionRule | None:
     return DeletionRule.objects.active().filter(category_id=category_id).select_related("category").first()
 
 
+def categories_without_rule() -> models.QuerySet:
+    """Data categories no active deletion rule covers: the sweep never processes their records."""
+    return DataCategory.objects.exclude(deletion_rules__is_active=True).order_by("name_de")
+
+
 def active_rules_by_category() -> dict[int, DeletionRule]:
     return {r.category_id: r for r in DeletionRule.objects.active().select_related("category")}
 

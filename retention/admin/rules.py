@@ -16,6 +16,7 @@ from django.utils.translation import ngettext, pgettext
 
 from audit.admin_mixins import audit_export
 from dpo_portal.admin_mixins import titled
+from dpo_portal.admin_site import register_index_notice
 
 from ..concept import concept_context, concept_pdf
 from ..models import Action, DeletionRule
@@ -23,6 +24,7 @@ from ..models.rules import TIMING_FIELDS
 from ..selectors import (
     FORECAST_HORIZONS,
     FORECAST_WINDOWS,
+    categories_without_rule,
     forecast,
     newly_due,
     next_sweep_day,
@@ -232,3 +234,19 @@ class DeletionRuleAdmin(admin.ModelAdmin):
             key: f"{url}?{urlencode({'due': w, 'due_rule': rule.pk})}"
             for key, w in zip(keys, FORECAST_WINDOWS, strict=True)
         }
+
+
+@register_index_notice
+def rule_gap_notice(request) -> str:
+    """On the start page, for whoever reads the rules: a data category without an active deletion rule, whose records
+    the sweep never processes (the system check says so only to whoever runs `manage.py check`)."""
+    if not request.user.has_perm("retention.view_deletionrule"):
+        return ""
+    names = [category.name for category in categories_without_rule()]
+    if not names:
+        return ""
+    return ngettext(
+        "The data category %(names)s has no active deletion rule: the sweep never deletes its records.",
+        "The data categories %(names)s have no active deletion rule: the sweep never deletes their records.",
+        len(names),
+    ) % {"names": ", ".join(names)}

@@ -359,3 +359,14 @@ def test_its_queries_do_not_grow_with_records_rules_activities_or_holds(django_a
     with django_assert_num_queries(len(few.captured_queries)):
         html = _html(dpo_client)
     assert "Empfangs-Tablet" in html and "Visitor log" in html
+
+
+def test_the_start_page_names_a_category_without_a_rule(dpo_client, client, auditor_user):
+    index = reverse("admin:index")
+    assert "keine aktive Löschregel" not in dpo_client.get(index, headers={"accept-language": "de"}).content.decode()
+    DataCategory.objects.create(code="visitor-log", name_de="Besucherprotokoll", name_en="Visitor log")
+    german = dpo_client.get(index, headers={"accept-language": "de"}).content.decode()
+    assert "Die Datenkategorie Besucherprotokoll hat keine aktive Löschregel" in german
+    client.force_login(auditor_user)
+    english = client.get(index, headers={"accept-language": "en"}).content.decode()
+    assert "The data category Visitor log has no active deletion rule" in english
