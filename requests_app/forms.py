@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from consents.models import ContactChannel
+from consents.selectors import Reason
 from consents.selectors import purpose_choices as consent_purposes
 from dpo_portal.models import ProcessingActivity
 from subjects.models import DataSubject
@@ -23,6 +25,7 @@ from .models import (
     RequestType,
 )
 from .models.request import validate_received_not_future
+from .selectors import contact_purpose_choices
 from .services import ItemSpec
 
 
@@ -90,6 +93,7 @@ class IntakeForm(forms.Form):
         label=_("objection: which processing"),
         queryset=ProcessingActivity.objects.filter(objection_possible=True).order_by("name_de"),
         required=False,
+        empty_label="—",  # as the other choices of the form, not Django's "---------"
     )
     purpose_code = forms.ChoiceField(label=_("withdrawal: which consent"), choices=(), required=False)
     details = forms.CharField(
@@ -176,6 +180,16 @@ class IntakeForm(forms.Form):
             Submit("save", _("Log request"), css_class="btn btn-primary btn-lg"),
         )
 
+    @classmethod
+    def draft(cls, data) -> dict:
+        """What was typed into the form (a QueryDict), as initial values: shown again unchecked, e.g. in
+        another language. An uploaded e-mail cannot be shown again."""
+        return {
+            name: data.getlist(name) if isinstance(field, forms.MultipleChoiceField) else data.get(name)
+            for name, field in cls.base_fields.items()
+            if name in data and name != "eml"
+        }
+
     def clean_eml(self):
         upload = self.cleaned_data.get("eml")
         if not upload:
@@ -246,3 +260,50 @@ class SubjectSearchForm(forms.Form):
         max_length=100,
         help_text=_("Name, e-mail address, phone number or customer number."),
     )
+
+
+# Why `may_contact` says no, in words for support. A sanctions-screening block is named as a block only: whether a
+# person is a possible match on a sanctions list is for the DPO to clarify, not for the desk to tell.
+CONTACT_REASONS = {
+    Reason.UNKNOWN_PURPOSE: _("The purpose is unknown."),
+    Reason.CHANNEL_NOT_COVERED: _("The purpose does not cover this channel."),
+    Reason.INVALID_EMAIL: _("The e-mail address is invalid."),
+    Reason.UNKNOWN_PERSON: _("Nobody with this e-mail address is known."),
+    Reason.NO_CONSENT: _("The person has not consented to this purpose."),
+    Reason.CONSENT_NOT_CONFIRMED: _("The consent is not confirmed yet (double opt-in)."),
+    Reason.CONSENT_WITHDRAWN: _("The person has withdrawn the consent."),
+    Reason.NO_CUSTOMER_RELATIONSHIP: _("The person is no existing customer."),
+    Reason.OBJECTION: _("The person has objected to this processing."),
+    Reason.OBJECTION_PENDING: _("The person has objected; the DPO has not decided yet."),
+    Reason.RESTRICTED: _("Processing of the person's data is restricted."),
+    Reason.RECORD_RESTRICTED: _("The consent or the contact details are restricted."),
+    Reason.NO_CONTACT_DATA: _("There are no contact details for this channel."),
+    Reason.SUPPRESSED: _("The address is on the suppression list."),
+    Reason.BLOCKED: _("The person is blocked; the DPO clarifies why."),
+    Reason.ERASED: _("The person's data has been erased."),
+}
+
+
+class ContactCheckForm(forms.Form):
+    """May the company contact a person for a purpose on a channel (R22): a chosen person or an e-mail address."""
+
+    subject = SubjectChoiceField(
+        queryset=DataSubject.objects.filter(erased_at__isnull=True), required=False, widget=forms.HiddenInput
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        help_text=_("Without a chosen person: also answers for people already erased (suppression list)."),
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=())
+    channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices, initial=ContactChannel.EMAIL)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = [("", "—"), *contact_purpose_choices()]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("subject") and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Choose the person above or enter an e-mail address."))
+        return data

@@ -3,13 +3,16 @@
 import contextlib
 import datetime
 import re
+from dataclasses import dataclass
 
+import jellyfish
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from audit.models import AuditEntry
 from consents.models import ConsentPurpose
+from screening.normalise import fold, skeleton, tokenize
 from subjects.models import DataSubject, EmailAddress, PhoneNumber
 from subjects.validators import normalise_phone
 
@@ -23,14 +26,24 @@ RESTRICTION_LIFTED = "restriction lifted"
 _TOLD_ON = re.compile(r"told (\d{4}-\d{2}-\d{2})")
 
 
-def subject_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[DataSubject]:
+@dataclass(frozen=True)
+class SubjectSearch:
+    """The people a support search found; `similar`: nobody matched as typed, these names are spelled alike."""
+
+    subjects: list[DataSubject]
+    similar: bool = False
+
+
+def subject_search(query: str, *, limit: int = SEARCH_LIMIT) -> SubjectSearch:
     """Data subjects matching a name, e-mail address, phone number or customer number.
 
+    Names match however the caller spelt umlauts and "ß" (Köster, Koester, KÖSTER; Heß, Hess), in either
+    order ("Köster, Myriam"); only when nobody matches so, names one or two typing errors away ("Kster").
     Only identity and contact data is loaded: the support desk never sees more.
     """
     query = " ".join(query.split())
     if len(query) < 2:
-        return []
+        return SubjectSearch([])
     condition = Q(customer_number__iexact=query)
     if "@" in query:
         condition |= Q(emailaddress__email__iexact=query.lower())
@@ -41,8 +54,14 @@ def subject_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[DataSubject
         if first:
             condition |= Q(first_name__icontains=first, last_name__icontains=last)
         condition |= Q(last_name__icontains=query) | Q(company__icontains=query)
-    ids = DataSubject.objects.filter(condition, erased_at__isnull=True).values("pk").distinct()
-    return list(
+    ids = set(DataSubject.objects.filter(condition, erased_at__isnull=True).values_list("pk", flat=True).distinct())
+    similar = False
+    if "@" not in query:
+        spelt_alike, typos = _names_alike(query)
+        ids |= spelt_alike
+        if not ids:
+            ids, similar = typos, bool(typos)
+    subjects = list(
         DataSubject.objects.filter(pk__in=ids)
         .prefetch_related(
             Prefetch("emailaddress_set", queryset=EmailAddress.objects.only("pk", "subject_id", "email")),
@@ -50,6 +69,63 @@ def subject_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[DataSubject
         )
         .order_by("last_name", "first_name", "pk")[:limit]
     )
+    return SubjectSearch(subjects, similar)
+
+
+def _initials() -> dict[str, set[str]]:
+    """The letters, in both cases, a name may start with where its folded form starts with an ASCII one
+    (Ö for "oe", É for "e"): the database compares them, and neither SQLite nor a case-sensitive LIKE folds them."""
+    initials: dict[str, set[str]] = {}
+    for letter in "abcdefghijklmnopqrstuvwxyzäöüàáâãåæçèéêëìíîïñòóôõøùúûýÿčćďěłńňřśšťůźżž":
+        initials.setdefault(fold(letter)[0], set()).update({letter, letter.upper()})
+    return initials
+
+
+_INITIALS = _initials()
+# How many candidates one search compares in Python at most: those whose surname starts like a word of the query.
+NAME_CANDIDATES = 20_000
+
+
+def _names_alike(query: str) -> tuple[set[int], set[int]]:
+    """Ids of people whose names contain every word of `query` once both are folded (umlauts, "ß", case: see
+    screening.normalise.fold), and ids of those whose names are only a typo or a spelling variant away.
+
+    Compared in Python, not SQL: SQLite folds neither umlauts nor their case. The candidates are the people whose
+    surname starts with the letter one of the words starts with (a typo in the first letter is not found).
+    """
+    words = [w for w in tokenize(query) if len(w) >= 2]
+    if not words:
+        return set(), set()
+    initials = {variant for word in words for variant in _INITIALS.get(word[0], {word[0]})}
+    starts = Q()
+    for initial in initials:
+        starts |= Q(last_name__startswith=initial)
+    rows = (
+        DataSubject.objects.filter(starts, erased_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "first_name", "last_name")[:NAME_CANDIDATES]
+    )
+    spelt_alike, typos = set(), set()
+    for pk, first_name, last_name in rows:
+        names = tokenize(f"{first_name} {last_name}")
+        closeness = max((_closeness(word, names) for word in words), default=None)
+        if closeness == 0:
+            spelt_alike.add(pk)
+        elif closeness == 1:
+            typos.add(pk)
+    return spelt_alike, typos
+
+
+def _closeness(word: str, names: list[str]) -> int:
+    """0: a name contains the folded word; 1: a name is a spelling variant or a typo away from it; 2: neither."""
+    if any(word in name for name in names):
+        return 0
+    allowed = 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+    alike = any(
+        skeleton(word) == skeleton(name) or jellyfish.damerau_levenshtein_distance(word, name) <= allowed
+        for name in names
+    )
+    return 1 if alike else 2
 
 
 def with_purpose_names(items: QuerySet[RequestItem]) -> QuerySet[RequestItem]:
@@ -97,17 +173,36 @@ def restriction_lift_after(subject_id: int, since: datetime.datetime) -> dict | 
     }
 
 
-def open_requests_like(*, subject: DataSubject, kinds, exclude_pk: int | None = None) -> QuerySet[DataSubjectRequest]:
-    """Open requests of the same subject asking for any of `kinds` (the duplicate warning at intake)."""
-    ids = RequestItem.objects.filter(
-        request__subject=subject, kind__in=list(kinds), request__state__in=_open_states()
-    ).values("request_id")
-    qs = DataSubjectRequest.objects.filter(pk__in=ids).prefetch_related("items")
+def open_requests_like(
+    *,
+    kinds,
+    subject: DataSubject | None = None,
+    requester_email: str = "",
+    requester_name: str = "",
+    exclude_pk: int | None = None,
+) -> QuerySet[DataSubjectRequest]:
+    """Open requests asking for any of `kinds` of the same subject or, where none is known, from the same
+    requester (by e-mail address or name): the duplicate warning at intake, also for a form sent twice."""
+    if subject is not None:
+        same = Q(request__subject=subject)
+    else:
+        same = Q(request__requester_name__iexact=requester_name.strip()) if requester_name.strip() else Q(pk__in=[])
+        if requester_email.strip():
+            same |= Q(request__requester_email__iexact=requester_email.strip())
+    ids = RequestItem.objects.filter(same, kind__in=list(kinds), request__state__in=_open_states()).values("request_id")
+    qs = DataSubjectRequest.objects.filter(pk__in=ids).prefetch_related("items").order_by("received_at", "pk")
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
 
 
 def _open_states() -> list[str]:
     return [s for s in DataSubjectRequest.State.values if s not in DataSubjectRequest.CLOSED_STATES]
+
+
+def contact_purpose_choices() -> list[tuple[str, str]]:
+    """(code, name) of the active purposes support may ask `may_contact` about: all but explicit consents to
+    special categories, whose answer would tell support about such data (e.g. health data given for an event)."""
+    purposes = ConsentPurpose.objects.filter(is_active=True).exclude(basis=ConsentPurpose.Basis.EXPLICIT_CONSENT)
+    return sorted(((p.code, p.name) for p in purposes), key=lambda choice: choice[1])
 
 
 def support_queue(user) -> QuerySet[DataSubjectRequest]:

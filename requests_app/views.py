@@ -1,31 +1,81 @@
-"""The support desk at /support/: log a request in under a minute, see one's own queue.
+"""The support desk at /support/: log a request in under a minute, see one's own queue, ask whether a person may be
+contacted.
 
 Support sees identity and contact data only (never special categories or payment data) and
 fulfils nothing: that is the DPO's, in the admin.
 """
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, FormView, ListView
 
+from audit.context import actor_for, set_actor
 from audit.services import Action, audit_list_view, audit_record
+from consents.selectors import may_contact
 from subjects.models import DataSubject
 
-from .forms import IntakeForm, SubjectSearchForm
+from .forms import CONTACT_REASONS, ContactCheckForm, IntakeForm, SubjectSearchForm
 from .models import DataSubjectRequest
-from .selectors import open_requests_like, subject_search, support_queue
+from .selectors import SubjectSearch, open_requests_like, subject_search, support_queue
+
+# Fields of the log-in form shown when the session ran out mid-form, and the mark that an upload could not be kept.
+RELOGIN_FIELDS = {"csrfmiddlewaretoken", "username", "password", "relogin", "had_upload"}
 
 
 class SupportMixin(LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = "requests_app.log_request"
     raise_exception = False
+    # A form sent after the session ran out asks for the password and then goes on with what was typed.
+    keeps_input_across_login = False
+
+    @method_decorator(sensitive_post_parameters("password"))
+    def dispatch(self, request, *args, **kwargs):
+        if self.keeps_input_across_login and request.method == "POST" and not request.user.is_authenticated:
+            return self.relogin(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def handle_no_permission(self):
         if self.request.user.is_authenticated:
             self.raise_exception = True  # logged in without the role: 403, not a login loop
         return super().handle_no_permission()
+
+    def relogin(self, request, *args, **kwargs):
+        """The session ran out while the form was open: log in again on the spot and go on, losing nothing typed.
+
+        Only the sender's own input goes back to them, in hidden fields; an uploaded file cannot, so the form is then
+        shown again to choose it, not sent.
+        """
+        had_upload = bool(request.FILES) or bool(request.POST.get("had_upload"))
+        form = AdminAuthenticationForm(request, data=request.POST if "relogin" in request.POST else None)
+        if form.is_valid() and not form.get_user().has_perms(self.get_permission_required()):
+            # Refused before logging in: a 403 raised after it would roll the new session back with the request.
+            form.add_error(None, _("Your role does not allow this page."))
+        if form.is_valid():
+            login(request, form.get_user())
+            set_actor(actor_for(request.user))  # the audit middleware took the actor before the log-in
+            if not had_upload:
+                return super().dispatch(request, *args, **kwargs)
+            # Shown again, not sent: the e-mail (evidence, and maybe the requester's name) is missing.
+            messages.warning(request, _("An uploaded e-mail must be chosen again."))
+            return self.render_draft(request)
+        carried = [
+            (name, value) for name in request.POST if name not in RELOGIN_FIELDS for value in request.POST.getlist(name)
+        ]
+        context = {"form": form, "carried": carried, "had_upload": had_upload}
+        return render(request, "requests_app/support/relogin.html", context)
+
+    def render_draft(self, request):
+        """The form as typed, not sent (views that keep input across a log-in show it so)."""
+        raise NotImplementedError
 
 
 QUEUE_FIELDS = ["receipt_number", "received_at", "requester_name", "items", "state", "due_on"]
@@ -47,9 +97,8 @@ class QueueView(SupportMixin, ListView):
         return context
 
 
-class IntakeView(SupportMixin, FormView):
-    template_name = "requests_app/support/intake.html"
-    form_class = IntakeForm
+class SubjectSearchMixin:
+    """The search for a data subject and the person chosen from its results (`?subject=`), on the desk's forms."""
 
     def chosen_subject(self) -> DataSubject | None:
         pk = self.request.POST.get("subject") or self.request.GET.get("subject")
@@ -60,6 +109,34 @@ class IntakeView(SupportMixin, FormView):
                 .first()
             )
         return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Bound only to a search: `?subject=` (a chosen person) is no empty search with "required" errors.
+        search = SubjectSearchForm(self.request.GET if "q" in self.request.GET else None)
+        found = subject_search(search.cleaned_data["q"]) if search.is_valid() else SubjectSearch([])
+        if found.subjects:
+            audit_record(
+                None,
+                Action.VIEW,
+                fields=["first_name", "last_name", "customer_number", "emailaddress", "phonenumber"],
+                detail="support subject search: " + ",".join(str(s.pk) for s in found.subjects),
+            )
+        context.update(
+            search_form=search,
+            search_results=found.subjects,
+            search_similar=found.similar,
+            # "Nobody found" only after a search that ran (not after "enter at least 2 characters").
+            searched=search.is_bound and search.is_valid(),
+            subject=self.chosen_subject(),
+        )
+        return context
+
+
+class IntakeView(SupportMixin, SubjectSearchMixin, FormView):
+    template_name = "requests_app/support/intake.html"
+    form_class = IntakeForm
+    keeps_input_across_login = True
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -84,30 +161,50 @@ class IntakeView(SupportMixin, FormView):
             }
         return kwargs
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # Bound only to a search: `?subject=` (a chosen person) is no empty search with "required" errors.
-        search = SubjectSearchForm(self.request.GET if "q" in self.request.GET else None)
-        results = subject_search(search.cleaned_data["q"]) if search.is_valid() else []
-        if results:
-            audit_record(
-                None,
-                Action.VIEW,
-                fields=["first_name", "last_name", "customer_number", "emailaddress", "phonenumber"],
-                detail="support subject search: " + ",".join(str(s.pk) for s in results),
-            )
-        context.update(
-            search_form=search, search_results=results, searched=search.is_bound, subject=self.chosen_subject()
+    def post(self, request, *args, **kwargs):
+        language = request.POST.get("switch_language")
+        if language:
+            return self.switch_language(language)
+        return super().post(request, *args, **kwargs)
+
+    def switch_language(self, language: str):
+        """The desk's language changed while the form was open: the same form again, in that language, unsaved."""
+        if language not in dict(settings.LANGUAGES):
+            language = translation.get_language()
+        translation.activate(language)
+        self.request.LANGUAGE_CODE = language
+        response = self.render_draft(self.request)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
-        return context
+        return response
+
+    def render_draft(self, request):
+        """The form as typed, unchecked (no errors for what was not filled in yet)."""
+        form = IntakeForm(initial=IntakeForm.draft(request.POST), subject=self.chosen_subject())
+        return self.render_to_response(self.get_context_data(form=form))
 
     def form_valid(self, form):
         from .services import request_log
 
         data = form.cleaned_data
         subject = data.get("subject")
-        if subject is not None and not data.get("confirm_duplicate"):
-            duplicates = list(open_requests_like(subject=subject, kinds=data["kinds"]))
+        if not data.get("confirm_duplicate"):
+            duplicates = list(
+                open_requests_like(
+                    subject=subject,
+                    requester_email=data.get("requester_email") or "",
+                    requester_name=data.get("requester_name") or "",
+                    kinds=data["kinds"],
+                )
+            )
             if duplicates:
                 return self.render_to_response(self.get_context_data(form=form, duplicates=duplicates))
         try:
@@ -153,3 +250,32 @@ class ReceiptView(SupportMixin, DetailView):
     def get_context_data(self, **kwargs):
         audit_record(self.object, Action.VIEW, fields=RECEIPT_FIELDS)
         return super().get_context_data(**kwargs)
+
+
+class ContactCheckView(SupportMixin, SubjectSearchMixin, FormView):
+    """May we contact this person for this purpose on this channel (R22)? One answer, with its reasons in words.
+
+    Sent by POST: an e-mail address asked about stays out of URLs and server logs.
+    """
+
+    template_name = "requests_app/support/contact_check.html"
+    form_class = ContactCheckForm
+
+    def get_initial(self):
+        subject = self.chosen_subject()
+        return {"subject": subject.pk} if subject else {}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        subject, email = data.get("subject"), data.get("email") or None
+        decision = may_contact(purpose_code=data["purpose"], channel=data["channel"], subject=subject, email=email)
+        # What the answer rests on is the person's consents and objections: audited by id, purpose and channel only.
+        audit_record(
+            subject,
+            Action.VIEW,
+            fields=["consent", "objection"],
+            detail=f"support contact check: {data['purpose']} by {data['channel']}"
+            + ("" if subject else " for an e-mail address"),
+        )
+        reasons = [CONTACT_REASONS.get(code, code) for code in decision.reasons]
+        return self.render_to_response(self.get_context_data(form=form, decision=decision, reasons=reasons))

@@ -326,3 +326,166 @@ def test_the_receipt_s_labels_and_the_queue_s_headings_start_with_a_capital(
     ]
     assert len(labels) >= 5 + 6 + 4
     assert [label for label in labels if not label[0].isupper()] == []
+
+
+def test_a_failed_submit_starts_with_a_summary_linking_each_field_in_error(support_client, register):
+    response = post(support_client, requester_email="max@", kinds=[])
+    page = response.content.decode()
+    summary = re.search(r'<div class="alert alert-danger" id="error-summary"[^>]*>(.*?)</div>', page, re.S)
+    assert summary, "no error summary"
+    assert "autofocus" in summary.group(0) and 'tabindex="-1"' in summary.group(0)
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary.group(1))
+    assert links == [
+        ("id_requester_name", "Name des Antragstellers"),
+        ("id_requester_email", "E-Mail des Antragstellers"),
+        ("id_kinds_0", "Was verlangt die Person?"),
+    ]
+    assert page.index('id="error-summary"') < page.index('id="id_channel"')  # before the first field
+    assert "error-summary" not in support_client.get(URL).content.decode()
+
+
+def test_an_unknown_subject_in_the_summary_links_to_the_search(support_client, register):
+    page = post(support_client, kinds=["access"], subject=999999, requester_name="Max Muster").content.decode()
+    assert '<a href="#id_q">' in page
+
+
+def test_it_warns_of_the_same_request_again_without_a_known_subject(support_client, register):
+    # The same e-mail sent twice, or the form sent again after "back": no subject to compare, the requester is.
+    data = {"kinds": ["erasure"], "requester_name": "Klaus Zweimal", "requester_email": "klaus@example.org"}
+    assert post(support_client, channel="email", **data).status_code == 302
+    first = DataSubjectRequest.objects.get()
+    for again in (data, {**data, "requester_email": "KLAUS@example.org "}, {**data, "requester_email": ""}):
+        response = post(support_client, channel="email", **again)
+        assert response.status_code == 200
+        assert first.receipt_number in response.content.decode()
+        assert DataSubjectRequest.objects.count() == 1
+    assert post(support_client, **{**data, "kinds": ["access"]}).status_code == 302  # another right: no warning
+    assert (
+        post(
+            support_client, **{**data, "requester_name": "Jana Anders", "requester_email": "j@example.org"}
+        ).status_code
+        == 302
+    )
+    assert post(support_client, confirm_duplicate="on", **data).status_code == 302
+    assert DataSubjectRequest.objects.count() == 4
+
+
+def test_switching_the_language_mid_form_keeps_what_was_typed(support_client, register):
+    subject = DataSubjectFactory(first_name="Maria", last_name="Weber")
+    typed = {
+        "subject": subject.pk,
+        "channel": "letter",
+        "requester_name": "Maria Weber",
+        "kinds": ["access", "erasure"],
+        "description": "Bitte alles löschen.",
+    }
+    response = support_client.post(URL, {**typed, "switch_language": "en"})
+    assert response.status_code == 200
+    assert response.cookies["django_language"].value == "en"
+    page = response.content.decode()
+    assert '<html lang="en">' in page and "Log a data protection request" in page
+    form = response.context["form"]
+    assert not form.is_bound  # shown again, not checked: no errors for what is still to be filled in
+    assert form.initial["requester_name"] == "Maria Weber" and form.initial["kinds"] == ["access", "erasure"]
+    assert 'value="Maria Weber"' in page and "Bitte alles löschen." in page
+    assert 'value="letter" selected' in page
+    assert response.context["subject"] == subject
+    assert not DataSubjectRequest.objects.exists()
+    # The desk stays in English, on every page.
+    assert "Requests I logged" in support_client.get(reverse("requests_app:queue")).content.decode()
+
+
+def test_the_language_buttons_send_the_intake_form_along(support_client, register):
+    page = support_client.get(URL).content.decode()
+    buttons = re.findall(r"<button[^>]*switch_language[^>]*>", page)
+    assert len(buttons) == 2 and all('form="intake-form"' in b for b in buttons)
+    assert 'id="intake-form"' in page
+    assert "onchange" not in page  # no select that leaves the page at the first arrow key
+
+
+def _expired(client):
+    # The session ran out (SESSION_COOKIE_AGE): its cookie names no session any more; the CSRF cookie stays.
+    client.cookies.pop("sessionid", None)
+
+
+def test_a_form_sent_after_the_session_expired_is_kept_across_logging_in(support_client, support_user, register):
+    _expired(support_client)
+    typed = {"kinds": ["access"], "requester_name": "Sabine Sitzung", "requester_email": "s@example.org"}
+    response = post(support_client, description="Ein langer Text, der nicht verloren gehen darf.", **typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ihre Sitzung ist abgelaufen" in page
+    assert 'name="requester_name" value="Sabine Sitzung"' in page
+    assert "Ein langer Text, der nicht verloren gehen darf." in page
+    assert not DataSubjectRequest.objects.exists()
+    carried = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    # A wrong password: asked again, still carrying everything.
+    response = support_client.post(URL, {**carried, "username": "support", "password": "wrong"})
+    assert "Ihre Sitzung ist abgelaufen" in response.content.decode()
+    assert "Sabine Sitzung" in response.content.decode()
+    response = support_client.post(
+        URL, {**carried, "kinds": ["access"], "username": "support", "password": "pw-for-tests-only"}
+    )
+    req = DataSubjectRequest.objects.get()
+    assert response.status_code == 302 and response.url == reverse("requests_app:receipt", args=[req.pk])
+    assert req.logged_by == support_user and req.requester_name == "Sabine Sitzung"
+    assert req.description == "Ein langer Text, der nicht verloren gehen darf."
+    assert support_client.get(reverse("requests_app:queue")).status_code == 200  # logged in again
+
+
+def test_after_logging_in_again_an_uploaded_email_is_asked_for_again(support_client, register):
+    _expired(support_client)
+    upload = SimpleUploadedFile("anfrage.eml", EML, content_type="message/rfc822")
+    page = post(support_client, kinds=["erasure"], eml=upload).content.decode()
+    assert 'id="upload-lost"' in page and 'name="had_upload" value="1"' in page
+    carried = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    response = support_client.post(URL, {**carried, "username": "support", "password": "pw-for-tests-only"})
+    assert response.status_code == 200
+    assert not DataSubjectRequest.objects.exists()  # not sent without its evidence
+    assert "Eine hochgeladene E-Mail muss erneut gewählt werden." in response.content.decode()
+    assert response.context["form"].initial["kinds"] == ["erasure"]
+
+
+def test_logging_in_again_without_the_support_role_is_refused(support_client, register, django_user_model):
+    django_user_model.objects.create_user("clerk", password="pw-for-tests-only", is_staff=True)
+    _expired(support_client)
+    data = {"channel": "phone", "language": "de", "identity_result": "pending", "kinds": ["access"]}
+    data |= {"requester_name": "A B", "requester_email": "a@example.org", "relogin": "1"}
+    response = support_client.post(URL, {**data, "username": "clerk", "password": "pw-for-tests-only"})
+    assert response.status_code == 200
+    assert "Ihre Rolle erlaubt diese Seite nicht." in response.content.decode()
+    assert "_auth_user_id" not in support_client.session  # not logged in
+    assert not DataSubjectRequest.objects.exists()
+
+
+def test_the_objection_activity_has_the_same_empty_choice_as_the_others(support_client, register):
+    page = support_client.get(URL).content.decode()
+    assert "---------" not in page
+    assert re.search(r'<select name="objection_activity"[^>]*>\s*<option value="" selected>—</option>', page)
+
+
+def test_the_queue_marks_overdue_requests_in_words(support_client, support_user, register):
+    late = request_with(
+        RequestType.ACCESS, logged_by=support_user, received_at=timezone.now() - datetime.timedelta(days=60)
+    )
+    on_time = request_with(RequestType.ACCESS, logged_by=support_user)
+    page = support_client.get(reverse("requests_app:queue")).content.decode()
+    rows = {r.receipt_number: row for r in (late, on_time) for row in page.split("<tr>") if r.receipt_number in row}
+    assert "überfällig" in rows[late.receipt_number]
+    assert "überfällig" not in rows[on_time.receipt_number]
+
+
+def test_the_queue_links_to_its_further_pages(support_client, support_user, register):
+    requests = [request_with(RequestType.ACCESS, logged_by=support_user) for _ in range(51)]
+    page = support_client.get(reverse("requests_app:queue")).content.decode()
+    assert 'id="queue-pages"' in page and 'href="?page=2"' in page
+    last = support_client.get(reverse("requests_app:queue"), {"page": 2}).content.decode()
+    shown = [r for r in requests if r.receipt_number in last]
+    assert len(shown) == 1
+    assert 'href="?page=1"' in last
+
+
+def test_the_receipt_s_details_sit_in_a_card_of_their_own(support_client, support_user, register):
+    req = request_with(RequestType.ACCESS, logged_by=support_user)
+    page = support_client.get(reverse("requests_app:receipt", args=[req.pk])).content.decode()
+    assert '<div class="card mb-3" id="receipt-details"><div class="card-body">\n<dl class="row mb-0">' in page
