@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.text import capfirst
 
-from dpo_portal.models import DataCategory, Organisation, ProcessingActivity
+from dpo_portal.models import DataCategory, Organisation, ProcessingActivity, System
 from dpo_portal.pdf import render_pdf
 
 from .models import DeletionRule, DeletionRuleVersion, LegalHold, StartEvent
@@ -143,12 +143,25 @@ def _in_force_since(rules: dict[int, DeletionRule]) -> dict[int, datetime.dateti
     return since
 
 
+def _system(system: System) -> str:
+    # Who operates a system is who deletes in it under the processing agreement (DIN 66398: responsibility).
+    if system.operator is None:
+        return system.display_name
+    return translation.gettext("%(system)s – operated by %(operator)s") % {
+        "system": system.display_name,
+        "operator": system.operator.display_name,
+    }
+
+
 def catalogue(*, rules: dict[int, DeletionRule]) -> list[CatalogueEntry]:
     """Every data category with its active rule (None: the gap a system check reports), the processing activities in
     force and the systems that use it, and the records the portal holds of it."""
     in_use = ProcessingActivity.objects.active().order_by("code")
     categories = DataCategory.objects.prefetch_related(
-        Prefetch("activities", queryset=in_use.prefetch_related("systems"))
+        Prefetch(
+            "activities",
+            queryset=in_use.prefetch_related(Prefetch("systems", queryset=System.objects.select_related("operator"))),
+        )
     )
     since = _in_force_since(rules)
     inventory = _record_inventory()
@@ -156,7 +169,7 @@ def catalogue(*, rules: dict[int, DeletionRule]) -> list[CatalogueEntry]:
     for category in categories:
         rule = rules.get(category.pk)
         activities = list(category.activities.all())
-        systems = sorted({s.display_name for a in activities for s in a.systems.all()}, key=str.casefold)
+        systems = sorted({_system(s) for a in activities for s in a.systems.all()}, key=str.casefold)
         entries.append(
             CatalogueEntry(
                 category=category,

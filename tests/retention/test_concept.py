@@ -150,7 +150,10 @@ def test_a_category_the_portal_holds_no_records_of_says_so(dpo_client):
 def test_it_lists_the_activities_in_force_and_their_systems():
     ads = _entries()["ad-conversion"]
     assert [a.code for a in ads.activities] == ["google-ads-conversion"]
-    assert ads.systems == ["Google Ads"]
+    with translation.override("de"):
+        assert ads.systems == ["Google Ads – betrieben von Google LLC"]  # who deletes in it
+    System.objects.filter(name="Google Ads").update(operator=None)
+    assert _entries()["ad-conversion"].systems == ["Google Ads"]  # run by the controller itself
     ProcessingActivity.objects.filter(code="google-ads-conversion").update(status=ProcessingActivity.Status.DRAFT)
     ads = _entries()["ad-conversion"]
     assert (ads.activities, ads.systems) == ([], [])  # a draft is not in force
