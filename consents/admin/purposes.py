@@ -11,10 +11,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import audit_export
+from audit.services import audit_list_view
 
 from .. import exports
 from ..charts import consent_chart_svg
-from ..models import ConsentPurpose, ConsentText, ContactChannel
+from ..models import Consent, ConsentPurpose, ConsentText, ContactChannel
 from ..selectors import purpose_event_counts, reconsent_audience
 from ..services import text_publish
 
@@ -162,13 +163,21 @@ class ConsentPurposeAdmin(admin.ModelAdmin):
             content, count = exports.reconsent_csv(purpose=purpose)
             audit_export(purpose, detail=f"re-consent list {purpose.code}: {count} rows")
             return _csv(content, f"reconsent-{purpose.code}.csv")
-        consents = reconsent_audience(purpose=purpose)[:500]
+        audience = reconsent_audience(purpose=purpose)
+        # Who is to be asked again is a list of people to contact: the names for whoever may export that list (and
+        # audited as a list page), the number for everyone else who reads consents (the auditor).
+        shows_people = request.user.has_perm("consents.export_audience")
+        consents = audience[:500] if shows_people else []
+        if consents:
+            audit_list_view(Consent, (c.pk for c in consents), fields=["subject", "text", "given_at", "channel"])
         context = {
             **self.admin_site.each_context(request),
             "title": _("Re-consent report"),
             "purpose": purpose,
             "opts": self.model._meta,
             "consents": consents,
+            "shows_people": shows_people,
+            "count": len(audience),
         }
         return TemplateResponse(request, "admin/consents/reconsent.html", context)
 

@@ -162,7 +162,18 @@ class ConsentAdmin(RecordPageFieldsMixin, AuditedAdminMixin, NoEditMixin, admin.
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                if withdrawn:
+                if data["purpose"].basis == ConsentPurpose.Basis.EXPLICIT_CONSENT and not request.user.has_perm(
+                    "subjects.view_special_category"
+                ):
+                    # Whether there was a consent to, say, health data for an event would tell support that such data
+                    # exists: one answer either way (what was withdrawn is in the audit trail and the consent list).
+                    messages.success(
+                        request,
+                        _(
+                            "The withdrawal is recorded: a consent of this data subject to this purpose no longer applies."
+                        ),
+                    )
+                elif withdrawn:
                     n = len(withdrawn)
                     messages.success(
                         request, ngettext("%(n)s consent withdrawn.", "%(n)s consents withdrawn.", n) % {"n": n}
