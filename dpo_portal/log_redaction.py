@@ -7,6 +7,10 @@ statement. Such an error, unhandled in a view or a Celery task, is logged with i
 traceback, and so would put personal data in the log. The one handler of settings.LOGGING (which
 the Celery workers use too) filters every record (RedactingFilter): what follows those labels goes,
 up to where the traceback goes on; which constraint or column failed stays.
+
+Django's request lines (the development server logs every request, `django.request` the failed ones) lose their
+query strings (QueryStringFilter on those two loggers): the admin's search and autocomplete send what was typed,
+names and addresses, by GET. The support desk sends its search by POST.
 """
 
 import logging
@@ -59,6 +63,34 @@ class RedactingFilter(logging.Filter):
                 record.exc_text = "(traceback could not be formatted)"
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+        return True
+
+
+# A query string in a URL of a log line: from the "?" to the end of the request's target (before " HTTP/1.1", a
+# closing quote, the end of the line); a malformed request line may hold spaces, so a space is not the end. The URL
+# starts a word: a long path is then scanned once, not once from each of its slashes.
+_QUERY_STRING = re.compile(
+    r"(?<![^\s\"'(])((?:https?://[^\s/?#\"']{1,255})?/[^\s?#\"']*)\?[^\n]*?(?=\sHTTP/\d|[\"'](?:[\s),]|$)|$)",
+    re.MULTILINE,
+)
+QUERY_WITHHELD = "?[query withheld]"
+
+
+def strip_query_strings(text: str) -> str:
+    return _QUERY_STRING.sub(lambda m: m.group(1) + QUERY_WITHHELD, text)
+
+
+class QueryStringFilter(logging.Filter):
+    """Cuts the query strings from the request lines Django logs (`django.server`: every request to the development
+    server; `django.request`: failed ones). The admin's search (`?q=`) and autocomplete (`?term=`) are sent by GET,
+    so their query names people, addresses and numbers; which page was asked for stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001  (as RedactingFilter: never raise into the code that logged)
+            message = f"{record.msg} (its arguments did not fit and are left out)"
+        record.msg, record.args = strip_query_strings(message), None
         return True
 
 

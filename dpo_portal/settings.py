@@ -229,13 +229,20 @@ LOGGING = {
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         }
     },
-    "filters": {"redact": {"()": "dpo_portal.log_redaction.RedactingFilter"}},
+    "filters": {
+        "redact": {"()": "dpo_portal.log_redaction.RedactingFilter"},
+        "query_strings": {"()": "dpo_portal.log_redaction.QueryStringFilter"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own handlers (a console one in DEBUG, mail_admins, which mails the request's POST data)
         # go: its records reach the redacting root handler.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Request lines without their query strings: the admin's search and autocomplete send names by GET.
+        # (Django's defaults stop django.server from propagating, which a logger named here would keep.)
+        "django.server": {"filters": ["query_strings"], "propagate": True},
+        "django.request": {"filters": ["query_strings"], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
     },
 }

@@ -194,6 +194,31 @@ def open_requests_like(
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
 
 
+@dataclass(frozen=True)
+class OpenDuplicates:
+    """Open requests like the one being logged, as the desk may show them to an agent: `named` in full (receipt
+    number, date, kinds, state), `counted` (ids) only as a number."""
+
+    named: list[DataSubjectRequest]
+    counted: list[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.named or self.counted)
+
+
+def open_duplicates(user, **like) -> OpenDuplicates:
+    """`open_requests_like(**like)`, split by what `user` sees at the desk (`desk_requests`): the others' requests are
+    counted, not named, as their receipts are not found for `user` either."""
+    duplicates = list(open_requests_like(**like))
+    if not duplicates:
+        return OpenDuplicates([], [])
+    visible = set(desk_requests(user).filter(pk__in=[d.pk for d in duplicates]).values_list("pk", flat=True))
+    return OpenDuplicates(
+        named=[d for d in duplicates if d.pk in visible],
+        counted=[d.pk for d in duplicates if d.pk not in visible],
+    )
+
+
 def _open_states() -> list[str]:
     return [s for s in DataSubjectRequest.State.values if s not in DataSubjectRequest.CLOSED_STATES]
 
@@ -203,6 +228,13 @@ def contact_purpose_choices() -> list[tuple[str, str]]:
     special categories, whose answer would tell support about such data (e.g. health data given for an event)."""
     purposes = ConsentPurpose.objects.filter(is_active=True).exclude(basis=ConsentPurpose.Basis.EXPLICIT_CONSENT)
     return sorted(((p.code, p.name) for p in purposes), key=lambda choice: choice[1])
+
+
+def desk_requests(user) -> QuerySet[DataSubjectRequest]:
+    """The requests the support desk shows `user` in full: those they logged; all for whoever fulfils requests."""
+    if user.has_perm("requests_app.fulfil_request"):
+        return DataSubjectRequest.objects.all()
+    return DataSubjectRequest.objects.filter(logged_by=user)
 
 
 def support_queue(user) -> QuerySet[DataSubjectRequest]:

@@ -19,13 +19,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, FormView, ListView
 
 from audit.context import actor_for, set_actor
-from audit.services import Action, audit_list_view, audit_record
+from audit.services import Action, Event, audit_list_view, audit_record, audit_record_many
 from consents.selectors import may_contact
 from subjects.models import DataSubject
 
 from .forms import CONTACT_REASONS, ContactCheckForm, IntakeForm, SubjectSearchForm
 from .models import DataSubjectRequest
-from .selectors import SubjectSearch, open_requests_like, subject_search, support_queue
+from .selectors import OpenDuplicates, SubjectSearch, desk_requests, open_duplicates, subject_search, support_queue
 
 # Fields of the log-in form shown when the session ran out mid-form, and the mark that an upload could not be kept.
 RELOGIN_FIELDS = {"csrfmiddlewaretoken", "username", "password", "relogin", "had_upload"}
@@ -57,6 +57,14 @@ class SupportMixin(LoginRequiredMixin, PermissionRequiredMixin):
         had_upload = bool(request.FILES) or bool(request.POST.get("had_upload"))
         form = AdminAuthenticationForm(request, data=request.POST if "relogin" in request.POST else None)
         if form.is_valid() and not form.get_user().has_perms(self.get_permission_required()):
+            # The password was right, the role is not: a refusal the trail keeps under that user's name (the page and
+            # the permission only; nothing of what was typed).
+            audit_record(
+                None,
+                Action.DENIED,
+                actor=actor_for(form.get_user()),
+                detail=f"support desk re-login refused at {request.path}: lacks {', '.join(self.get_permission_required())}",
+            )
             # Refused before logging in: a 403 raised after it would roll the new session back with the request.
             form.add_error(None, _("Your role does not allow this page."))
         if form.is_valid():
@@ -97,23 +105,61 @@ class QueueView(SupportMixin, ListView):
         return context
 
 
+# The hidden field the desk's search form sends: a POST carrying it is a search, not the page's own form.
+SEARCH = "search"
+# What the desk shows of a chosen person above its form.
+CHOSEN_FIELDS = ("first_name", "last_name", "customer_number")
+
+
 class SubjectSearchMixin:
-    """The search for a data subject and the person chosen from its results (`?subject=`), on the desk's forms."""
+    """The search for a data subject and the person chosen from its results (`?subject=`), on the desk's forms.
+
+    The search is sent by POST: the names, e-mail addresses and phone numbers typed into it stay out of URLs, browser
+    histories and server logs. Only the chosen person's id goes into the URL. The page's own form carries the query
+    along (hidden), so that the results stay on the page when that form comes back (errors, another language).
+    """
+
+    desk_page = ""  # names the page in the audit trail
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        # What the page shows of the chosen person: audited once, with the page (views add what else they show).
+        self.subject_fields_shown = set(CHOSEN_FIELDS)
+
+    def is_search(self) -> bool:
+        """Whether the search was sent, not the page's own form."""
+        return self.request.method == "POST" and SEARCH in self.request.POST
+
+    def post(self, request, *args, **kwargs):
+        if self.is_search():
+            return self.render_to_response(self.get_context_data())
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.is_search():
+            # The page's form was not sent: shown as on arrival, not checked against the search's fields.
+            kwargs.pop("data", None)
+            kwargs.pop("files", None)
+        return kwargs
 
     def chosen_subject(self) -> DataSubject | None:
-        pk = self.request.POST.get("subject") or self.request.GET.get("subject")
-        if pk and str(pk).isdigit():
-            return (
+        if not hasattr(self, "_chosen_subject"):
+            pk = self.request.POST.get("subject") or self.request.GET.get("subject")
+            self._chosen_subject = (
                 DataSubject.objects.filter(pk=pk, erased_at__isnull=True)
                 .prefetch_related("emailaddress_set", "phonenumber_set")
                 .first()
+                if pk and str(pk).isdigit()
+                else None
             )
-        return None
+        return self._chosen_subject
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Bound only to a search: `?subject=` (a chosen person) is no empty search with "required" errors.
-        search = SubjectSearchForm(self.request.GET if "q" in self.request.GET else None)
+        # Bound only to a query sent: `?subject=` (a chosen person) is no empty search with "required" errors.
+        query_sent = self.request.method == "POST" and "q" in self.request.POST
+        search = SubjectSearchForm(self.request.POST if query_sent else None)
         found = subject_search(search.cleaned_data["q"]) if search.is_valid() else SubjectSearch([])
         if found.subjects:
             audit_record(
@@ -122,21 +168,38 @@ class SubjectSearchMixin:
                 fields=["first_name", "last_name", "customer_number", "emailaddress", "phonenumber"],
                 detail="support subject search: " + ",".join(str(s.pk) for s in found.subjects),
             )
+        subject = self.chosen_subject()
+        if subject is not None:
+            # Name and customer number above the form: whoever tries ids sees people, so each page showing one is
+            # audited, once, with whatever else of the person it shows (field names only).
+            audit_record(
+                subject,
+                Action.VIEW,
+                fields=self.subject_fields_shown,
+                detail=f"support chosen subject ({self.desk_page}): {subject.pk}",
+            )
         context.update(
             search_form=search,
             search_results=found.subjects,
             search_similar=found.similar,
             # "Nobody found" only after a search that ran (not after "enter at least 2 characters").
             searched=search.is_bound and search.is_valid(),
-            subject=self.chosen_subject(),
+            subject=subject,
         )
         return context
+
+
+# What the intake form is filled with from a chosen person.
+PREFILL_FIELDS = ("first_name", "last_name", "emailaddress", "phonenumber", "language")
+# What the duplicate warning shows of a request named in it (others' requests are only counted).
+DUPLICATE_FIELDS = ["items", "received_at", "receipt_number", "state"]
 
 
 class IntakeView(SupportMixin, SubjectSearchMixin, FormView):
     template_name = "requests_app/support/intake.html"
     form_class = IntakeForm
     keeps_input_across_login = True
+    desk_page = "intake"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -145,13 +208,8 @@ class IntakeView(SupportMixin, SubjectSearchMixin, FormView):
         if self.request.method == "GET" and subject is not None:
             email = next(iter(subject.emailaddress_set.all()), None)
             phone = next(iter(subject.phonenumber_set.all()), None)
-            # Shown to support like a search result, so audited like one (field names only).
-            audit_record(
-                subject,
-                Action.VIEW,
-                fields=["first_name", "last_name", "emailaddress", "phonenumber", "language"],
-                detail=f"support intake prefill: {subject.pk}",
-            )
+            # Shown to support like a search result: audited with the chosen person (get_context_data).
+            self.subject_fields_shown.update(PREFILL_FIELDS)
             kwargs["initial"] = {
                 "subject": subject.pk,
                 "requester_name": " ".join(p for p in (subject.first_name, subject.last_name) if p),
@@ -197,16 +255,19 @@ class IntakeView(SupportMixin, SubjectSearchMixin, FormView):
         data = form.cleaned_data
         subject = data.get("subject")
         if not data.get("confirm_duplicate"):
-            duplicates = list(
-                open_requests_like(
-                    subject=subject,
-                    requester_email=data.get("requester_email") or "",
-                    requester_name=data.get("requester_name") or "",
-                    kinds=data["kinds"],
-                )
+            duplicates = open_duplicates(
+                self.request.user,
+                subject=subject,
+                requester_email=data.get("requester_email") or "",
+                requester_name=data.get("requester_name") or "",
+                kinds=data["kinds"],
             )
             if duplicates:
-                return self.render_to_response(self.get_context_data(form=form, duplicates=duplicates))
+                self.audit_duplicates(duplicates, subject)
+                context = self.get_context_data(
+                    form=form, duplicates=duplicates.named, duplicates_counted=len(duplicates.counted)
+                )
+                return self.render_to_response(context)
         try:
             result = request_log(
                 actor=self.request.user,
@@ -234,6 +295,21 @@ class IntakeView(SupportMixin, SubjectSearchMixin, FormView):
             messages.info(self.request, notice)
         return redirect("requests_app:receipt", pk=result.request.pk)
 
+    def audit_duplicates(self, duplicates: OpenDuplicates, subject: DataSubject | None) -> None:
+        """The duplicate warning tells of other requests (and so of the person): by id, what was named, what counted."""
+        label = DataSubjectRequest._meta.label_lower
+        subject_id = subject.pk if subject is not None else None
+        events = []
+        if duplicates.named:
+            ids = ",".join(str(d.pk) for d in duplicates.named)
+            detail = f"support intake duplicate warning, named: {ids}"
+            events.append(Event(Action.VIEW, label, subject_id=subject_id, fields=DUPLICATE_FIELDS, detail=detail))
+        if duplicates.counted:
+            ids = ",".join(map(str, duplicates.counted))
+            detail = f"support intake duplicate warning, counted only: {ids}"
+            events.append(Event(Action.VIEW, label, subject_id=subject_id, fields=["items", "state"], detail=detail))
+        audit_record_many(events)
+
 
 class ReceiptView(SupportMixin, DetailView):
     """After saving: the receipt number and the deadline, to read out to the caller."""
@@ -242,10 +318,8 @@ class ReceiptView(SupportMixin, DetailView):
     context_object_name = "req"
 
     def get_queryset(self):
-        qs = DataSubjectRequest.objects.select_related("subject").prefetch_related("items")
-        if self.request.user.has_perm("requests_app.fulfil_request"):
-            return qs
-        return qs.filter(logged_by=self.request.user)  # support sees its own requests only
+        # Support sees its own requests only.
+        return desk_requests(self.request.user).select_related("subject").prefetch_related("items")
 
     def get_context_data(self, **kwargs):
         audit_record(self.object, Action.VIEW, fields=RECEIPT_FIELDS)
@@ -260,6 +334,7 @@ class ContactCheckView(SupportMixin, SubjectSearchMixin, FormView):
 
     template_name = "requests_app/support/contact_check.html"
     form_class = ContactCheckForm
+    desk_page = "contact check"
 
     def get_initial(self):
         subject = self.chosen_subject()

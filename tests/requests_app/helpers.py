@@ -53,3 +53,8 @@ def submit_button(client, page_url, button):
     form = next(f for f in parser.forms if button in f["fields"])
     assert form["method"].lower() == "post"
     return client.post(form["action"], form["fields"])
+
+
+def search(client, url, query, **extra):
+    """Sends the desk's search for a data subject (by POST, as its form does) on the page at `url`."""
+    return client.post(url, {"search": "1", "q": query}, **extra)

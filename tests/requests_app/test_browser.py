@@ -71,8 +71,11 @@ def test_support_logs_a_request_and_sees_receipt_number_and_due_date(logged_in):
     page, _url = logged_in
     page.fill("#id_q", "maria.weber@example.org")
     page.click("button:has-text('Suchen')")
+    page.wait_for_selector("a:has-text('Wählen')")
+    assert page.url.endswith("/support/new/")  # sent by POST: the address stays out of the URL and the history
     page.click("a:has-text('Wählen')")
     page.wait_for_selector("#chosen-subject")
+    assert page.url.endswith(f"/support/new/?subject={subject.pk}")
     page.select_option("#id_channel", "phone")
     page.check("input[name=kinds][value=access]")
     page.fill("#id_description", "Möchte wissen, was gespeichert ist.")

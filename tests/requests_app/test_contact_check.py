@@ -12,6 +12,7 @@ from consents.services import consent_withdraw
 from requests_app.forms import CONTACT_REASONS
 from subjects.models import DataSubject
 from tests.factories import DataSubjectFactory, EmailAddressFactory, consent_on_paper
+from tests.requests_app.helpers import search
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_it_offers_no_purpose_of_special_categories(support_client, register):
 
 
 def test_it_finds_the_person_by_the_desk_s_search(support_client, anna):
-    page = support_client.get(URL, {"q": "Schmitt Anna"}).content.decode()
+    page = search(support_client, URL, "Schmitt Anna").content.decode()
     assert f'href="?subject={anna.pk}"' in page
     page = support_client.get(URL, {"subject": anna.pk}).content.decode()
     assert 'id="chosen-subject"' in page and f'name="subject" value="{anna.pk}"' in page

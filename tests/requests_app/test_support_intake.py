@@ -14,6 +14,7 @@ from requests_app.models import DataSubjectRequest, RequestItem, RequestType, Ti
 from requests_app.services import ItemSpec, request_log
 from subjects.models import DataSubject
 from tests.factories import DataSubjectFactory, EmailAddressFactory, request_with
+from tests.requests_app.helpers import search
 
 pytestmark = pytest.mark.django_db
 
@@ -224,8 +225,8 @@ def test_an_error_of_the_whole_form_shows_once(support_client, register):
     assert response.content.decode().count(message) == 1
 
 
-def test_it_warns_of_an_open_request_of_the_same_type(support_client, register):
-    existing = request_with(RequestType.ACCESS, state=DataSubjectRequest.State.RECEIVED)
+def test_it_warns_of_an_open_request_of_the_same_type(support_client, support_user, register):
+    existing = request_with(RequestType.ACCESS, state=DataSubjectRequest.State.RECEIVED, logged_by=support_user)
     data = {
         "subject": existing.subject.pk,
         "kinds": ["access"],
@@ -246,7 +247,7 @@ def test_it_finds_subjects_by_email_phone_customer_number_and_name(support_clien
     EmailAddressFactory(subject=subject, email="maria.weber@example.org")
     DataSubjectFactory(last_name="Schulz")
     for query in ("maria.weber@example.org", "K-4711", "Maria Weber", "weber"):
-        response = support_client.get(URL, {"q": query})
+        response = search(support_client, URL, query)
         assert [s.pk for s in response.context["search_results"]] == [subject.pk], query
 
 
@@ -316,7 +317,7 @@ def test_the_receipt_s_labels_and_the_queue_s_headings_start_with_a_capital(
     pages = [
         support_client.get(reverse("requests_app:receipt", args=[req.pk]), headers=headers),
         support_client.get(reverse("requests_app:queue"), headers=headers),
-        support_client.get(URL, {"q": subject.last_name}, headers=headers),  # the search's result table
+        search(support_client, URL, subject.last_name, headers=headers),  # the search's result table
     ]
     labels = [
         label.strip()
@@ -489,3 +490,80 @@ def test_the_receipt_s_details_sit_in_a_card_of_their_own(support_client, suppor
     req = request_with(RequestType.ACCESS, logged_by=support_user)
     page = support_client.get(reverse("requests_app:receipt", args=[req.pk])).content.decode()
     assert '<div class="card mb-3" id="receipt-details"><div class="card-body">\n<dl class="row mb-0">' in page
+
+
+def _duplicate_of(subject, support_client):
+    data = {"subject": subject.pk, "kinds": ["access"], "requester_name": "X Y", "requester_email": "x@example.org"}
+    return post(support_client, **data)
+
+
+def test_the_duplicate_warning_names_only_the_agent_s_own_requests(
+    support_client, support_user, register, django_user_model
+):
+    from audit.models import AuditEntry
+
+    colleague = django_user_model.objects.create_user("colleague")
+    subject = DataSubjectFactory()
+    received = DataSubjectRequest.State.RECEIVED
+    mine = request_with(RequestType.ACCESS, state=received, subject=subject, logged_by=support_user)
+    theirs = [
+        request_with(RequestType.ACCESS, state=received, subject=subject, logged_by=colleague),
+        request_with(RequestType.ACCESS, state=received, subject=subject),  # logged in the admin
+    ]
+    response = _duplicate_of(subject, support_client)
+    page = response.content.decode()
+    assert mine.receipt_number in page
+    assert [r.receipt_number for r in theirs if r.receipt_number in page] == []  # their receipts are 404 here too
+    assert "2 offene Anträge, von anderen erfasst" in page
+    assert DataSubjectRequest.objects.count() == 3
+    warnings = AuditEntry.objects.filter(detail__startswith="support intake duplicate warning").order_by("seq")
+    named, counted = warnings
+    assert named.detail == f"support intake duplicate warning, named: {mine.pk}"
+    assert named.fields == ["items", "received_at", "receipt_number", "state"]
+    assert counted.detail == f"support intake duplicate warning, counted only: {theirs[0].pk},{theirs[1].pk}"
+    assert counted.fields == ["items", "state"] and "receipt_number" not in counted.fields
+    assert {named.subject_id, counted.subject_id} == {subject.pk}
+    assert {named.actor_id, counted.actor_id} == {support_user.pk}
+
+
+def test_a_colleague_s_open_request_is_only_counted(support_client, register, django_user_model):
+    colleague = django_user_model.objects.create_user("colleague")
+    theirs = request_with(RequestType.ACCESS, state=DataSubjectRequest.State.RECEIVED, logged_by=colleague)
+    response = _duplicate_of(theirs.subject, support_client)
+    page = response.content.decode()
+    warning = re.search(r'<div class="alert alert-warning" id="duplicate-warning".*?</div>', page, re.S).group(0)
+    assert "1 offener Antrag, von jemand anderem erfasst" in warning
+    assert theirs.receipt_number not in page and theirs.get_state_display() not in warning
+    assert theirs.received_at.astimezone().strftime("%d.%m.%Y") not in warning
+    assert 'name="confirm_duplicate"' in warning  # still logged only when confirmed
+    data = {"channel": "phone", "language": "de", "identity_result": "pending", "kinds": ["access"]}
+    data |= {"subject": theirs.subject.pk, "requester_name": "X Y", "requester_email": "x@example.org"}
+    english = support_client.post(URL, data, headers={"accept-language": "en"})
+    assert "1 open request logged by someone else" in english.content.decode()
+
+
+def test_whoever_fulfils_requests_sees_them_all_named(dpo_client, register, django_user_model):
+    colleague = django_user_model.objects.create_user("colleague")
+    theirs = request_with(RequestType.ACCESS, state=DataSubjectRequest.State.RECEIVED, logged_by=colleague)
+    page = _duplicate_of(theirs.subject, dpo_client).content.decode()
+    assert theirs.receipt_number in page and "von anderen erfasst" not in page
+    assert dpo_client.get(reverse("requests_app:receipt", args=[theirs.pk])).status_code == 200
+
+
+def test_a_log_in_refused_for_the_role_is_audited_under_that_user(support_client, register, django_user_model):
+    from audit.models import AuditEntry
+
+    clerk = django_user_model.objects.create_user("clerk", password="pw-for-tests-only", is_staff=True)
+    _expired(support_client)
+    data = {"channel": "phone", "language": "de", "identity_result": "pending", "kinds": ["access"]}
+    data |= {"requester_name": "Anna Bauer", "requester_email": "anna.bauer@example.org", "relogin": "1"}
+    response = support_client.post(URL, {**data, "username": "clerk", "password": "pw-for-tests-only"})
+    assert "Ihre Rolle erlaubt diese Seite nicht." in response.content.decode()
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.DENIED)
+    assert (entry.actor_id, entry.actor_name) == (clerk.pk, "clerk")
+    assert entry.detail == "support desk re-login refused at /support/new/: lacks requests_app.log_request"
+    assert entry.fields == [] and entry.subject_id is None
+    # A wrong password is a failed log-in (audited as such, without the name typed), not a refusal.
+    support_client.post(URL, {**data, "username": "clerk", "password": "wrong"})
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.DENIED).count() == 1
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_FAILED).count() == 1
