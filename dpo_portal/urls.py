@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -22,5 +20,5 @@ for prefix, module in APP_URLS.items():
         continue
     urlpatterns.append(path(prefix, include(module)))
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT (uploaded evidence) is never served as it is, not even with DEBUG: each file is handed out by the view
+# of the record holding it, which checks the permission and audits (e.g. the request admin's evidence download).

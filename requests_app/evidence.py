@@ -12,8 +12,7 @@ from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
 from .models import TimelineEntry
-
-EVIDENCE_DIR = "requests/evidence"
+from .models.items import EVIDENCE_DIR
 
 
 def _files(storage: Storage, directory: str) -> Iterator[str]:

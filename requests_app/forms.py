@@ -52,6 +52,7 @@ class IntakeForm(forms.Form):
     eml = forms.FileField(
         label=_("E-mail as .eml file"),
         required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".eml,message/rfc822"}),
         help_text=_("Sender, date, subject and text are taken from the e-mail; it is kept as evidence."),
     )
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices, initial=Channel.PHONE)
@@ -194,6 +195,13 @@ class IntakeForm(forms.Form):
         upload = self.cleaned_data.get("eml")
         if not upload:
             return None
+        # The name is checked, not only the content: a file with a From line may still be HTML (or anything a
+        # browser would run), and the evidence must be what it says it is.
+        if not upload.name.lower().endswith(".eml"):
+            raise ValidationError(
+                _("Only e-mails saved as .eml files can be uploaded. Save the e-mail from the mail program as .eml."),
+                code="not_eml_file",
+            )
         if upload.size > max_bytes():
             raise ValidationError(
                 _("The e-mail file is too large (%(size)s MB; at most %(max)s MB)."),

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.shortcuts import redirect
-from django.urls import path
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin_mixins import AuditedAdminMixin
 from subjects.admin import record_list_filters
 
+from .. import services
 from ..models import DataSubjectRequest, RecipientNotification, RequestItem, TimelineEntry
 from ..selectors import with_purpose_names
 from . import workflow_views
@@ -66,13 +69,26 @@ class ItemInline(ReadOnlyInline):
         return obj.purpose_name
 
 
+def evidence_file_name(entry: TimelineEntry) -> str:
+    """The name a downloaded evidence file gets: the entry's id only (the stored name may be the uploader's)."""
+    return f"evidence-{entry.pk}.eml"
+
+
 class TimelineInline(ReadOnlyInline):
     model = TimelineEntry
-    fields = readonly_fields = ("at", "kind", "author_name", "channel", "title", "text", "attachment")
+    fields = readonly_fields = ("at", "kind", "author_name", "channel", "title", "text", "evidence")
     author_name = user_display(TimelineEntry, "author")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
+
+    # Through the request admin's download (audited, sent as an attachment), never a link into MEDIA_ROOT.
+    @admin.display(description=TimelineEntry._meta.get_field("attachment").verbose_name)
+    def evidence(self, obj):
+        if not obj.attachment:
+            return self.get_empty_value_display()
+        url = reverse("admin:requests_app_request_evidence", args=[obj.request_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, evidence_file_name(obj))
 
 
 class NotificationInline(ReadOnlyInline):
@@ -210,8 +226,28 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 name="requests_app_request_item",
             ),
             path("<int:pk>/letter/<str:kind>/", view(workflow_views.letter_view), name="requests_app_request_letter"),
+            path("<int:pk>/evidence/<int:entry_pk>/", view(self.evidence_view), name="requests_app_request_evidence"),
             *super().get_urls(),
         ]
+
+    def evidence_view(self, request, pk: int, entry_pk: int):
+        """The e-mail kept as evidence on a timeline entry, as a download, for whoever sees the request's timeline.
+
+        Sent as an attachment of a type no browser renders, so that a file crafted as HTML never runs on the
+        portal's origin; each download is an audited export.
+        """
+        timeline = TimelineInline(self.model, self.admin_site)
+        if not (self.has_view_or_change_permission(request) and timeline.has_view_permission(request)):
+            raise PermissionDenied
+        entry = get_object_or_404(TimelineEntry.objects.select_related("request"), pk=entry_pk, request_id=pk)
+        try:
+            content = services.evidence_export(entry=entry)
+        except FileNotFoundError:
+            raise Http404 from None
+        response = HttpResponse(content, content_type="message/rfc822")
+        response["Content-Disposition"] = f'attachment; filename="{evidence_file_name(entry)}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), **workflow_views.panel_context(request, object_id)}

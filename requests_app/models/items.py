@@ -1,5 +1,7 @@
 """What a request asks for (one item per right) and how each was fulfilled."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -100,6 +102,15 @@ class RequestItem(models.Model):
         return RestrictionGround(self.restriction_ground).label if self.restriction_ground else ""
 
 
+EVIDENCE_DIR = "requests/evidence"
+
+
+def evidence_file_name(instance, filename: str) -> str:
+    """Where an uploaded e-mail is stored: a random name, so that the uploader's file name (often the person's
+    name) is in no path or log, always ending in .eml, whatever the upload was called."""
+    return f"{EVIDENCE_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.eml"
+
+
 class TimelineEntry(models.Model):
     """The request's history: notes, messages to and from the person, letters, state changes. Append-only."""
 
@@ -122,7 +133,7 @@ class TimelineEntry(models.Model):
     channel = models.CharField(_("channel"), max_length=20, blank=True, choices=Channel.choices)
     title = models.CharField(_("subject"), max_length=300, blank=True)
     text = models.TextField(_("text"), blank=True)
-    attachment = models.FileField(_("evidence"), upload_to="requests/evidence/%Y/%m/", blank=True)
+    attachment = models.FileField(_("evidence"), upload_to=evidence_file_name, blank=True)
 
     class Meta:
         verbose_name = _("timeline entry")

@@ -2,6 +2,7 @@
 
 from .art19 import notification_mark_done, notifications_list
 from .erasure import erasure_item_fulfil
+from .evidence import evidence_export
 from .intake import IntakeResult, ItemSpec, request_log
 from .letters import letter_issue
 from .objection import objection_decide_with_request, objection_item_decide, objection_item_record
@@ -25,6 +26,7 @@ __all__ = [
     "consent_withdrawal_item_fulfil",
     "copy_item_fulfil",
     "erasure_item_fulfil",
+    "evidence_export",
     "letter_issue",
     "notification_mark_done",
     "notifications_list",

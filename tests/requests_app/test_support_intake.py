@@ -108,6 +108,30 @@ def test_it_refuses_a_huge_eml(support_client, register, settings):
     assert not DataSubjectRequest.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["beleg.htm", "anfrage.eml.html", "anfrage.eml.svg", "Beleg"])
+def test_it_refuses_an_upload_not_named_eml_and_stores_nothing(support_client, register, settings, name):
+    # A From line made a crafted HTML page pass as an e-mail; served as text/html it ran in the DPO's session.
+    crafted = b"From: a@example.org\r\n\r\n<script>alert(document.cookie)</script>"
+    response = post(support_client, kinds=["access"], eml=SimpleUploadedFile(name, crafted), requester_name="A B")
+    assert response.status_code == 200
+    assert response.context["form"].errors["eml"] == [
+        "Nur als .eml-Datei gespeicherte E-Mails können hochgeladen werden. Speichern Sie die E-Mail im "
+        "Mailprogramm als .eml."
+    ]
+    assert 'href="#id_eml"' in response.content.decode()  # named in the error summary too
+    assert not DataSubjectRequest.objects.exists()
+    assert not list(settings.MEDIA_ROOT.rglob("*.*"))
+
+
+def test_it_stores_the_email_under_a_random_name(support_client, register):
+    upload = SimpleUploadedFile("Auskunft_Max_Mustermann.EML", EML, content_type="message/rfc822")
+    response = post(support_client, kinds=["access"], eml=upload)
+    assert response.status_code == 302, response.context["form"].errors
+    name = TimelineEntry.objects.get().attachment.name
+    assert re.fullmatch(r"requests/evidence/\d{4}/\d{2}/[0-9a-f]{32}\.eml", name)
+    assert not any(part.lower() in name.lower() for part in ("Auskunft", "Max", "Mustermann"))
+
+
 def test_it_requires_a_contact_detail(support_client, register):
     response = post(support_client, kinds=["access"], requester_name="Max Muster")
     assert response.status_code == 200
