@@ -1,5 +1,7 @@
 """Admin integration: every view, create, change, delete and export of personal data is audited."""
 
+from django.contrib.admin.utils import flatten_fieldsets
+
 from .admin_log import AdminLogByIdMixin
 from .services import Action, audit_list_view, audit_record, audit_record_many, event_for
 
@@ -17,7 +19,11 @@ class AuditedAdminMixin(AdminLogByIdMixin):
         if request.method == "GET" and getattr(response, "status_code", None) == 200:
             obj = response.context_data.get("original") if hasattr(response, "context_data") else None
             if obj is not None:
-                shown = [f.name for f in obj._meta.concrete_fields]
+                # The fields the page showed: a field left out for this user (the auditor's payment page has no
+                # IBAN) was not read, and the trail must not say it was.
+                adminform = response.context_data.get("adminform")
+                on_page = set(flatten_fieldsets(adminform.fieldsets)) if adminform is not None else None
+                shown = [f.name for f in obj._meta.concrete_fields if on_page is None or f.name in on_page]
                 inlines = [
                     fs.opts.model._meta.model_name for fs in response.context_data.get("inline_admin_formsets", [])
                 ]

@@ -92,3 +92,37 @@ def test_an_entry_s_page_lists_its_fields_to_read(register, client, auditor_user
     page = client.get(reverse("admin:audit_auditentry_change", args=[entry.pk])).content.decode()
     assert "first_name, last_name" in page
     assert "[&quot;first_name&quot;" not in page and '["first_name"' not in page
+
+
+@pytest.mark.django_db
+def test_a_view_names_only_the_fields_the_page_showed(register, client, auditor_user, dpo_user):
+    """The auditor's payment page has no account holder or IBAN: the trail said they had been read."""
+    from subjects.models import PaymentMethod
+    from tests.factories import PaymentMethodFactory
+
+    payment = PaymentMethodFactory()
+    url = reverse("admin:subjects_paymentmethod_change", args=[payment.pk])
+    client.force_login(auditor_user)
+    assert client.get(url).status_code == 200
+    viewed = AuditEntry.objects.filter(action="view", object_type="subjects.paymentmethod").latest("seq")
+    assert "masked" in viewed.fields
+    assert not {"iban", "account_holder"} & set(viewed.fields)
+    client.force_login(dpo_user)
+    assert client.get(url).status_code == 200
+    viewed = AuditEntry.objects.filter(action="view", object_type="subjects.paymentmethod").latest("seq")
+    assert {"iban", "account_holder"} <= set(viewed.fields)
+    assert PaymentMethod.objects.filter(pk=payment.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_trail_names_fields_as_the_pages_do(register, client, auditor_user):
+    from audit.services import Action, audit_record
+
+    subject = DataSubjectFactory()
+    entry = audit_record(subject, Action.VIEW, fields=["__str__", "collected_on", "emailaddress", "last_name"])
+    client.force_login(auditor_user)
+    page = client.get(reverse("admin:audit_auditentry_change", args=[entry.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert "data subject, collected_on, e-mail addresses, last name" in text
+    listed = client.get(reverse("admin:audit_auditentry_changelist"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "betroffene Person" in listed and "E-Mail-Adressen" in listed and "Nachname" in listed
