@@ -18,7 +18,7 @@ from audit.admin_mixins import AuditedAdminMixin
 from audit.services import Action as AuditAction
 from audit.services import audit_record
 from dpo_portal.admin_mixins import ReadOnlyAdminMixin  # list data and job records: imports and jobs write them
-from subjects.admin import RecordPageFieldsMixin, register_subject_inline
+from subjects.admin import RecordPageFieldsMixin, register_block_reason, register_subject_inline
 
 from .models import (
     CaseCandidate,
@@ -32,7 +32,7 @@ from .models import (
     ScreeningCase,
     ScreeningRun,
 )
-from .selectors import version_names
+from .selectors import subject_block_reason, subject_screening, version_names
 from .services import case_clear, case_confirm, case_letter, case_mark_contacted, cases_csv
 
 
@@ -300,10 +300,13 @@ class ScreeningRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @register_subject_inline
 class ScreeningCaseInline(admin.TabularInline):
-    """The person's screening cases on their page (read-only; decisions are taken on the case)."""
+    """The person's screening cases on their page (read-only; decisions are taken on the case), under them when the
+    person was last screened and on which legal basis: an empty table alone proves nothing."""
 
     model = ScreeningCase
     fk_name = "subject"
+    template = "admin/screening/subject_cases_inline.html"
+    screening = None
     extra = 0
     max_num = 0
     can_delete = False
@@ -311,8 +314,17 @@ class ScreeningCaseInline(admin.TabularInline):
     fields = ("status", "trigger", "opened_at", "best_score", "contact_due", "letter_sent_at", "decided_at")
     readonly_fields = fields
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # The inline is made per request: what its template says under the table is the page's person's.
+        self.screening = subject_screening(obj) if obj is not None else None
+        return super().get_formset(request, obj, **kwargs)
+
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The person's page names a block by screening in its own language (the stored reason is German).
+register_block_reason(subject_block_reason)

@@ -1,12 +1,20 @@
 """Reads that span the list tables: loading list names into a NameIndex, finding candidates, changes."""
 
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from dpo_portal.models import ProcessingActivity
+from subjects.models import DataSubject
 
 from .index import IndexedEntry, NameIndex, SubjectIdentity, build_index, facts_of, identity_keys
 from .matching import BirthDate
-from .models import EntryBirthDate, EntryCountry, EntryName, ListEntry, ListVersion, NameKey
+from .models import EntryBirthDate, EntryCountry, EntryName, ListEntry, ListVersion, NameKey, ScreeningCase
 
 # One index per process and set of active versions: the bulk jobs reuse it batch after batch.
 _CACHE: dict[tuple, NameIndex] = {}
@@ -94,3 +102,49 @@ def index_for_identity(identity: SubjectIdentity) -> NameIndex:
 def version_names(ids) -> dict[int, str]:
     """Each list version by id, named as the admin names it (list, date, entries): one query for a page of runs."""
     return {v.pk: str(v) for v in ListVersion.objects.filter(pk__in=set(ids))}
+
+
+@dataclass(frozen=True)
+class SubjectScreening:
+    """What the person's page says about their screening: when, on which basis, with what result."""
+
+    screened_at: datetime.datetime | None
+    activity: str
+    legal_basis: str
+    open_cases: int
+    cases: int
+
+
+def subject_screening(subject: DataSubject) -> SubjectScreening:
+    """The person's sanctions screening: last screened, the processing activity and its legal basis (in the active
+    language), and their cases (two queries)."""
+    activity = ProcessingActivity.objects.filter(code=ScreeningCase.default_activity).first()
+    counts = ScreeningCase.objects.filter(subject=subject).aggregate(
+        cases=Count("pk"), open_cases=Count("pk", filter=Q(status__in=ScreeningCase.OPEN_STATES))
+    )
+    return SubjectScreening(
+        screened_at=subject.screened_at,
+        activity=activity.name if activity else "",
+        legal_basis=(activity.legal_basis_details or activity.get_legal_basis_display()) if activity else "",
+        open_cases=counts["open_cases"],
+        cases=counts["cases"],
+    )
+
+
+def block_reason(case: ScreeningCase) -> str:
+    """Why `case` blocks its person, in the active language."""
+    return _("Possible sanctions list match, screening case %(id)s") % {"id": case.pk}
+
+
+def subject_block_reason(subject: DataSubject) -> str:
+    """The reason of the person's block in the active language, when an open screening case blocks them ("" else):
+    the stored reason is German, for the systems that read it (one query)."""
+    if not subject.is_blocked:
+        return ""
+    open_cases = ScreeningCase.objects.filter(subject=subject, status__in=ScreeningCase.OPEN_STATES)
+    for case in open_cases.order_by("-opened_at", "-pk"):
+        with translation.override(settings.LANGUAGE_CODE):
+            stored = block_reason(case)
+        if subject.blocked_reason == stored:
+            return block_reason(case)
+    return ""

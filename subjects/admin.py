@@ -43,6 +43,38 @@ def register_subject_inline(inline: type[admin.options.InlineModelAdmin]) -> typ
 RECORD_META = ("category", "activity", "collected_on", "restricted_marker")
 
 
+# Links other apps put among the tools of the data subject's page (consents: the person's consent history as CSV), as
+# link(request, subject) -> (url, label), or None for a user who may not follow it; registered from their own admin
+# modules so that the core does not import them.
+SUBJECT_PAGE_LINKS: list = []
+
+
+def register_subject_link(link):
+    if link not in SUBJECT_PAGE_LINKS:
+        SUBJECT_PAGE_LINKS.append(link)
+    return link
+
+
+# Readers of why a person is blocked, as reader(subject) -> str ("" when the block is not theirs), registered by the
+# apps that block (screening): the stored reason is written once, for the systems that read it, and a page names it in
+# its own language.
+BLOCK_REASON_READERS: list = []
+
+
+def register_block_reason(reader):
+    if reader not in BLOCK_REASON_READERS:
+        BLOCK_REASON_READERS.append(reader)
+    return reader
+
+
+def block_reason(subject) -> str:
+    """Why `subject` is blocked, in the active language where the app that blocked them can say it."""
+    for reader in BLOCK_REASON_READERS:
+        if text := reader(subject):
+            return text
+    return subject.blocked_reason
+
+
 # Read-only fields and list filters other apps add to every kind of record's admin (retention: why the record is
 # still kept, R1, and what comes due), each with the permission a user needs to see it (support sees neither):
 # registered from their own admin modules so that the core does not import them.
@@ -258,7 +290,7 @@ class DataSubjectAdmin(NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
     readonly_fields = (
         "status_banner",
         "is_blocked",
-        "blocked_reason",
+        "block_reason",
         "restricted_at",
         "restriction_ground",
         "erased_at",
@@ -288,7 +320,7 @@ class DataSubjectAdmin(NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
             {
                 "fields": (
                     "is_blocked",
-                    "blocked_reason",
+                    "block_reason",
                     "restricted_at",
                     "restriction_ground",
                     "erased_at",
@@ -316,15 +348,27 @@ class DataSubjectAdmin(NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return [*self.inlines, *SUBJECT_PAGE_INLINES]
 
+    def get_fieldsets(self, request, obj=None):
+        # The banner only when there is something to say: a lone "Status: —" above the "Status" section read as a
+        # status of its own.
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.is_blocked or obj.restricted_at or obj.erased_at:
+            return fieldsets
+        return [fs for fs in fieldsets if "status_banner" not in fs[1]["fields"]]
+
     @admin.display(description=_("restricted"), boolean=True)
     def restricted(self, obj):
         return obj.restricted_at is not None
+
+    @admin.display(description=DataSubject._meta.get_field("blocked_reason").verbose_name)
+    def block_reason(self, obj):
+        return block_reason(obj) or self.get_empty_value_display()
 
     @admin.display(description=_("status"))
     def status_banner(self, obj):
         notes = []
         if obj.is_blocked:
-            notes.append(format_html('<strong class="blocked">⛔ {}</strong> {}', _("Blocked"), obj.blocked_reason))
+            notes.append(format_html('<strong class="blocked">⛔ {}</strong> {}', _("Blocked"), block_reason(obj)))
         if obj.restricted_at:
             notes.append(
                 format_html(
@@ -344,6 +388,7 @@ class DataSubjectAdmin(NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
             extra_context = {
                 **(extra_context or {}),
                 "data_overview": subject_data_overview(subject, include_special=special),
+                "subject_links": [found for link in SUBJECT_PAGE_LINKS if (found := link(request, subject))],
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -87,6 +87,15 @@ class DataSubject(models.Model):
         help_text=_("Access blocked after a possible sanctions list match, until identity is verified."),
     )
     blocked_reason = models.CharField(_("reason for the block"), max_length=200, blank=True)
+    # Written by the screening jobs (like the block): proof, per person, that screening ran, which runs and cases
+    # alone do not give (a run counts people, a case exists only for a possible match).
+    screened_at = models.DateTimeField(
+        _("last sanctions screening"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the person was last screened against the active sanctions lists."),
+    )
     restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
     restriction_ground = models.CharField(
         _("ground for restriction"), max_length=20, choices=RestrictionGround.choices, blank=True

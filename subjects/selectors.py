@@ -6,6 +6,8 @@ from django.apps import apps
 from django.db.models import Count, Q
 from django.utils.translation import get_language
 
+from dpo_portal.models.register import LegalBasis, SpecialCategoryBasis
+
 from .models import DataSubject, PersonalRecord
 
 
@@ -22,10 +24,19 @@ class HeldData:
     kind: str
     count: int
     restricted: int
+    legal_basis: str = ""
+
+
+def legal_basis_label(basis: str, special_basis: str = "") -> str:
+    """An activity's legal basis as the register names it, with its basis for special categories (Art. 9) if any."""
+    labels = [str(LegalBasis(basis).label) if basis in LegalBasis.values else basis or ""]
+    if special_basis and special_basis in SpecialCategoryBasis.values:
+        labels.append(str(SpecialCategoryBasis(special_basis).label))
+    return "; ".join(label for label in labels if label)
 
 
 def subject_data_overview(subject: DataSubject, *, include_special: bool = True) -> list[HeldData]:
-    """What is held about `subject`, per data category, kind of record and processing activity.
+    """What is held about `subject`, per data category, kind of record and processing activity (with its legal basis).
 
     One aggregate query per kind of record, whatever the number of records.
     """
@@ -35,16 +46,21 @@ def subject_data_overview(subject: DataSubject, *, include_special: bool = True)
         qs = model.objects.filter(subject=subject)
         if not include_special:
             qs = qs.exclude(category__is_special=True)
-        grouped = qs.values(f"category__name_{lang}", f"activity__name_{lang}").annotate(
-            n=Count("pk"), restricted=Count("pk", filter=Q(restricted_at__isnull=False))
-        )
+        grouped = qs.values(
+            f"category__name_{lang}",
+            f"activity__name_{lang}",
+            "activity__legal_basis",
+            "activity__special_category_basis",
+        ).annotate(n=Count("pk"), restricted=Count("pk", filter=Q(restricted_at__isnull=False)))
         result += [
             HeldData(
-                category=g[f"category__name_{lang}"],
-                activity=g[f"activity__name_{lang}"],
+                # A request file taken before the register had its entries has neither yet (load_register fills them).
+                category=g[f"category__name_{lang}"] or "—",
+                activity=g[f"activity__name_{lang}"] or "—",
                 kind=str(model._meta.verbose_name_plural),
                 count=g["n"],
                 restricted=g["restricted"],
+                legal_basis=legal_basis_label(g["activity__legal_basis"], g["activity__special_category_basis"]),
             )
             for g in grouped
         ]

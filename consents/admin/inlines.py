@@ -1,10 +1,13 @@
 """Inlines for the data subject's page (registered with subjects.admin)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dpo_portal.admin_mixins import ReadOnlyAdminMixin
-from subjects.admin import register_subject_inline
+from subjects.admin import register_subject_inline, register_subject_link
 
 from ..models import Consent, Objection
 
@@ -68,3 +71,13 @@ STATUS_LABELS = {
     "expired": _("confirmation expired"),
     "withdrawn": _("withdrawn"),
 }
+
+
+@register_subject_link
+def consent_history_link(request, subject):
+    """The person's consent history as CSV (every event, text version and evidence), for whoever may export it: proof
+    for an auditor, which only this link leads to."""
+    if not request.user.has_perm("consents.export_consents"):
+        return None
+    url = f"{reverse('admin:consents_consent_history_csv')}?{urlencode({'subject': subject.pk})}"
+    return url, _("Consent history (CSV)")

@@ -15,6 +15,7 @@ from dpo_portal.pdf import render_pdf
 from screening.index import Hit
 from screening.models import CaseCandidate, ScreeningCase
 from screening.normalise import fold
+from screening.selectors import block_reason
 from subjects.models import DataSubject, EmailAddress, PostalAddress
 from subjects.services import RecordDefaults
 
@@ -53,9 +54,10 @@ def subject_unblock(*, subject: DataSubject) -> None:
 
 
 def _block_reason(case: ScreeningCase) -> str:
-    # Stored text is shown in either language; keep it German (the UI default) with the case id.
+    # Stored for the systems that read it, German (the UI default) with the case id; pages translate it
+    # (selectors.subject_block_reason).
     with translation.override(settings.LANGUAGE_CODE):
-        return _("Possible sanctions list match, screening case %(id)s") % {"id": case.pk}
+        return block_reason(case)
 
 
 def _decided_keys(subject: DataSubject, fingerprint: str) -> set[tuple[str, str, str]]:

@@ -37,6 +37,9 @@ def subject_screen(*, subject: DataSubject, trigger: str, index: NameIndex | Non
     hits = screen_identity(
         identity_of(subject), index if index is not None else index_for_identity(identity_of(subject))
     )
+    if index is None and ListVersion.objects.active().exists():
+        # Screened on its own (a batch records its people at once): the person's page shows when.
+        DataSubject.objects.filter(pk=subject.pk).update(screened_at=timezone.now())
     return case_record_hits(subject=subject, hits=hits, trigger=trigger) if hits else None
 
 
@@ -60,6 +63,7 @@ def subjects_screen(
             screened += 1
             if subject_screen(subject=subject, trigger=trigger, index=index) is not None:
                 opened += 1
+        DataSubject.objects.filter(pk__in=list(subject_ids), erased_at__isnull=True).update(screened_at=timezone.now())
     else:
         screened = len(subject_ids)
     with transaction.atomic():

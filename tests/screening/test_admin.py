@@ -328,3 +328,17 @@ def test_the_export_permission_is_named_for_what_it_allows():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())  # the newest schema for the tests after this one
+
+
+def test_the_person_s_page_names_the_block_in_the_page_s_language(lists, client, auditor_user):
+    """The reason is stored in German for the systems that read it; the English page read "Möglicher Treffer"."""
+    _cases(1)
+    case = ScreeningCase.objects.get()
+    assert case.subject.blocked_reason.startswith("Möglicher Treffer")
+    client.force_login(auditor_user)
+    url = reverse("admin:subjects_datasubject_change", args=[case.subject_id])
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Possible sanctions list match, screening case {case.pk}" in english
+    assert "Möglicher Treffer" not in english
+    german = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert f"Möglicher Treffer auf einer Sanktionsliste, Prüffall {case.pk}" in german
