@@ -6,13 +6,16 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from consents.selectors import purpose_choices
+from consents.services import consent_withdraw
 from dpo_portal.models import ProcessingActivity
 from subjects.models import DataSubject
 
 from .deadlines import response_due
 from .defaults import file_defaults
+from .letters import LETTERS
 from .models import (
     Channel,
     CopyRecipient,
@@ -26,6 +29,7 @@ from .models import (
     TimelineEntry,
 )
 from .services import objection_item_record
+from .services.common import in_both_languages
 
 # (days ago received, state, kinds)
 SCENARIOS = [
@@ -108,8 +112,88 @@ def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[
             )
         )
     RequestItem.objects.bulk_create(items)
+    dpo = get_user_model().objects.filter(username="dpo").first()
+    for req, kinds, closed in requests:
+        if closed:
+            timeline += _handling(req, kinds, purpose=purposes[0] if purposes else "", actor=dpo)
     TimelineEntry.objects.bulk_create(timeline)
     # As at intake: the open objection is recorded with the consents app, pending the decision.
     for item in RequestItem.objects.filter(kind=RequestType.OBJECTION, done_at=None, activity__isnull=False):
         objection_item_record(item=item, actor=None)
     log(f"requests: {len(requests)} demo requests")
+
+
+def _entry(req, kind, at, actor, text, title=None) -> TimelineEntry:
+    """A timeline entry as the workflow writes it: its words in German and in English."""
+    text, text_en = in_both_languages(text)
+    title, title_en = in_both_languages(title or "")
+    return TimelineEntry(
+        request=req, kind=kind, at=at, author=actor, text=text, text_en=text_en, title=title, title_en=title_en
+    )
+
+
+def _transition(req, before, after, at, actor, reason=None) -> TimelineEntry:
+    def text():
+        moved = _("%(before)s → %(after)s") % {"before": before.label, "after": after.label}
+        return moved + (": " + str(reason()) if reason else "")
+
+    return _entry(req, TimelineEntry.Kind.STATE, at, actor, text)
+
+
+def _letter(req, kind, actor) -> TimelineEntry:
+    def text():
+        return _("Letter “%(letter)s” issued (%(language)s).") % {"letter": LETTERS[kind], "language": req.language}
+
+    return _entry(req, TimelineEntry.Kind.LETTER, req.closed_at, actor, text, title=lambda: str(LETTERS[kind]))
+
+
+def _handling(req: DataSubjectRequest, kinds, *, purpose: str, actor) -> list[TimelineEntry]:
+    """How a closed demo request was handled, as the workflow records it (identity check, processing, what was done,
+    the letter, closing), at the times it would have happened: an auditor reads how it was answered in time."""
+    state, day = DataSubjectRequest.State, datetime.timedelta(days=1)
+    if req.state == state.REJECTED:
+        rejected = _transition(
+            req, state.RECEIVED, state.REJECTED, req.closed_at, actor, reason=req.get_rejection_reason_display
+        )
+        return [rejected, _letter(req, "rejection", actor)]
+    checked = req.received_at + day
+
+    def identity():
+        return _("Identity check: %(method)s – %(result)s") % {
+            "method": IdentityMethod(req.identity_method).label,
+            "result": IdentityResult(req.identity_result).label,
+        }
+
+    entries = [
+        _entry(req, TimelineEntry.Kind.NOTE, checked, actor, identity),
+        _transition(req, state.RECEIVED, state.IN_PROGRESS, checked, actor),
+    ]
+    done = req.closed_at - datetime.timedelta(hours=1)
+    if RequestType.ACCESS in kinds:
+        entries.append(_entry(req, TimelineEntry.Kind.FULFILMENT, done, actor, lambda: _report_generated(req)))
+    if RequestType.CONSENT_WITHDRAWAL in kinds:
+        # Withdrawn for real, effective at receipt, so that the consent history says what the request file says.
+        withdrawn = consent_withdraw(
+            subject=req.subject,
+            purpose_code=purpose,
+            channel=req.channel,
+            source=req.receipt_number,
+            at=req.received_at,
+        )
+        entries.append(
+            _entry(req, TimelineEntry.Kind.FULFILMENT, done, actor, lambda: _withdrawal_done(purpose, bool(withdrawn)))
+        )
+    entries += [
+        _letter(req, "answer", actor),
+        _transition(req, state.IN_PROGRESS, state.COMPLETED, req.closed_at, actor),
+    ]
+    return entries
+
+
+def _report_generated(req: DataSubjectRequest) -> str:
+    return _("Access report generated (%(fmt)s, %(language)s).") % {"fmt": "PDF", "language": req.language}
+
+
+def _withdrawal_done(purpose: str, withdrawn: bool) -> str:
+    message = _("Consent withdrawn: %(purpose)s") if withdrawn else _("No consent to withdraw: %(purpose)s")
+    return message % {"purpose": dict(purpose_choices()).get(purpose, purpose)}

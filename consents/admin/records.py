@@ -16,6 +16,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.admin_mixins import titled
 from dpo_portal.models import ProcessingActivity
+from requests_app.models import RequestItem
 from requests_app.selectors import open_objection_item
 from requests_app.services import objection_decide_with_request
 from subjects.admin import RecordPageFieldsMixin, record_list_filters, record_page_fields
@@ -234,7 +235,16 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("subject",)
     show_full_result_count = False
     form = ObjectionForm
-    readonly_fields = ("is_marketing", "received_at", "status", "decided_at", "decided_by", "reasons", "decide_buttons")
+    readonly_fields = (
+        "is_marketing",
+        "received_at",
+        "status",
+        "decided_at",
+        "decided_by",
+        "reasons",
+        "came_with",
+        "decide_buttons",
+    )
 
     def get_list_filter(self, request):
         return (*super().get_list_filter(request), *record_list_filters(request))
@@ -249,11 +259,13 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
             "channel",
             "received_at",
             "note",
+            "came_with",
             "status",
             "decided_at",
             "decided_by",
             "reasons",
-            "decide_buttons",
+            # Buttons only for whoever may decide: the auditor was offered two that led to "access denied".
+            *(("decide_buttons",) if request.user.has_perm("consents.decide_objection") else ()),
             *record_page_fields(request),
         )
 
@@ -261,6 +273,14 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if obj is None:
             return ()
         return ("subject", "objected_activity", "channel", "note", *self.readonly_fields, *record_page_fields(request))
+
+    @admin.display(description=_("came in with request"))
+    def came_with(self, obj):
+        item = RequestItem.for_objection(obj.pk) if obj is not None and obj.pk else None
+        if item is None:
+            return "—"
+        url = reverse("admin:requests_app_datasubjectrequest_change", args=[item.request_id])
+        return format_html('<a href="{}">{}</a>', url, item.request.receipt_number)
 
     def has_change_permission(self, request, obj=None):
         # The change page only shows the objection; decisions go through the decide buttons.

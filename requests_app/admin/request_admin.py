@@ -7,9 +7,10 @@ from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from audit.admin_mixins import AuditedAdminMixin
-from subjects.admin import record_list_filters
+from subjects.admin import record_list_filters, register_subject_inline
 
 from .. import services
 from ..models import DataSubjectRequest, RecipientNotification, RequestItem, TimelineEntry
@@ -30,6 +31,39 @@ def user_display(model, field_name: str):
         return user.get_full_name() or user.get_username()
 
     return display
+
+
+def request_types(obj: DataSubjectRequest) -> str:
+    """The rights a request asks for (its items prefetched)."""
+    return ", ".join(str(i.get_kind_display()) for i in obj.items.all())
+
+
+def deadline_kept(obj: DataSubjectRequest) -> str:
+    """Whether the request was answered within its deadline (Art. 12(3) GDPR), and by how many days."""
+    days = obj.days_to_spare
+    if days is None:
+        return "—"
+    if days == 0:
+        return _("yes – answered on the last day of the deadline")
+    if days > 0:
+        return ngettext(
+            "yes – answered %(days)s day before the deadline",
+            "yes – answered %(days)s days before the deadline",
+            days,
+        ) % {"days": days}
+    return format_html(
+        '<span class="blocked">⚠ {}</span>',
+        ngettext(
+            "no – answered %(days)s day after the deadline",
+            "no – answered %(days)s days after the deadline",
+            -days,
+        )
+        % {"days": -days},
+    )
+
+
+def with_item_kinds(queryset):
+    return queryset.prefetch_related(Prefetch("items", queryset=RequestItem.objects.only("pk", "request_id", "kind")))
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -76,8 +110,17 @@ def evidence_file_name(entry: TimelineEntry) -> str:
 
 class TimelineInline(ReadOnlyInline):
     model = TimelineEntry
-    fields = readonly_fields = ("at", "kind", "author_name", "channel", "title", "text", "evidence")
+    fields = readonly_fields = ("at", "kind", "author_name", "channel", "title_shown", "text_shown", "evidence")
     author_name = user_display(TimelineEntry, "author")
+
+    # What the portal wrote, in the page's language (people's notes and messages as written).
+    @admin.display(description=TimelineEntry._meta.get_field("title").verbose_name)
+    def title_shown(self, obj):
+        return obj.title_shown or self.get_empty_value_display()
+
+    @admin.display(description=TimelineEntry._meta.get_field("text").verbose_name)
+    def text_shown(self, obj):
+        return obj.text_shown or self.get_empty_value_display()
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
@@ -158,7 +201,7 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
             _("Deadline"),
             {"fields": ("original_due_on", "due_on", "extended_at", "extension_reason", "extension_told_on")},
         ),
-        (_("Closed"), {"fields": ("rejection_reason", "rejection_reference", "closed_at")}),
+        (_("Closed"), {"fields": ("rejection_reason", "rejection_reference", "closed_at", "in_time")}),
         # The file itself is personal data under a deletion rule (request-files): why and how long it is kept.
         (_("Retention of this file"), {"fields": ("category", "deletable_from")}),
     )
@@ -179,17 +222,14 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "rejection_reason",
         "rejection_reference",
         "closed_at",
+        "in_time",
         "category",
         "deletable_from",
     )
     inlines = [ItemInline, NotificationInline, TimelineInline]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("items", queryset=RequestItem.objects.only("pk", "request_id", "kind")))
-        )
+        return with_item_kinds(super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False  # requests are logged at /support/, where the deadline and receipt number are set
@@ -207,7 +247,11 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("type"))
     def types(self, obj):
-        return ", ".join(str(i.get_kind_display()) for i in obj.items.all())
+        return request_types(obj)
+
+    @admin.display(description=_("answered within the deadline"))
+    def in_time(self, obj):
+        return deadline_kept(obj)
 
     @admin.display(description=_("deadline"), ordering="due_on")
     def deadline(self, obj):
@@ -252,3 +296,35 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), **workflow_views.panel_context(request, object_id)}
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+@register_subject_inline
+class SubjectRequestInline(admin.TabularInline):
+    """The person's data-subject requests on their page (read-only): what they asked, the deadline and whether it
+    was kept; each request's own page shows how it was handled."""
+
+    model = DataSubjectRequest
+    fk_name = "subject"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("data-subject requests")
+    fields = readonly_fields = ("receipt_number", "types", "received_at", "due_on", "state", "closed_at", "in_time")
+
+    def get_queryset(self, request):
+        return with_item_kinds(super().get_queryset(request)).order_by("-received_at", "-pk")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("type"))
+    def types(self, obj):
+        return request_types(obj)
+
+    @admin.display(description=_("answered within the deadline"))
+    def in_time(self, obj):
+        return deadline_kept(obj)

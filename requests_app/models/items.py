@@ -4,7 +4,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +65,12 @@ class RequestItem(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+    @classmethod
+    def for_objection(cls, objection_id: int) -> "RequestItem | None":
+        """The request line through which objection `objection_id` came in, open or decided, if any (one query)."""
+        lines = cls.objects.filter(kind=RequestType.OBJECTION, result__objection_id=objection_id)
+        return lines.select_related("request").first()
 
     def clean(self) -> None:
         super().clean()
@@ -133,6 +139,10 @@ class TimelineEntry(models.Model):
     channel = models.CharField(_("channel"), max_length=20, blank=True, choices=Channel.choices)
     title = models.CharField(_("subject"), max_length=300, blank=True)
     text = models.TextField(_("text"), blank=True)
+    # What the portal writes itself (a state change, a letter issued) is written in German and in English, read in
+    # the reader's language; what people write (notes, messages) has no English version and reads as written.
+    title_en = models.CharField(_("subject (English)"), max_length=300, blank=True)
+    text_en = models.TextField(_("text (English)"), blank=True)
     attachment = models.FileField(_("evidence"), upload_to=evidence_file_name, blank=True)
 
     class Meta:
@@ -142,6 +152,20 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{date_format(timezone.localtime(self.at), 'SHORT_DATETIME_FORMAT')} {self.get_kind_display()}"
+
+    @staticmethod
+    def _in_active_language(german: str, english: str) -> str:
+        return (english if (translation.get_language() or "de").startswith("en") else "") or german
+
+    @property
+    def title_shown(self) -> str:
+        """The subject in the active language (as written where there is no English version)."""
+        return self._in_active_language(self.title, self.title_en)
+
+    @property
+    def text_shown(self) -> str:
+        """The text in the active language (as written where there is no English version)."""
+        return self._in_active_language(self.text, self.text_en)
 
     @property
     def audit_subject_id(self):

@@ -227,6 +227,14 @@ class DataSubjectRequest(PersonalRecord):
     def is_extended(self) -> bool:
         return self.extended_at is not None
 
+    @property
+    def days_to_spare(self) -> int | None:
+        """How many days before its deadline the request was answered (closed): negative when after it (Art. 12(3)
+        GDPR); None while it is open or when the requester took it back, which answers nothing."""
+        if self.closed_at is None or self.state == self.State.WITHDRAWN:
+            return None
+        return (self.due_on - timezone.localdate(self.closed_at)).days
+
     def clean(self) -> None:
         super().clean()
         errors = {}

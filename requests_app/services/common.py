@@ -1,10 +1,27 @@
 """Helpers every request service shares: the timeline and marking a requested right as done."""
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ..models import DataSubjectRequest, IdentityResult, RequestItem, TimelineEntry
+
+Written = str | Callable[[], str]
+
+
+def in_both_languages(value: Written) -> tuple[str, str]:
+    """(German, English) of what the portal writes itself, given as a function that words it in the active language
+    (called once in each); a plain text, which people wrote, as it is, with no English version."""
+    if not callable(value):
+        return value, ""
+    with translation.override(settings.LANGUAGE_CODE):
+        german = str(value())
+    with translation.override("en"):
+        english = str(value())
+    return german, english
 
 
 def timeline_add(
@@ -12,18 +29,24 @@ def timeline_add(
     kind: str,
     *,
     actor=None,
-    text: str = "",
-    title: str = "",
+    text: Written = "",
+    title: Written = "",
     channel: str = "",
     at=None,
     attachment=None,
 ) -> TimelineEntry:
+    """Appends to the request's timeline. `text` and `title` are what people wrote, or functions wording what the
+    portal writes (stored in German and English, read in the reader's language: in_both_languages)."""
+    text, text_en = in_both_languages(text)
+    title, title_en = in_both_languages(title)
     entry = TimelineEntry(
         request=request,
         kind=kind,
         author=actor if getattr(actor, "pk", None) else None,
         text=text,
+        text_en=text_en,
         title=title[:300],
+        title_en=title_en[:300],
         channel=channel,
         at=at or timezone.now(),
     )

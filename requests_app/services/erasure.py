@@ -50,12 +50,14 @@ def erasure_item_fulfil(*, item: RequestItem, actor) -> RequestItem:
         request,
         TimelineEntry.Kind.FULFILMENT,
         actor=actor,
-        text=_("Erased: %(deleted)s deleted, %(anonymised)s anonymised, %(kept)s kept and restricted.")
-        % {
-            "deleted": sum(outcome.deleted.values()),
-            "anonymised": sum(outcome.anonymised.values()),
-            "kept": sum(k.count for k in outcome.kept),
-        },
+        text=lambda: (
+            _("Erased: %(deleted)s deleted, %(anonymised)s anonymised, %(kept)s kept and restricted.")
+            % {
+                "deleted": sum(outcome.deleted.values()),
+                "anonymised": sum(outcome.anonymised.values()),
+                "kept": sum(k.count for k in outcome.kept),
+            }
+        ),
     )
     audit_record(item, Action.CHANGE, fields=["outcome", "result"], detail=f"erasure {request.receipt_number}")
     return item

@@ -25,9 +25,11 @@ def letter_issue(*, request: DataSubjectRequest, kind: str, actor, fmt: str = "p
         request,
         TimelineEntry.Kind.LETTER,
         actor=actor,
-        title=str(letters.LETTERS[kind]),
-        text=_("Letter “%(letter)s” issued (%(language)s).")
-        % {"letter": letters.LETTERS[kind], "language": request.language},
+        title=lambda: str(letters.LETTERS[kind]),
+        text=lambda: (
+            _("Letter “%(letter)s” issued (%(language)s).")
+            % {"letter": letters.LETTERS[kind], "language": request.language}
+        ),
     )
     audit_export(request, detail=f"letter {kind} {request.receipt_number}", fields=[kind])
     return content, content_type, f"{request.receipt_number}-{kind}-{request.language}.{ext}"

@@ -34,7 +34,9 @@ def objection_item_record(*, item: RequestItem, actor) -> Objection:
         subject=subject,
         activity_code=item.activity.code,
         channel=item.request.channel,
-        note=item.request.receipt_number,
+        # The person's grounds, where the intake took any down; the request it came in with is found through the
+        # line (RequestItem.for_objection), not written here where the grounds belong.
+        note=item.details,
     )
     item.result = {**item.result, "objection_id": objection.pk}
     item.save(update_fields=["result"])
@@ -49,7 +51,7 @@ def objection_item_record(*, item: RequestItem, actor) -> Objection:
         item.request,
         TimelineEntry.Kind.FULFILMENT,
         actor=actor,
-        text=_("Objection to “%(activity)s” recorded.") % {"activity": item.activity.name},
+        text=lambda: _("Objection to “%(activity)s” recorded.") % {"activity": item.activity.name},
     )
     audit_record(item, Action.CHANGE, fields=["result", "outcome"], detail=f"objection {objection.pk}")
     return objection
@@ -83,8 +85,10 @@ def objection_item_decide(*, item: RequestItem, upheld: bool, reasons: str, acto
         item.request,
         TimelineEntry.Kind.FULFILMENT,
         actor=actor,
-        text=(_("Objection upheld: %(reasons)s") if upheld else _("Objection rejected: %(reasons)s"))
-        % {"reasons": reasons.strip()},
+        text=lambda: (
+            (_("Objection upheld: %(reasons)s") if upheld else _("Objection rejected: %(reasons)s"))
+            % {"reasons": reasons.strip()}
+        ),
     )
     audit_record(item, Action.CHANGE, fields=["outcome", "outcome_note"])
     return item

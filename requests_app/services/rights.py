@@ -55,7 +55,7 @@ def access_item_fulfil(*, item: RequestItem, language: str, fmt: str, actor) -> 
         request,
         TimelineEntry.Kind.FULFILMENT,
         actor=actor,
-        text=_("Access report generated (%(fmt)s, %(language)s).") % {"fmt": fmt.upper(), "language": language},
+        text=lambda: _("Access report generated (%(fmt)s, %(language)s).") % {"fmt": fmt.upper(), "language": language},
     )
     audit_export(
         subject,
@@ -83,19 +83,24 @@ def copy_item_fulfil(*, item: RequestItem, actor) -> tuple[bytes, str]:
         language=request.language,
     )
     digest = hashlib.sha256(content).hexdigest()
-    recipient = item.copy_recipient_name if item.copy_recipient == "controller" else _("the data subject")
+
+    def recipient():
+        return item.copy_recipient_name if item.copy_recipient == "controller" else _("the data subject")
+
     item_done(
         item,
         outcome=RequestItem.Outcome.FULFILLED,
-        note=_("Copy for %(recipient)s") % {"recipient": recipient},
+        note=_("Copy for %(recipient)s") % {"recipient": recipient()},
         result={"sha256": digest, "format": item.export_format, "recipient": item.copy_recipient},
     )
     timeline_add(
         request,
         TimelineEntry.Kind.FULFILMENT,
         actor=actor,
-        text=_("Copy of the data (%(format)s) built for %(recipient)s; SHA-256 %(digest)s.")
-        % {"format": item.get_export_format_display(), "recipient": recipient, "digest": digest},
+        text=lambda: (
+            _("Copy of the data (%(format)s) built for %(recipient)s; SHA-256 %(digest)s.")
+            % {"format": item.get_export_format_display(), "recipient": recipient(), "digest": digest}
+        ),
     )
     audit_export(
         subject, detail=f"data copy {request.receipt_number} to {item.copy_recipient}", fields=[item.export_format]
@@ -142,7 +147,9 @@ def rectification_item_complete(*, item: RequestItem, actor, note: str = "") -> 
         request,
         TimelineEntry.Kind.FULFILMENT,
         actor=actor,
-        text=(_("Rectified: %(fields)s") % {"fields": ", ".join(_field_labels(fields))}) if changes else note.strip(),
+        text=(lambda: _("Rectified: %(fields)s") % {"fields": ", ".join(_field_labels(fields))})
+        if changes
+        else note.strip(),
     )
     audit_record(item, Action.CHANGE, fields=["outcome", "result"])
     return item
@@ -242,8 +249,10 @@ def restriction_item_apply(*, item: RequestItem, actor) -> RequestItem:
         request,
         TimelineEntry.Kind.FULFILMENT,
         actor=actor,
-        text=_("Processing restricted (%(ground)s): %(count)s records.")
-        % {"ground": item.restriction_ground_label, "count": count},
+        text=lambda: (
+            _("Processing restricted (%(ground)s): %(count)s records.")
+            % {"ground": item.restriction_ground_label, "count": count}
+        ),
     )
     return item
 
@@ -334,8 +343,10 @@ def subject_restriction_lift(*, subject: DataSubject, told_on: datetime.date, ac
             request,
             TimelineEntry.Kind.FULFILMENT,
             actor=actor,
-            text=_("Restriction lifted (%(count)s records); the person was told on %(told)s.")
-            % {"count": count, "told": date_format(told_on, "SHORT_DATE_FORMAT")},
+            text=lambda: (
+                _("Restriction lifted (%(count)s records); the person was told on %(told)s.")
+                % {"count": count, "told": date_format(told_on, "SHORT_DATE_FORMAT")}
+            ),
         )
     return count
 

@@ -40,7 +40,6 @@ def consent_withdrawal_item_fulfil(*, item: RequestItem, actor) -> RequestItem:
         source=request.receipt_number,
         at=request.received_at,
     )
-    name = purpose_name(item.purpose_code)
     item_done(
         item,
         outcome=RequestItem.Outcome.FULFILLED,
@@ -50,8 +49,10 @@ def consent_withdrawal_item_fulfil(*, item: RequestItem, actor) -> RequestItem:
         request,
         TimelineEntry.Kind.FULFILMENT,
         actor=actor,
-        text=(_("Consent withdrawn: %(purpose)s") if withdrawn else _("No consent to withdraw: %(purpose)s"))
-        % {"purpose": name},
+        text=lambda: (
+            (_("Consent withdrawn: %(purpose)s") if withdrawn else _("No consent to withdraw: %(purpose)s"))
+            % {"purpose": purpose_name(item.purpose_code)}
+        ),
     )
     audit_record(
         item, Action.CHANGE, fields=["outcome", "result"], detail=f"consent withdrawal {request.receipt_number}"

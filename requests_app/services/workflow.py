@@ -36,20 +36,22 @@ def request_transition(
     if action not in ACTIONS:
         raise ValidationError(_("Unknown workflow step."), code="unknown_action")
     request = _locked(request)
-    before = request.get_state_display()
+    before = DataSubjectRequest.State(request.state)
     method = getattr(request, ACTIONS[action])
     if action == "reject":
         method(reason=reason, reference=reference)
     else:
         method()
     request.save()
-    text = _("%(before)s → %(after)s") % {"before": before, "after": request.get_state_display()}
-    if action == "reject":
-        text += ": " + request.get_rejection_reason_display()
-        if request.rejection_reference:
-            text += f" ({request.rejection_reference})"
-    if note.strip():
-        text += "\n" + note.strip()
+
+    def text() -> str:
+        written = _("%(before)s → %(after)s") % {"before": before.label, "after": request.get_state_display()}
+        if action == "reject":
+            written += ": " + request.get_rejection_reason_display()
+            if request.rejection_reference:
+                written += f" ({request.rejection_reference})"
+        return written + ("\n" + note.strip() if note.strip() else "")
+
     timeline_add(request, TimelineEntry.Kind.STATE, actor=actor, text=text)
     audit_record(request, Action.CHANGE, fields=["state", "rejection_reason"] if action == "reject" else ["state"])
     return request
@@ -71,8 +73,10 @@ def request_identity_record(
         request,
         TimelineEntry.Kind.NOTE,
         actor=actor,
-        text=_("Identity check: %(method)s – %(result)s")
-        % {"method": request.get_identity_method_display(), "result": request.get_identity_result_display()},
+        text=lambda: (
+            _("Identity check: %(method)s – %(result)s")
+            % {"method": request.get_identity_method_display(), "result": request.get_identity_result_display()}
+        ),
     )
     audit_record(request, Action.CHANGE, fields=["identity_method", "identity_result", "identity_note"])
     return request
@@ -90,12 +94,14 @@ def request_extend(
         request,
         TimelineEntry.Kind.NOTE,
         actor=actor,
-        text=_("Deadline extended to %(due)s (requester told on %(told)s): %(reason)s")
-        % {
-            "due": date_format(request.due_on, "SHORT_DATE_FORMAT"),
-            "told": date_format(told_on, "SHORT_DATE_FORMAT"),
-            "reason": reason.strip(),
-        },
+        text=lambda: (
+            _("Deadline extended to %(due)s (requester told on %(told)s): %(reason)s")
+            % {
+                "due": date_format(request.due_on, "SHORT_DATE_FORMAT"),
+                "told": date_format(told_on, "SHORT_DATE_FORMAT"),
+                "reason": reason.strip(),
+            }
+        ),
     )
     audit_record(request, Action.CHANGE, fields=["due_on", "extended_at", "extension_reason", "extension_told_on"])
     return request

@@ -406,3 +406,14 @@ def test_without_a_material_change_the_reconsent_report_says_so(register, dpo_cl
     assert "als wesentliche Änderung veröffentlicht" in page
     english = dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "published as a material change" in english and "before version 1" not in english
+
+
+@pytest.mark.django_db
+def test_the_auditor_is_offered_no_decision_on_a_pending_objection(client, auditor_user, register):
+    """Uphold and Reject led the auditor to "access denied": they see the status, not the buttons."""
+    objection = objection_record(subject=DataSubjectFactory(), activity_code="surveys", channel="email")
+    client.force_login(auditor_user)
+    page = client.get(reverse("admin:consents_objection_change", args=[objection.pk])).content.decode()
+    assert objection.status == Objection.Status.PENDING
+    assert reverse("admin:consents_objection_decide", args=[objection.pk, "uphold"]) not in page
+    assert client.get(reverse("admin:consents_objection_decide", args=[objection.pk, "uphold"])).status_code == 403

@@ -170,3 +170,23 @@ def test_the_notifications_table_names_the_recipients_in_the_pages_language(dpo_
     assert "Payment service provider" in english
     assert "Zahlungsdienstleister" not in english
     assert "Zahlungsdienstleister" in dpo_client.get(url, headers={"accept-language": "de"}).content.decode()
+
+
+def test_the_timeline_reads_in_the_auditor_s_language_whoever_wrote_it(dpo_client, auditor_client, register):
+    """The DPO works in German; the English auditor read "eingegangen → in Bearbeitung" and "Identitätsprüfung"."""
+    from requests_app.admin.workflow_views import PERMISSION  # noqa: F401  (the workflow steps the DPO takes)
+
+    from .helpers import step_url
+
+    req = request_with(RequestType.ACCESS, state="received")
+    german = {"HTTP_ACCEPT_LANGUAGE": "de"}
+    dpo_client.post(step_url(req, "identity"), {"method": "callback", "result": "verified"}, **german)
+    dpo_client.post(step_url(req, "transition"), {"action": "process"}, **german)
+    dpo_client.post(step_url(req, "note"), {"kind": "note", "text": "Rückruf vereinbart"}, **german)
+    url = reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk])
+    english = " ".join(auditor_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode().split())
+    assert "received → in progress" in english and "Identity check: call back to a stored phone number" in english
+    assert "eingegangen" not in english and "Identitätsprüfung:" not in english
+    assert "Rückruf vereinbart" in english  # what people write reads as written
+    german_page = " ".join(auditor_client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode().split())
+    assert "eingegangen → in Bearbeitung" in german_page

@@ -140,12 +140,19 @@ def test_it_refuses_an_extension_after_the_deadline(dpo_user, register):
 
 
 @time_machine.travel(datetime.datetime(2025, 3, 10, 9, 0, tzinfo=datetime.UTC))
-def test_the_timeline_writes_dates_in_the_language_of_who_acted(dpo_user, register):
+def test_the_timeline_writes_what_the_portal_says_in_both_languages_with_their_dates(dpo_user, register):
+    """Written in German and English whoever acted, read in the reader's language (it was written in the language of
+    who acted, and an English auditor read the German DPO's timeline in German)."""
     req = request_with(RequestType.ACCESS, received_at=datetime.datetime(2025, 2, 20, 9, 0, tzinfo=datetime.UTC))
     with translation.override("en"):
         request_extend(request=req, reason="Many records", told_on=datetime.date(2025, 3, 10), actor=dpo_user)
-    note = req.timeline.get(kind=TimelineEntry.Kind.NOTE).text
-    assert note == "Deadline extended to 20/05/2025 (requester told on 10/03/2025): Many records"
+    note = req.timeline.get(kind=TimelineEntry.Kind.NOTE)
+    assert note.text_en == "Deadline extended to 20/05/2025 (requester told on 10/03/2025): Many records"
+    assert note.text == "Frist verlängert bis 20.05.2025 (Antragsteller unterrichtet am 10.03.2025): Many records"
+    with translation.override("de"):
+        assert note.text_shown == note.text
+    with translation.override("en"):
+        assert note.text_shown == note.text_en
 
 
 def test_an_extension_needs_reasons_and_when_the_person_was_told(dpo_user, register):
