@@ -46,6 +46,25 @@ class ThirdCountryFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TransferFilter(admin.SimpleListFilter):
+    """Processing activities with a recipient or system outside the EEA: the question a supervisory authority asks first
+    about Chapter V."""
+
+    title = _("third-country transfers")
+    parameter_name = "third_country"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("outside the EEA (third country)")), ("no", _("only within the EEA"))]
+
+    def queryset(self, request, queryset):
+        outside = ProcessingActivity.objects.with_third_country().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=outside)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=outside)
+        return queryset
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "role", "city", "country", "email")
@@ -123,14 +142,15 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
     list_display = (
         "name",  # in the page's language: an English list shows the English names
         "legal_basis",
+        "transfers",  # before the long columns: a narrow window shows it without scrolling
         "status",
         "next_review",
         "objection_possible",
-        "transfers",
         "policy_section",
     )
     list_filter = (
         "status",
+        TransferFilter,
         "legal_basis",
         "special_category_basis",
         "is_marketing",

@@ -21,6 +21,15 @@ ACTION_LABELS = dict(Action.choices)
 GDPR_APPLIES_FROM = datetime.date(2018, 5, 25)
 
 
+def reference_for_reader(written: str, *, current: str, current_en: str, language: str | None) -> str:
+    """The legal reference a protocol batch was processed under (`written`), as a reader of `language` cites it: in
+    English the rule's English citation (`current_en`) of that same reference (`current`, the rule's, or the version's
+    in force then; an earlier default's words of it count as the same), else the reference as written."""
+    if not (language or "de").startswith("en") or not current_en:
+        return written
+    return current_en if current == RETIRED_REFERENCES.get(written, written) else written
+
+
 def certificate_period_check(*, start: datetime.date, end: datetime.date) -> None:
     """Raises ValidationError, by field (`start`, `end`), for a period a certificate cannot cover: one that starts
     before the GDPR applied, ends after today (a certificate attests what happened) or ends before it starts."""
@@ -68,15 +77,16 @@ def certificate_context(*, start: datetime.date, end: datetime.date) -> dict:
     )
     kinds = {label: kind_name(label) for label in {r["model_label"] for r in rows}}
     versions = DeletionRuleVersion.objects.in_bulk({r["version"] for r in rows} - {None})
-    english = (translation.get_language() or "de").startswith("en")
+    language = translation.get_language()
     for r in rows:
         # The protocol keeps the reference a batch was deleted under; an English reader gets the rule's English
         # citation of that same reference.
-        current = r.pop("rule__legal_reference")
-        written = RETIRED_REFERENCES.get(r["legal_reference"], r["legal_reference"])  # an earlier default's words
-        if english and current == written and r["rule__legal_reference_en"]:
-            r["legal_reference"] = r["rule__legal_reference_en"]
-        r.pop("rule__legal_reference_en")
+        r["legal_reference"] = reference_for_reader(
+            r["legal_reference"],
+            current=r.pop("rule__legal_reference"),
+            current_en=r.pop("rule__legal_reference_en"),
+            language=language,
+        )
         r["kind"] = kinds[r["model_label"]]
         version = versions.get(r.pop("version"))
         r["period"] = version.as_then().describe_period() if version else ""

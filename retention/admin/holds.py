@@ -104,8 +104,14 @@ class LegalHoldAdmin(AuditedAdminMixin, admin.ModelAdmin):
         prepare_confirmation(context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    # What is held, why, under which reference and for how long, then its history: the admin would put the fields
+    # that became read-only (what is held and why) last, below "created".
+    FIELD_ORDER = (*LegalHoldForm.Meta.fields, "lifted_at", "created_at")
+
     def get_fields(self, request, obj=None):
         fields = [f for f in super().get_fields(request, obj) if f not in CONFIRMATION_FIELDS]
+        order = self.FIELD_ORDER
+        fields.sort(key=lambda name: order.index(name) if name in order else len(order))
         # The confirmation shows only on a page sent back with errors (a successful save redirects).
         return [*CONFIRMATION_FIELDS, *fields] if request.method == "POST" and obj is not None else fields
 

@@ -3,19 +3,21 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from audit.admin_mixins import audit_export
 from dpo_portal.admin_mixins import ReadOnlyAdminMixin
 from dpo_portal.kinds import KindListFilter
 
-from ..certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check
+from ..certificate import GDPR_APPLIES_FROM, certificate_pdf, certificate_period_check, reference_for_reader
 from ..models import DeletionRule, DeletionRuleVersion, ProtocolBatch, SweepRun, SweepRunCount
 from ..monitoring import describe_error
 from ..selectors import (
@@ -107,7 +109,17 @@ class CertificateForm(forms.Form):
 
 @admin.register(SweepRun)
 class SweepRunAdmin(ReadOnlyAdmin):
-    list_display = ("started_at", "kind", "today", "dry_run", "status", "registered", "finished_at", "error_count")
+    list_display = (
+        "started_at",
+        "kind",
+        "today",
+        "dry_run",
+        "status",
+        "processed",
+        "registered",
+        "finished_at",
+        "error_count",
+    )
     list_filter = ("kind", "status", "dry_run", "today")
     search_fields = ("=id",)
     list_select_related = True
@@ -118,11 +130,37 @@ class SweepRunAdmin(ReadOnlyAdmin):
         "today",
         "started_at",
         "finished_at",
+        "processed",
+        "protocol",
         "registered",
         "error_list",
     )
     inlines = (SweepRunCountInline,)
     date_hierarchy = "started_at"
+
+    def get_queryset(self, request):
+        # What each run did, summed in the query (a list of runs read "0 records registered" and nothing else).
+        counts = SweepRunCount.objects.filter(run=OuterRef("pk")).values("run").annotate(total=Sum("count"))
+        batches = ProtocolBatch.objects.filter(run=OuterRef("pk")).values("run").annotate(n=Count("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(processed_total=Subquery(counts.values("total")), batch_total=Subquery(batches.values("n")))
+        )
+
+    @admin.display(description=_("records processed"), ordering="processed_total")
+    def processed(self, obj):
+        return obj.processed_total or 0
+
+    @admin.display(description=_("deletion protocol"))
+    def protocol(self, obj):
+        if obj.dry_run:
+            return _("none: a dry run only counts")
+        if not obj.batch_total:
+            return "—"
+        url = f"{reverse('admin:retention_protocolbatch_changelist')}?run__id__exact={obj.pk}"
+        label = ngettext("%(n)s protocol batch", "%(n)s protocol batches", obj.batch_total) % {"n": obj.batch_total}
+        return format_html('<a href="{}">{}</a>', url, label)
 
     @admin.display(description=_("dry run"))
     def dry_run_label(self, obj):
@@ -185,7 +223,7 @@ class ProtocolBatchAdmin(KindOfRecordColumn, ReadOnlyAdmin):
     list_display = ("at", "kind", "action", "rule_code", "count", "run")
     list_filter = ("action", KindOfRecordFilter, "run__kind")
     list_select_related = ("rule", "run")
-    fields = readonly_fields = ("run", "at", "kind", "rule_then", "legal_reference", "action", "count", "hash_list")
+    fields = readonly_fields = ("run", "at", "kind", "rule_then", "reference", "action", "count", "hash_list")
     date_hierarchy = "at"
     show_full_result_count = False
     search_fields = ("id_hashes",)  # shows the search box; get_search_results does the searching
@@ -204,10 +242,32 @@ class ProtocolBatchAdmin(KindOfRecordColumn, ReadOnlyAdmin):
     def rule_code(self, obj):
         return obj.rule.code if obj.rule_id else "—"
 
+    @staticmethod
+    def _version(obj) -> DeletionRuleVersion | None:
+        # The rule as it stood when the batch was processed, read once per page (the rule and the reference use it)
+        # and kept on the batch: the admin itself is shared by every request.
+        if not hasattr(obj, "rule_version_then"):
+            obj.rule_version_then = DeletionRuleVersion.in_force([obj.rule_id], obj.at).get(obj.rule_id)
+        return obj.rule_version_then
+
     @admin.display(description=_("deletion rule"))
     def rule_then(self, obj):
         # As the rule stood when the batch was processed: a period changed since must not rewrite the protocol.
-        return rule_as_then(obj.rule, DeletionRuleVersion.in_force([obj.rule_id], obj.at).get(obj.rule_id))
+        return rule_as_then(obj.rule, self._version(obj))
+
+    @admin.display(description=ProtocolBatch._meta.get_field("legal_reference").verbose_name)
+    def reference(self, obj):
+        # As written when the batch was processed, cited in the page's language (an English page reads the English
+        # citation of that same reference, as the deletion certificate does).
+        cited = self._version(obj) or obj.rule
+        if cited is None:
+            return obj.legal_reference
+        return reference_for_reader(
+            obj.legal_reference,
+            current=cited.legal_reference,
+            current_en=cited.legal_reference_en,
+            language=translation.get_language(),
+        )
 
     @admin.display(description=_("hashed record ids"))
     def hash_list(self, obj):
