@@ -4,6 +4,7 @@ Embedded defaults run the portal on one laptop: SQLite under var/, Celery tasks
 in-process. Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, DEBUG=0.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
+    "axes",
     "dpo_portal",
     "audit",
     "subjects",
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditRequestMiddleware",
+    # Last, as its documentation asks: answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dpo_portal.urls"
@@ -125,6 +129,18 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Staff logins (the admin's and the support desk's re-login) are locked for a while after repeated failures by the
+# same user name from the same address: a password cannot be guessed, and nobody can lock the DPO out from elsewhere.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "dpo_portal.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "consents.api.security.client_address"  # behind API_TRUSTED_PROXIES, as the API counts
+# The audit trail records every login and failure already: no second log of staff addresses, nothing in the log file.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -2,6 +2,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from subjects.models import DataSubject, PersonalRecord
 
@@ -14,7 +15,8 @@ def test_it_loads_demo_subjects_with_every_kind_of_record_and_the_demo_users(reg
     for model in (m for m in apps.get_models() if issubclass(m, PersonalRecord) and m._meta.app_label == "subjects"):
         assert model.objects.exists(), model.__name__
     for username, group in (("dpo", "DPO"), ("support", "Support"), ("auditor", "Auditor")):
-        user = authenticate(username=username, password="demo")
+        # As the login form does: with the request (the lockout counts per address).
+        user = authenticate(RequestFactory().post("/admin/login/"), username=username, password="demo")
         assert user is not None and user.groups.filter(name=group).exists()
     # Registrations are shared with other participants only where the consent to it is in force.
     from subjects.models import EventRegistration
