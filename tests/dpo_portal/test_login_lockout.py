@@ -80,3 +80,13 @@ def test_nothing_of_a_lockout_is_logged(client, dpo_user, settings, caplog):
     assert (
         "AXES" in caplog.text
     )  # it did log, without the user or the address    assert "10.1.2.3" not in caplog.text and "'dpo'" not in caplog.text
+
+
+def test_a_login_without_an_address_is_counted_under_none_not_a_placeholder(rf):
+    from dpo_portal.views import login_client_address
+
+    request = rf.post("/admin/login/")
+    assert login_client_address(request) == "127.0.0.1"
+    del request.META["REMOTE_ADDR"]
+    assert login_client_address(request) is None  # PostgreSQL's inet column refused "unknown"
+    assert login_client_address(None) is None
