@@ -6,13 +6,14 @@ storage holds under the evidence folder with what the entries name.
 """
 
 import datetime
+import re
 from collections.abc import Iterator
 
 from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
 from .models import TimelineEntry
-from .models.items import EVIDENCE_DIR
+from .models.items import EVIDENCE_DIR, evidence_file_name
 
 
 def _files(storage: Storage, directory: str) -> Iterator[str]:
@@ -49,3 +50,27 @@ def evidence_orphans_delete(storage: Storage = default_storage) -> int:
             storage.delete(name)
             deleted += 1
     return deleted
+
+
+# The name evidence_file_name gives: nothing of the uploader's file name in it.
+RANDOM_NAME = re.compile(rf"^{re.escape(EVIDENCE_DIR)}/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}\.eml$")
+
+
+def evidence_files_rename(storage: Storage = default_storage) -> int:
+    """Gives every evidence file stored under its uploader's file name (before uploads got random names, migration
+    requests_app 0007; such names often name the person) a random one; returns how many. Each file is copied, the
+    entry pointed at the copy, then the old file deleted: a run stopped half-way leaves at worst a file no entry
+    holds, which evidence_orphans finds; running it again renames nothing twice."""
+    renamed = 0
+    entries = TimelineEntry.objects.exclude(attachment="").only("pk", "attachment").order_by("pk")
+    for entry in entries.iterator(chunk_size=500):
+        old = entry.attachment.name
+        if RANDOM_NAME.match(old) or not storage.exists(old):
+            continue
+        with storage.open(old, "rb") as content:
+            new = storage.save(evidence_file_name(entry, old), content)
+        # Timeline entries are append-only for people; this moves the file, not what the entry says.
+        TimelineEntry.objects.filter(pk=entry.pk, attachment=old).update(attachment=new)
+        storage.delete(old)
+        renamed += 1
+    return renamed
