@@ -137,7 +137,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dpo_portal.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "dpo_portal.views.login_client_address"  # behind API_TRUSTED_PROXIES, as the API counts
+# Behind API_TRUSTED_PROXIES, as the API counts; None without an address (axes keeps it in an inet column).
+AXES_CLIENT_IP_CALLABLE = "dpo_portal.client_address.client_address"
 # The audit trail records every login and failure already: no second log of staff addresses, nothing in the log file.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False

@@ -21,12 +21,3 @@ def locked_out(request, original_response=None, credentials=None):
     how long to wait, in the page's language, with 429."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "dpo_portal/locked_out.html", {"lockout_minutes": minutes}, status=429)
-
-
-def login_client_address(request) -> str | None:
-    """The address django-axes counts a login's failures by, as the consents API counts its own; None where there
-    is none (a test client's force_login, a job): axes stores it in an address column, which takes no placeholder."""
-    from consents.api.security import client_address
-
-    address = client_address(request) if request is not None else "unknown"
-    return None if address == "unknown" else address

@@ -13,6 +13,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
+from dpo_portal.client_address import client_address
+
 from ..hashing import token_digest
 from ..models import ApiToken
 
@@ -26,30 +28,13 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-def client_address(request) -> str:
-    """The caller's address, for counting failed logins.
-
-    Behind reverse proxies REMOTE_ADDR is the nearest proxy's, shared by every caller. With
-    settings.API_TRUSTED_PROXIES = n > 0, each of the n proxies appends the address it saw to
-    X-Forwarded-For, so the n-th entry from the right is the client as the outermost proxy saw
-    it; entries further left are whatever the client sent and are not trusted. A shorter header
-    is not from our proxies: REMOTE_ADDR is used.
-    """
-    trusted = settings.API_TRUSTED_PROXIES
-    if trusted > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if len(hops) >= trusted and hops[-trusted]:
-            return hops[-trusted]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _parse_rate(rate: str) -> tuple[int, int]:
     count, period = rate.split("/")
     return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
 
 
 def _failure_key(request) -> str:
-    return f"consents-api-auth-failures:{client_address(request)}"
+    return f"consents-api-auth-failures:{client_address(request) or 'unknown'}"
 
 
 def _too_many_failures(request) -> bool:

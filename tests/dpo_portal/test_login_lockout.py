@@ -83,7 +83,7 @@ def test_nothing_of_a_lockout_is_logged(client, dpo_user, settings, caplog):
 
 
 def test_a_login_without_an_address_is_counted_under_none_not_a_placeholder(rf):
-    from dpo_portal.views import login_client_address
+    from dpo_portal.client_address import client_address as login_client_address
 
     request = rf.post("/admin/login/")
     assert login_client_address(request) == "127.0.0.1"
