@@ -149,8 +149,21 @@ class NotificationInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("recipient", "notified_by")
 
 
+class RequestColumns:
+    """What a request asked for and whether it was answered in time: columns of the request list and of the person's
+    requests on their page."""
+
+    @admin.display(description=_("type"))
+    def types(self, obj):
+        return request_types(obj)
+
+    @admin.display(description=_("answered within the deadline"))
+    def in_time(self, obj):
+        return deadline_kept(obj)
+
+
 @admin.register(DataSubjectRequest)
-class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class DataSubjectRequestAdmin(RequestColumns, AuditedAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/requests_app/datasubjectrequest/change_form.html"
     list_display = (
         "receipt_number",
@@ -245,14 +258,6 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     logged_by_name = user_display(DataSubjectRequest, "logged_by")
 
-    @admin.display(description=_("type"))
-    def types(self, obj):
-        return request_types(obj)
-
-    @admin.display(description=_("answered within the deadline"))
-    def in_time(self, obj):
-        return deadline_kept(obj)
-
     @admin.display(description=_("deadline"), ordering="due_on")
     def deadline(self, obj):
         text = date_format(obj.due_on, "SHORT_DATE_FORMAT")
@@ -299,7 +304,7 @@ class DataSubjectRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @register_subject_inline
-class SubjectRequestInline(admin.TabularInline):
+class SubjectRequestInline(RequestColumns, admin.TabularInline):
     """The person's data-subject requests on their page (read-only): what they asked, the deadline and whether it
     was kept; each request's own page shows how it was handled."""
 
@@ -320,11 +325,3 @@ class SubjectRequestInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    @admin.display(description=_("type"))
-    def types(self, obj):
-        return request_types(obj)
-
-    @admin.display(description=_("answered within the deadline"))
-    def in_time(self, obj):
-        return deadline_kept(obj)
