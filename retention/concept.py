@@ -233,7 +233,8 @@ def concept_context(*, language: str, with_holds: bool = True) -> dict:
             "batch_size": number_format(settings.RETENTION_BATCH_SIZE, force_grouping=True),
             "last_sweep": health.last,
             "sweep_problem": health_message(health),
-            "backup_days": settings.BACKUP_RETENTION_DAYS,
+            # 0 or less is no period (check --deploy refuses it): the concept names the gap instead.
+            "backup_days": max(settings.BACKUP_RETENTION_DAYS or 0, 0) or None,
         }
 
 

@@ -246,8 +246,11 @@ def test_it_states_how_long_backups_keep_deleted_data(dpo_client, settings):
     settings.BACKUP_RETENTION_DAYS = 35
     html = _html(dpo_client, "de")
     assert "Datensicherungen der Datenbank werden 35 Tage aufbewahrt und dann als Ganzes gelöscht" in html
-    settings.BACKUP_RETENTION_DAYS = None
-    assert "No retention period for database backups is stated (setting BACKUP_RETENTION_DAYS)." in _html(dpo_client)
+    for unstated in (None, 0, -3):
+        settings.BACKUP_RETENTION_DAYS = unstated
+        html = _html(dpo_client)
+        assert "No retention period for database backups is stated (setting BACKUP_RETENTION_DAYS)." in html
+        assert "Database backups are kept for" not in html
 
 
 @pytest.mark.parametrize(("days", "ids"), [(35, []), (None, ["retention.W002"]), (0, ["retention.E003"])])
