@@ -23,7 +23,7 @@ class AuditedAdminMixin(AdminLogByIdMixin):
                 # IBAN) was not read, and the trail must not say it was.
                 adminform = response.context_data.get("adminform")
                 on_page = set(flatten_fieldsets(adminform.fieldsets)) if adminform is not None else None
-                shown = [f.name for f in obj._meta.concrete_fields if on_page is None or f.name in on_page]
+                shown = [f.name for f in obj._meta.concrete_fields if on_page is None or _on_page(f.name, on_page)]
                 inlines = [
                     fs.opts.model._meta.model_name for fs in response.context_data.get("inline_admin_formsets", [])
                 ]
@@ -61,6 +61,12 @@ class AuditedAdminMixin(AdminLogByIdMixin):
         events = [event_for(obj, Action.DELETE) for obj in queryset]
         super().delete_queryset(request, queryset)
         audit_record_many(events)
+
+
+def _on_page(field: str, on_page: set) -> bool:
+    """A field is read when the page shows it, itself or as `<field>_shown` (German and English text read in the
+    page's language: `reasons_shown` reads `reasons` and `reasons_en`)."""
+    return field in on_page or f"{field.removesuffix('_en')}_shown" in on_page
 
 
 def audit_export(obj_or_none, *, detail: str, fields=()) -> None:

@@ -394,7 +394,9 @@ def objection_record(*, subject: DataSubject, activity_code: str, channel: str, 
         source=SOURCE_FOR_CHANNEL[channel],
     )
     if activity.is_marketing:
-        objection.uphold(at=now, by=current_actor().name, reasons=_("Objection to direct marketing (Art. 21(3) GDPR)."))
+        objection.uphold(
+            at=now, by=current_actor().name, reasons=lambda: _("Objection to direct marketing (Art. 21(3) GDPR).")
+        )
     objection.full_clean()
     objection.save()
     audit_record(objection, Action.CREATE, fields=["objected_activity", "channel", "note", "status"])
@@ -426,7 +428,7 @@ def objection_decide(*, objection: Objection, upheld: bool, reasons: str) -> Obj
             objection.reject(at=now, by=current_actor().name, reasons=reasons.strip())
     except ConsentStateError as exc:
         raise _state_error(exc) from None
-    objection.save(update_fields=["status", "decided_at", "decided_by", "reasons", "updated_at"])
+    objection.save(update_fields=["status", "decided_at", "decided_by", "reasons", "reasons_en", "updated_at"])
     audit_record(objection, Action.CHANGE, fields=["status", "decided_at", "decided_by", "reasons"])
     if upheld:
         _suppress_subject(

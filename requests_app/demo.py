@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from consents.selectors import purpose_choices
 from consents.services import consent_withdraw
 from dpo_portal.models import ProcessingActivity
+from dpo_portal.models.bilingual import in_both_languages
 from subjects.models import DataSubject
 
 from .deadlines import response_due
@@ -29,7 +30,6 @@ from .models import (
     TimelineEntry,
 )
 from .services import objection_item_record
-from .services.common import in_both_languages
 
 # (days ago received, state, kinds)
 SCENARIOS = [

@@ -241,7 +241,7 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "status",
         "decided_at",
         "decided_by",
-        "reasons",
+        "reasons_shown",
         "came_with",
         "decide_buttons",
     )
@@ -263,7 +263,7 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
             "status",
             "decided_at",
             "decided_by",
-            "reasons",
+            "reasons_shown",
             # Buttons only for whoever may decide: the auditor was offered two that led to "access denied".
             *(("decide_buttons",) if request.user.has_perm("consents.decide_objection") else ()),
             *record_page_fields(request),
@@ -273,6 +273,10 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if obj is None:
             return ()
         return ("subject", "objected_activity", "channel", "note", *self.readonly_fields, *record_page_fields(request))
+
+    @admin.display(description=Objection._meta.get_field("reasons").verbose_name)
+    def reasons_shown(self, obj):
+        return obj.reasons_shown
 
     @admin.display(description=_("came in with request"))
     def came_with(self, obj):

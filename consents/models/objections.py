@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dpo_portal.fields import EncryptedTextField
 from dpo_portal.models import ProcessingActivity
+from dpo_portal.models.bilingual import Written, in_active_language, in_both_languages
 from subjects.models import PersonalRecord
 
 from .records import ConsentChannel, ConsentStateError
@@ -45,6 +46,8 @@ class Objection(PersonalRecord):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.CharField(_("decided by"), max_length=150, blank=True)
     reasons = models.TextField(_("reasons for the decision"), blank=True)
+    # The portal's own reasons (a marketing objection upheld at once) in English too; the DPO's as written.
+    reasons_en = models.TextField(_("reasons for the decision (English)"), blank=True, editable=False)
 
     class Meta(PersonalRecord.Meta):
         verbose_name = _("objection")
@@ -67,11 +70,17 @@ class Objection(PersonalRecord):
         activity = self.objected_activity.name if self.objected_activity_id else "—"
         return f"{activity} ({self.get_status_display()})"
 
-    def uphold(self, *, at: datetime.datetime, by: str, reasons: str) -> None:
+    @property
+    def reasons_shown(self) -> str:
+        """The reasons in the active language (as written where there is no English version)."""
+        return in_active_language(self.reasons, self.reasons_en)
+
+    def uphold(self, *, at: datetime.datetime, by: str, reasons: Written) -> None:
         if self.status != self.Status.PENDING:
             raise ConsentStateError("already_decided", _("This objection has already been decided."))
         self.status = self.Status.UPHELD
-        self.decided_at, self.decided_by, self.reasons = at, by, reasons
+        self.decided_at, self.decided_by = at, by
+        self.reasons, self.reasons_en = in_both_languages(reasons)
 
     def reject(self, *, at: datetime.datetime, by: str, reasons: str) -> None:
         if self.status != self.Status.PENDING:
@@ -85,4 +94,4 @@ class Objection(PersonalRecord):
                 "reasons_required", _("State the compelling legitimate grounds that override the objection.")
             )
         self.status = self.Status.REJECTED
-        self.decided_at, self.decided_by, self.reasons = at, by, reasons
+        self.decided_at, self.decided_by, self.reasons, self.reasons_en = at, by, reasons, ""

@@ -91,12 +91,16 @@ class ItemInline(ReadOnlyInline):
         "purpose",
         "details",
         "outcome",
-        "outcome_note",
+        "outcome_note_shown",
         "done_at",
     )
 
     def get_queryset(self, request):
         return with_purpose_names(super().get_queryset(request).select_related("activity"))
+
+    @admin.display(description=RequestItem._meta.get_field("outcome_note").verbose_name)
+    def outcome_note_shown(self, obj):
+        return obj.outcome_note_shown
 
     @admin.display(description=RequestItem._meta.get_field("purpose_code").verbose_name)
     def purpose(self, obj):

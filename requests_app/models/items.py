@@ -4,11 +4,11 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from dpo_portal.models.bilingual import localized
+from dpo_portal.models.bilingual import in_active_language, localized
 from subjects.models import RestrictionGround
 
 from .choices import ART18_GROUND_CHOICES, Channel, CopyRecipient, ExportFormat, RequestType
@@ -50,6 +50,8 @@ class RequestItem(models.Model):
     details = models.TextField(_("details"), blank=True, help_text=_("E.g. which data is wrong and how."))
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("outcome, details"), blank=True)
+    # The portal's own notes (e.g. a marketing objection effective at once) in English too; the DPO's as written.
+    outcome_note_en = models.TextField(_("outcome, details (English)"), blank=True, editable=False)
     # What fulfilment produced, for the answer letter (e.g. what an erasure kept, why, until when).
     result = models.JSONField(_("result"), default=dict, blank=True, editable=False)
     done_at = models.DateTimeField(_("done"), null=True, blank=True, editable=False)
@@ -94,6 +96,11 @@ class RequestItem(models.Model):
             errors["purpose_code"] = _("Choose the consent purpose withdrawn.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def outcome_note_shown(self) -> str:
+        """The note in the active language (as written where there is no English version)."""
+        return in_active_language(self.outcome_note, self.outcome_note_en)
 
     @property
     def purpose_name(self) -> str:
@@ -153,19 +160,15 @@ class TimelineEntry(models.Model):
     def __str__(self) -> str:
         return f"{date_format(timezone.localtime(self.at), 'SHORT_DATETIME_FORMAT')} {self.get_kind_display()}"
 
-    @staticmethod
-    def _in_active_language(german: str, english: str) -> str:
-        return (english if (translation.get_language() or "de").startswith("en") else "") or german
-
     @property
     def title_shown(self) -> str:
         """The subject in the active language (as written where there is no English version)."""
-        return self._in_active_language(self.title, self.title_en)
+        return in_active_language(self.title, self.title_en)
 
     @property
     def text_shown(self) -> str:
         """The text in the active language (as written where there is no English version)."""
-        return self._in_active_language(self.text, self.text_en)
+        return in_active_language(self.text, self.text_en)
 
     @property
     def audit_subject_id(self):

@@ -1,27 +1,12 @@
 """Helpers every request service shares: the timeline and marking a requested right as done."""
 
-from collections.abc import Callable
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dpo_portal.models.bilingual import Written, in_both_languages
+
 from ..models import DataSubjectRequest, IdentityResult, RequestItem, TimelineEntry
-
-Written = str | Callable[[], str]
-
-
-def in_both_languages(value: Written) -> tuple[str, str]:
-    """(German, English) of what the portal writes itself, given as a function that words it in the active language
-    (called once in each); a plain text, which people wrote, as it is, with no English version."""
-    if not callable(value):
-        return value, ""
-    with translation.override(settings.LANGUAGE_CODE):
-        german = str(value())
-    with translation.override("en"):
-        english = str(value())
-    return german, english
 
 
 def timeline_add(
@@ -56,13 +41,15 @@ def timeline_add(
     return entry
 
 
-def item_done(item: RequestItem, *, outcome: str, note: str = "", result: dict | None = None) -> RequestItem:
+def item_done(item: RequestItem, *, outcome: str, note: Written = "", result: dict | None = None) -> RequestItem:
+    """Marks a requested right as done; `note` is what the DPO wrote, or a function wording what the portal writes
+    (kept in German and English, like the timeline)."""
     item.outcome = outcome
-    item.outcome_note = note
+    item.outcome_note, item.outcome_note_en = in_both_languages(note)
     if result is not None:
         item.result = result
     item.done_at = timezone.now()
-    item.save(update_fields=["outcome", "outcome_note", "result", "done_at"])
+    item.save(update_fields=["outcome", "outcome_note", "outcome_note_en", "result", "done_at"])
     return item
 
 

@@ -44,7 +44,7 @@ def objection_item_record(*, item: RequestItem, actor) -> Objection:
         item_done(
             item,
             outcome=RequestItem.Outcome.UPHELD,
-            note=_("Direct marketing: objection effective at once (Art. 21(3) GDPR)."),
+            note=lambda: _("Direct marketing: objection effective at once (Art. 21(3) GDPR)."),
             result=item.result,
         )
     timeline_add(

@@ -90,7 +90,7 @@ def copy_item_fulfil(*, item: RequestItem, actor) -> tuple[bytes, str]:
     item_done(
         item,
         outcome=RequestItem.Outcome.FULFILLED,
-        note=_("Copy for %(recipient)s") % {"recipient": recipient()},
+        note=lambda: _("Copy for %(recipient)s") % {"recipient": recipient()},
         result={"sha256": digest, "format": item.export_format, "recipient": item.copy_recipient},
     )
     timeline_add(

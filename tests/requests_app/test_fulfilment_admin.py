@@ -94,6 +94,8 @@ def test_copy_is_a_zip_of_provided_data_without_derived_or_restricted_records(dp
     assert "Neue GmbH" in archive.read("README.txt").decode()
     item = RequestItem.objects.get(request=req)
     assert item.result["recipient"] == "controller" and len(item.result["sha256"]) == 64
+    # The portal's note in both languages, the controller's name as written.
+    assert (item.outcome_note, item.outcome_note_en) == ("Kopie für Neue GmbH", "Copy for Neue GmbH")
 
 
 def test_restriction_marks_the_person_and_every_record_and_lists_recipients(dpo_client, register):

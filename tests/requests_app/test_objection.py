@@ -42,6 +42,33 @@ def test_a_marketing_objection_takes_effect_at_intake(support_client, register):
     assert "Werbewiderspruch ist wirksam" in page
 
 
+def test_what_the_portal_notes_on_a_marketing_objection_reads_in_the_pages_language(
+    support_client, dpo_client, register
+):
+    """The outcome note and the objection's reasons the portal writes itself are kept in German and English and read in
+    the page's language (they were stored in the language of whoever logged the request, German for everyone)."""
+    subject = subject_with_everything()
+    intake(
+        support_client,
+        subject=subject.pk,
+        kinds=["objection"],
+        objection_activity=_activity("existing-customer-marketing").pk,
+    )
+    item, objection = RequestItem.objects.get(), Objection.objects.get(subject=subject)
+    assert item.outcome_note == "Direktwerbung: Widerspruch sofort wirksam (Art. 21 Abs. 3 DSGVO)."
+    assert item.outcome_note_en == "Direct marketing: objection effective at once (Art. 21(3) GDPR)."
+    assert objection.reasons == "Widerspruch gegen Direktwerbung (Art. 21 Abs. 3 DSGVO)."
+    assert objection.reasons_en == "Objection to direct marketing (Art. 21(3) GDPR)."
+    request_page = reverse("admin:requests_app_datasubjectrequest_change", args=[item.request_id])
+    objection_page = reverse("admin:consents_objection_change", args=[objection.pk])
+    for language, note, reasons in (
+        ("de", item.outcome_note, objection.reasons),
+        ("en", item.outcome_note_en, objection.reasons_en),
+    ):
+        assert note in dpo_client.get(request_page, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert reasons in dpo_client.get(objection_page, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
 def test_an_upheld_objection_stops_the_processing_and_ends_its_purpose(support_client, dpo_client, register):
     subject = subject_with_everything()
     page = intake(
@@ -61,6 +88,7 @@ def test_an_upheld_objection_stops_the_processing_and_ends_its_purpose(support_c
     objection.refresh_from_db()
     assert item.outcome == RequestItem.Outcome.UPHELD
     assert objection.status == Objection.Status.UPHELD and objection.reasons == "Keine zwingenden Gründe."
+    assert objection.reasons_shown == "Keine zwingenden Gründe." and not objection.reasons_en  # the DPO's, as written
     assert "objection" in may_contact(purpose_code="surveys", channel="email", subject=subject).reasons
     # The retention engine is told: the survey answers' purpose has ended (they go under their rule).
     answer = SurveyAnswer.objects.get(subject=subject)
