@@ -40,7 +40,21 @@ class SubjectChoiceField(forms.ModelChoiceField):
     }
 
 
-class IntakeForm(forms.Form):
+class DraftMixin:
+    """A desk form shown again as typed, unchecked (no errors for what was not filled in yet), e.g. in another
+    language."""
+
+    @classmethod
+    def draft(cls, data) -> dict:
+        """What was typed into the form (a QueryDict), as initial values. An uploaded file cannot be shown again."""
+        return {
+            name: data.getlist(name) if isinstance(field, forms.MultipleChoiceField) else data.get(name)
+            for name, field in cls.base_fields.items()
+            if name in data and not isinstance(field, forms.FileField)
+        }
+
+
+class IntakeForm(DraftMixin, forms.Form):
     """One request with one or more rights; fields left empty are filled from an uploaded .eml."""
 
     subject = SubjectChoiceField(
@@ -181,16 +195,6 @@ class IntakeForm(forms.Form):
             Submit("save", _("Log request"), css_class="btn btn-primary btn-lg"),
         )
 
-    @classmethod
-    def draft(cls, data) -> dict:
-        """What was typed into the form (a QueryDict), as initial values: shown again unchecked, e.g. in
-        another language. An uploaded e-mail cannot be shown again."""
-        return {
-            name: data.getlist(name) if isinstance(field, forms.MultipleChoiceField) else data.get(name)
-            for name, field in cls.base_fields.items()
-            if name in data and name != "eml"
-        }
-
     def clean_eml(self):
         upload = self.cleaned_data.get("eml")
         if not upload:
@@ -292,7 +296,7 @@ CONTACT_REASONS = {
 }
 
 
-class ContactCheckForm(forms.Form):
+class ContactCheckForm(DraftMixin, forms.Form):
     """May the company contact a person for a purpose on a channel (R22): a chosen person or an e-mail address."""
 
     subject = SubjectChoiceField(

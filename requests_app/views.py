@@ -81,10 +81,6 @@ class SupportMixin(LoginRequiredMixin, PermissionRequiredMixin):
         context = {"form": form, "carried": carried, "had_upload": had_upload}
         return render(request, "requests_app/support/relogin.html", context)
 
-    def render_draft(self, request):
-        """The form as typed, not sent (views that keep input across a log-in show it so)."""
-        raise NotImplementedError
-
 
 QUEUE_FIELDS = ["receipt_number", "received_at", "requester_name", "items", "state", "due_on"]
 RECEIPT_FIELDS = ["receipt_number", "received_at", "requester_name", "subject", "items", "due_on"]
@@ -195,7 +191,43 @@ PREFILL_FIELDS = ("first_name", "last_name", "emailaddress", "phonenumber", "lan
 DUPLICATE_FIELDS = ["items", "received_at", "receipt_number", "state"]
 
 
-class IntakeView(SupportMixin, SubjectSearchMixin, FormView):
+class DraftFormMixin:
+    """A desk page's form shown again as typed, unchecked and unsaved, with the search results it carried: after a
+    re-login (SupportMixin), and when the language buttons, which send the form along (`switch_language`), change
+    the page's language."""
+
+    def post(self, request, *args, **kwargs):
+        language = request.POST.get("switch_language")
+        if language:
+            return self.switch_language(language)
+        return super().post(request, *args, **kwargs)
+
+    def switch_language(self, language: str):
+        if language not in dict(settings.LANGUAGES):
+            language = translation.get_language()
+        translation.activate(language)
+        self.request.LANGUAGE_CODE = language
+        response = self.render_draft(self.request)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        return response
+
+    def render_draft(self, request):
+        kwargs = {k: v for k, v in self.get_form_kwargs().items() if k not in ("data", "files")}
+        form_class = self.get_form_class()
+        form = form_class(**{**kwargs, "initial": form_class.draft(request.POST)})
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class IntakeView(SupportMixin, DraftFormMixin, SubjectSearchMixin, FormView):
     template_name = "requests_app/support/intake.html"
     form_class = IntakeForm
     keeps_input_across_login = True
@@ -218,36 +250,6 @@ class IntakeView(SupportMixin, SubjectSearchMixin, FormView):
                 "language": subject.language,
             }
         return kwargs
-
-    def post(self, request, *args, **kwargs):
-        language = request.POST.get("switch_language")
-        if language:
-            return self.switch_language(language)
-        return super().post(request, *args, **kwargs)
-
-    def switch_language(self, language: str):
-        """The desk's language changed while the form was open: the same form again, in that language, unsaved."""
-        if language not in dict(settings.LANGUAGES):
-            language = translation.get_language()
-        translation.activate(language)
-        self.request.LANGUAGE_CODE = language
-        response = self.render_draft(self.request)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
-        return response
-
-    def render_draft(self, request):
-        """The form as typed, unchecked (no errors for what was not filled in yet)."""
-        form = IntakeForm(initial=IntakeForm.draft(request.POST), subject=self.chosen_subject())
-        return self.render_to_response(self.get_context_data(form=form))
 
     def form_valid(self, form):
         from .services import request_log
@@ -326,7 +328,7 @@ class ReceiptView(SupportMixin, DetailView):
         return super().get_context_data(**kwargs)
 
 
-class ContactCheckView(SupportMixin, SubjectSearchMixin, FormView):
+class ContactCheckView(SupportMixin, DraftFormMixin, SubjectSearchMixin, FormView):
     """May we contact this person for this purpose on this channel (R22)? One answer, with its reasons in words.
 
     Sent by POST: an e-mail address asked about stays out of URLs and server logs.
@@ -334,6 +336,7 @@ class ContactCheckView(SupportMixin, SubjectSearchMixin, FormView):
 
     template_name = "requests_app/support/contact_check.html"
     form_class = ContactCheckForm
+    keeps_input_across_login = True
     desk_page = "contact check"
 
     def get_initial(self):

@@ -124,3 +124,19 @@ def test_only_the_support_desk_s_users_may_ask(auditor_client, client, register)
         == 403
     )
     assert "/login/" in client.get(URL).url
+
+
+def test_the_language_buttons_keep_the_search_results_and_what_was_typed(support_client, anna):
+    """They send the check's form along: it comes back in English with the results and the input, and checks nothing."""
+    page = search(support_client, URL, "Schmidt").content.decode()
+    buttons = re.findall(r"<button[^>]*switch_language[^>]*>", page)
+    assert len(buttons) == 2 and all('form="contact-check-form"' in b for b in buttons)
+    typed = {"q": "Schmidt", "email": "someone@example.org", "purpose": "marketing-communication", "channel": "post"}
+    response = support_client.post(URL, {**typed, "switch_language": "en"})
+    assert response.cookies["django_language"].value == "en"
+    assert [s.pk for s in response.context["search_results"]] == [anna.pk]
+    page = response.content.decode()
+    assert "May we contact this person?" in page and 'value="someone@example.org"' in page
+    assert 'value="post" selected' in page and 'value="marketing-communication" selected' in page
+    assert "decision" not in response.context and not response.context["form"].is_bound
+    assert not AuditEntry.objects.filter(detail__startswith="support contact check").exists()
