@@ -16,17 +16,6 @@ def check_encryption_keys(app_configs, **kwargs):
                 id="dpo_portal.E001",
             )
         )
-    for position, key in enumerate(settings.FIELD_ENCRYPTION_KEYS, start=1):
-        # Otherwise a bad key fails only at the first read or write of encrypted data; the key itself is never shown.
-        try:
-            Fernet(key)
-        except (TypeError, ValueError):
-            errors.append(
-                Error(
-                    f"FIELD_ENCRYPTION_KEYS: key number {position} is not a valid Fernet key (32 url-safe base64-encoded bytes).",
-                    id="dpo_portal.E002",
-                )
-            )
     # Without their own values both fall back to SECRET_KEY: rotating that key would change every suppression-list
     # hash and make `audit_verify` reject the whole audit trail.
     for name, warning_id, error_id, consequence, hint in (
@@ -56,4 +45,22 @@ def check_encryption_keys(app_configs, **kwargs):
                 id=check_id,
             )
         )
+    return errors
+
+
+@register(Tags.security)
+def check_encryption_key_format(app_configs, **kwargs):
+    """Run by every command and server start, not only `check --deploy`: otherwise a bad key fails only at the first
+    read or write of encrypted data, with a traceback (`rotate_field_keys` among them). The key is never shown."""
+    errors = []
+    for position, key in enumerate(settings.FIELD_ENCRYPTION_KEYS, start=1):
+        try:
+            Fernet(key)
+        except (TypeError, ValueError):
+            errors.append(
+                Error(
+                    f"FIELD_ENCRYPTION_KEYS: key number {position} is not a valid Fernet key (32 url-safe base64-encoded bytes).",
+                    id="dpo_portal.E002",
+                )
+            )
     return errors

@@ -9,8 +9,8 @@ the Celery workers use too) filters every record (RedactingFilter): what follows
 up to where the traceback goes on; which constraint or column failed stays.
 
 Django's request lines (the development server logs every request, `django.request` the failed ones) lose their
-query strings (QueryStringFilter on those two loggers): the admin's search and autocomplete send what was typed,
-names and addresses, by GET. The support desk sends its search by POST.
+query strings and any e-mail address in their paths (QueryStringFilter on those two loggers): the admin's search and
+autocomplete send what was typed, names and addresses, by GET. The support desk sends its search by POST.
 """
 
 import logging
@@ -74,16 +74,22 @@ _QUERY_STRING = re.compile(
     re.MULTILINE,
 )
 QUERY_WITHHELD = "?[query withheld]"
+# An e-mail address in a path: the portal's own URLs name records by id only, so one there was typed or sent by a
+# client (e.g. "Not Found: /api/…/max@example.org") and is withheld like a query.
+_ADDRESS_IN_PATH = re.compile(r"[^\s/?#\"'@%]{1,254}(?:@|%40)[^\s/?#\"'@]{1,254}", re.IGNORECASE)
+ADDRESS_WITHHELD = "[address withheld]"
 
 
 def strip_query_strings(text: str) -> str:
-    return _QUERY_STRING.sub(lambda m: m.group(1) + QUERY_WITHHELD, text)
+    text = _QUERY_STRING.sub(lambda m: m.group(1) + QUERY_WITHHELD, text)
+    return _ADDRESS_IN_PATH.sub(ADDRESS_WITHHELD, text)
 
 
 class QueryStringFilter(logging.Filter):
     """Cuts the query strings from the request lines Django logs (`django.server`: every request to the development
     server; `django.request`: failed ones). The admin's search (`?q=`) and autocomplete (`?term=`) are sent by GET,
-    so their query names people, addresses and numbers; which page was asked for stays."""
+    so their query names people, addresses and numbers; which page was asked for stays. An e-mail address in a path
+    is withheld too."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

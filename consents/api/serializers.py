@@ -1,5 +1,6 @@
 """Strict validation of API input: unknown fields, wrong types and malformed values are refused."""
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -17,6 +18,16 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """A time with its time zone (docs/api.md): DRF would read one without as the server's local time."""
+
+    def to_internal_value(self, value):
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is not None and parsed.tzinfo is None:
+            raise serializers.ValidationError(_("Give the time with its time zone."), code="invalid")
+        return super().to_internal_value(value)
 
 
 class PersonFields(StrictSerializer):
@@ -41,7 +52,7 @@ class ConsentIn(PersonFields):
     evidence = serializers.CharField(max_length=300, required=False, default="")
     ip = serializers.IPAddressField(required=False)
     language = serializers.ChoiceField(choices=[("de", "de"), ("en", "en")], default="de")
-    given_at = serializers.DateTimeField(required=False)
+    given_at = AwareDateTimeField(required=False)
     first_name = serializers.CharField(max_length=100, required=False, default="")
     last_name = serializers.CharField(max_length=100, required=False, default="")
 
@@ -55,7 +66,7 @@ class WithdrawIn(PersonFields):
     purpose = serializers.SlugField(max_length=60)
     channel = serializers.ChoiceField(choices=ConsentChannel.choices)
     source = serializers.CharField(max_length=200, required=False, default="")
-    at = serializers.DateTimeField(required=False)
+    at = AwareDateTimeField(required=False)
 
 
 class MayContactIn(StrictSerializer):

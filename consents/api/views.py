@@ -143,6 +143,10 @@ class ConsentsApiView(APIView):
         return response
 
     def parsed(self):
+        if self.request.data is None:  # a body of `null`: DRF's own message for it is not translated
+            raise exceptions.ValidationError(
+                {"non_field_errors": [exceptions.ErrorDetail(_("Send the data as a JSON object."), code="invalid")]}
+            )
         serializer = self.input_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data

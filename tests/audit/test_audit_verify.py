@@ -108,6 +108,11 @@ def test_a_new_audit_key_is_taken_over_by_audit_rekey(trail, settings, monkeypat
     call_command("audit_rekey")
     call_command("audit_verify")
     assert f"{len(trail)} " in capsys.readouterr().out
+    # Run again by mistake: said so, nothing changed, no error.
+    after = list(AuditEntry.objects.order_by("seq").values_list("hash", flat=True))
+    call_command("audit_rekey")
+    assert "bereits" in capsys.readouterr().out
+    assert list(AuditEntry.objects.order_by("seq").values_list("hash", flat=True)) == after
     # Under a wrong old key nothing is rewritten.
     monkeypatch.setenv("AUDIT_KEY_OLD", "not the key")
     settings.AUDIT_KEY = "a third key"

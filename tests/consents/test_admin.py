@@ -417,3 +417,11 @@ def test_the_auditor_is_offered_no_decision_on_a_pending_objection(client, audit
     assert objection.status == Objection.Status.PENDING
     assert reverse("admin:consents_objection_decide", args=[objection.pk, "uphold"]) not in page
     assert client.get(reverse("admin:consents_objection_decide", args=[objection.pk, "uphold"])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_token_that_may_do_nothing_is_refused_in_words():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--record, --query oder beides"):
+        call_command("create_api_token", "website")

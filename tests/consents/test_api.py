@@ -309,3 +309,29 @@ def test_a_malformed_value_gets_a_documented_error_code(api, path, changes, code
     body = {k: v for k, v in {**base, **changes}.items() if not (k == "email" and v is None)}
     response = api(path, body)
     assert response.status_code == 400 and response.json()["error"] == code and code in documented
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "Give the time with its time zone."), ("de", "Geben Sie den Zeitpunkt mit Zeitzone an.")],
+)
+def test_a_time_without_its_time_zone_is_refused_and_nothing_is_written(api, language, message):
+    """docs/api.md asks for the zone; DRF would read the time as the server's local time."""
+    consents = Consent.objects.count()
+    response = api("consents/", {**CONSENT, "given_at": "2026-11-01T00:00:00"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid" and response.json()["fields"] == {"given_at": [message]}
+    withdrawal = {"purpose": "product-news", "channel": "email", "email": "new@example.org", "at": "2026-11-01T08:00"}
+    assert api("consents/withdraw/", withdrawal, HTTP_ACCEPT_LANGUAGE=language).json()["fields"] == {"at": [message]}
+    assert Consent.objects.count() == consents
+    # With its zone it is taken.
+    assert api("consents/", {**CONSENT, "given_at": "2026-11-01T00:00:00+01:00"}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "Send the data as a JSON object."), ("de", "Senden Sie die Daten als JSON-Objekt.")],
+)
+def test_a_body_of_null_is_refused_in_the_requested_language(api, language, message):
+    response = api("consents/", None, raw_body="null", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400 and response.json()["message"] == message

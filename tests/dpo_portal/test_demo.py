@@ -1,7 +1,7 @@
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from subjects.models import DataSubject, PersonalRecord
@@ -74,3 +74,13 @@ def test_health_and_payment_data_are_encrypted_at_rest(register, settings):
     assert "Nuss" not in stored_health and "DE89" not in stored_iban
     health.refresh_from_db()
     assert health.dietary_needs == "Nussallergie"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", ["0", "-5"])
+def test_a_count_below_one_is_refused_before_anything_is_written(register, settings, count):
+    """It ended in an IndexError."""
+    settings.DEMO_MODE = True
+    with pytest.raises(CommandError, match="mindestens 1"):
+        call_command("load_demo", "--count", count)
+    assert not DataSubject.objects.exists()

@@ -3,8 +3,10 @@
 import pytest
 from cryptography.fernet import Fernet
 from django.core.checks import Error, Warning, run_checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 
-from dpo_portal.checks import check_encryption_keys
+from dpo_portal.checks import check_encryption_key_format, check_encryption_keys
 
 GOOD_KEY = Fernet.generate_key().decode()
 
@@ -35,7 +37,7 @@ def test_the_check_runs_with_deploy_only(production):
 
 def test_an_invalid_fernet_key_is_named_by_its_position_never_shown(production):
     production.FIELD_ENCRYPTION_KEYS = [GOOD_KEY, "not-a-fernet-key"]
-    [message] = check_encryption_keys(None)
+    [message] = check_encryption_key_format(None)
     assert isinstance(message, Error) and message.id == "dpo_portal.E002"
     assert "number 2" in message.msg
     assert "not-a-fernet-key" not in message.msg + (message.hint or "")
@@ -62,3 +64,12 @@ def test_with_debug_on_the_fallbacks_are_only_warnings(production):
     messages = check_encryption_keys(None)
     assert all(isinstance(m, Warning) for m in messages)
     assert _ids(messages) == ["dpo_portal.W001", "dpo_portal.W002"]
+
+
+@pytest.mark.django_db
+def test_an_invalid_key_stops_every_command_not_only_the_deploy_check(settings):
+    """rotate_field_keys with a bad key ended in a traceback from the first value it read."""
+    settings.FIELD_ENCRYPTION_KEYS = ["notakey"]
+    assert _ids(run_checks()) == ["dpo_portal.E002"]
+    with pytest.raises(SystemCheckError, match="dpo_portal.E002"):
+        call_command("rotate_field_keys", "--dry-run", skip_checks=False)

@@ -61,3 +61,14 @@ def test_other_loggers_are_left_alone(caplog):
     with caplog.at_level(logging.INFO):
         logging.getLogger("requests_app").info("evidence of entry %s missing? /var/media/x?y", 7)
     assert caplog.records[-1].getMessage() == "evidence of entry 7 missing? /var/media/x?y"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/nope/Gudula.Ackermann@example.org", "/support/x/max%40example.org/"])
+def test_an_address_in_a_path_is_withheld(client, caplog, path):
+    """The portal's URLs name records by id: an address in a path was sent by a client, and stays out of the log."""
+    with caplog.at_level(logging.INFO):
+        assert client.get(path).status_code in (302, 404)
+        _dev_server_logs(f"GET {path} HTTP/1.1", status="404")
+    assert "Ackermann" not in caplog.text and "max" not in caplog.text and "example.org" not in caplog.text
+    assert "[address withheld]" in caplog.text

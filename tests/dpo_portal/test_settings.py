@@ -46,4 +46,4 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_production_refuses_demo_data():
     result = _manage("load_demo", env=PRODUCTION_ENV)
     assert result.returncode != 0
-    assert "only loaded into the embedded demo" in result.stderr
+    assert "nur in die eingebettete Demo geladen" in result.stderr

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from audit.rekey import BrokenTrail, audit_rekey
+from audit.verification import audit_verify_chain
 
 
 class Command(BaseCommand):
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         try:
             count = audit_rekey(old_key=old_key)
         except BrokenTrail as exc:
+            if audit_verify_chain().ok:  # run a second time: not an error, there is nothing left to do
+                self.stdout.write(_("The audit trail already verifies under AUDIT_KEY: nothing was changed."))
+                return
             where = _("entry #%(seq)s") % {"seq": exc.seq} if exc.seq is not None else _("the chain head")
             raise CommandError(
                 _("The audit trail does not verify under the old key (%(where)s); nothing was changed.")

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from consents.services import api_token_create
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, record, query, **options):
         if not (record or query):
-            raise CommandError("give --record and/or --query")
+            raise CommandError(_("Give --record, --query or both: what the token may do."))
         try:
             _token, raw = api_token_create(name=name, may_record=record, may_query=query)
         except ValidationError as exc:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from dpo_portal.demo import demo_load
 
@@ -12,6 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, count, **options):
         if not settings.DEMO_MODE:
-            raise CommandError("Demo data is only loaded into the embedded demo (DEBUG on, DEMO_MODE on).")
+            raise CommandError(_("Demo data is only loaded into the embedded demo (DEBUG on, DEMO_MODE on)."))
+        if count < 1:
+            raise CommandError(_("The number of demo data subjects must be at least 1."))
         made = demo_load(count=count, log=self.stdout.write)
-        self.stdout.write(self.style.SUCCESS(f"{made} demo data subjects created."))
+        self.stdout.write(self.style.SUCCESS(_("%(n)d demo data subjects created.") % {"n": made}))
