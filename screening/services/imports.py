@@ -25,6 +25,10 @@ FORMATS = {"eu-xml": "eu", "ofac-csv": "ofac"}
 # A new version with fewer than this share of the active one's entries is refused as probably
 # truncated (a cut at a line boundary still parses); --allow-shrink accepts it.
 MIN_SHARE_OF_ACTIVE = 0.5
+# Delistings come a few at a time: a new version missing more than this share of the active one's entries is
+# refused as probably truncated too, however many entries it adds (a cut of OFAC's sdn.csv after 10 of 17 lines
+# still kept over half).
+MAX_SHARE_REMOVED = 0.1
 # The aliases and address countries of entries in both versions may fall to this share.
 MIN_SHARE_KEPT = 0.8
 BATCH = 2000
@@ -96,6 +100,20 @@ def _refuse_shrink(active: ListVersion, parsed: ParsedList) -> None:
                 "Use --allow-shrink if the list really shrank."
             )
             % {"new": new, "old": old}
+        )
+    kept = {e.external_id[:64] for e in parsed.entries}
+    removed = sum(
+        1
+        for eid in ListEntry.objects.filter(version=active).values_list("external_id", flat=True).iterator()
+        if eid not in kept
+    )
+    if removed > old * MAX_SHARE_REMOVED:
+        raise ListFormatError(
+            _(
+                "%(removed)s of the active list's %(old)s entries are missing from the new one: the file is probably "
+                "truncated. Use --allow-shrink if they were really delisted."
+            )
+            % {"removed": removed, "old": old}
         )
     # OFAC's aliases (alt.csv) and addresses (add.csv) are files of their own: one cut at a line
     # boundary leaves the entries whole. Only entries in both versions are compared, so that a

@@ -39,15 +39,34 @@ def test_a_truncated_ofac_side_file_is_refused_unless_allowed(ofac_copy, file_na
 @pytest.mark.django_db
 def test_aliases_that_leave_with_their_entries_are_no_truncation(ofac_copy):
     call_command("sanctions_import", str(OFAC_DIR), "--format", "ofac-csv")
-    # Delisting: 2 of 17 entries leave, with whatever aliases and addresses they had.
-    gone = {line.split(b",")[0] for line in (ofac_copy / "sdn.csv").read_bytes().splitlines()[:2]}
+    # Delisting: an entry leaves with its 4 aliases and 5 addresses.
+    gone = {line.split(b",")[0] for line in (ofac_copy / "sdn.csv").read_bytes().splitlines()[1:2]}
     for name in ("sdn.csv", "alt.csv", "add.csv"):
         path = ofac_copy / name
         path.write_bytes(
             b"".join(x for x in path.read_bytes().splitlines(keepends=True) if x.split(b",")[0] not in gone)
         )
     call_command("sanctions_import", str(ofac_copy), "--format", "ofac-csv")
-    assert ListVersion.objects.get(is_active=True).entry_count == 15
+    assert ListVersion.objects.get(is_active=True).entry_count == 16
+
+
+@pytest.mark.django_db
+def test_an_sdn_file_cut_at_a_line_boundary_is_refused_even_with_entries_added(ofac_copy):
+    """Over half the entries were kept, so the count alone let it through; the entries missing do not."""
+    call_command("sanctions_import", str(OFAC_DIR), "--format", "ofac-csv")
+    active = ListVersion.objects.get()
+    sdn = ofac_copy / "sdn.csv"
+    lines = sdn.read_bytes().splitlines(keepends=True)
+    added = [
+        b'99001,"NEW LISTING ONE",-0- ,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n',
+        b'99002,"NEW LISTING TWO",-0- ,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n',
+    ]
+    sdn.write_bytes(b"".join(lines[:10] + added))
+    with pytest.raises(CommandError, match="7 of the active list's 17 entries are missing from the new one"):
+        call_command("sanctions_import", str(ofac_copy), "--format", "ofac-csv")
+    assert list(ListVersion.objects.filter(is_active=True)) == [active] and ListVersion.objects.count() == 1
+    call_command("sanctions_import", str(ofac_copy), "--format", "ofac-csv", "--allow-shrink")
+    assert ListVersion.objects.get(is_active=True).entry_count == 12
 
 
 @pytest.mark.parametrize("year", ["99999", "40000", "1200", "-5"])
