@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dpo_portal.models import DataCategory, ProcessingActivity
+from dpo_portal.models.bilingual import in_both_languages
 from subjects.models import DataSubject, EmailAddress, EventRegistration
 
 from .hashing import contact_hash, new_token
@@ -125,6 +126,7 @@ def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[
         )
     }
     objections = []
+    marketing_reasons, marketing_reasons_en = in_both_languages(Objection.marketing_reasons)
     for i, subject in enumerate(objecting):
         target = activities[("existing-customer-marketing", "surveys", "feedback-requests")[i % 3]]
         received = now - datetime.timedelta(days=rng.randint(1, 90))
@@ -142,7 +144,8 @@ def load_demo(*, subjects: list[DataSubject], rng: random.Random, log: Callable[
                 status=status,
                 decided_at=received if status == Objection.Status.UPHELD else None,
                 decided_by="demo" if status == Objection.Status.UPHELD else "",
-                reasons="Widerspruch gegen Direktwerbung (Art. 21 Abs. 3 DSGVO)." if target.is_marketing else "",
+                reasons=marketing_reasons if target.is_marketing else "",
+                reasons_en=marketing_reasons_en if target.is_marketing else "",
             )
         )
     Objection.objects.bulk_create(objections)

@@ -394,9 +394,7 @@ def objection_record(*, subject: DataSubject, activity_code: str, channel: str, 
         source=SOURCE_FOR_CHANNEL[channel],
     )
     if activity.is_marketing:
-        objection.uphold(
-            at=now, by=current_actor().name, reasons=lambda: _("Objection to direct marketing (Art. 21(3) GDPR).")
-        )
+        objection.uphold(at=now, by=current_actor().name, reasons=Objection.marketing_reasons)
     objection.full_clean()
     objection.save()
     audit_record(objection, Action.CREATE, fields=["objected_activity", "channel", "note", "status"])

@@ -4,6 +4,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dpo_portal.fields import EncryptedTextField
@@ -69,6 +70,11 @@ class Objection(PersonalRecord):
         # admin history names objections by id (audit.admin_log), so no name reaches django_admin_log.
         activity = self.objected_activity.name if self.objected_activity_id else "—"
         return f"{activity} ({self.get_status_display()})"
+
+    @staticmethod
+    def marketing_reasons() -> str:
+        """The reasons the portal gives for a marketing objection, upheld as it is recorded (in the active language)."""
+        return gettext("Objection to direct marketing (Art. 21(3) GDPR).")
 
     @property
     def reasons_shown(self) -> str:
