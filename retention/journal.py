@@ -60,9 +60,10 @@ def journal_append(line: str, *, at: datetime.datetime) -> None:
 
 
 def _batches(directory: Path, *, first_month: str) -> Iterator[dict]:
-    """The journal's lines (one per batch, or per record in old journals) from the file of `first_month` on."""
+    """The journal's lines (one per batch, or per record in old journals) from the file of `first_month` on.
+    Raises NotADirectoryError for a path that is no directory: read as empty, a typo would replay nothing."""
     if not directory.is_dir():
-        return
+        raise NotADirectoryError(f"retention journal {directory} is not a directory")
     for path in sorted(directory.glob("*.jsonl")):
         if path.stem < first_month:
             continue
@@ -97,11 +98,11 @@ def journal_read(*, since: datetime.date, directory: Path | None = None) -> Iter
 def journal_write_run(run) -> int:
     """Appends the lines of `run`'s protocol batches that the journal lacks (a write failed after the batch
     committed); returns how many. Running it again writes nothing."""
-    present = {
-        (b["model"], b["action"], b.get("id_hashes"))
-        for b in _batches(journal_dir(), first_month=_month_before(timezone.localdate(run.started_at)))
-        if b.get("run") == run.pk
-    }
+    directory = journal_dir()
+    first_month = _month_before(timezone.localdate(run.started_at))
+    # No directory yet: no line is present, and journal_append creates it.
+    lines = _batches(directory, first_month=first_month) if directory.is_dir() else ()
+    present = {(b["model"], b["action"], b.get("id_hashes")) for b in lines if b.get("run") == run.pk}
     written = 0
     for batch in run.batches.select_related("rule").order_by("pk").iterator(chunk_size=100):
         digests = bytes(batch.id_hashes)

@@ -14,18 +14,21 @@ record, and is skipped (and reported).
 
 import datetime
 import logging
+import os
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .actions import IDENTITY_BLANK, anonymise_subjects, apply_action
-from .journal import journal_read
+from .journal import journal_dir, journal_read
 from .models import Action, DeletionRule, ProtocolBatch, SweepRun
 from .models.protocol import record_hash, split_digests
 from .protocol import protocol_write
@@ -72,11 +75,46 @@ def _matches(model, hashes: dict[str, Wanted]):
                 yield pk, created_at, found
 
 
+def replay_check(*, since: datetime.date, directory: Path) -> None:
+    """Refuses a replay that could only find nothing by mistake (ValidationError naming every problem): a
+    missing, unreadable or wrong journal, or a day after today, would report "0 done" while the restore
+    keeps what was deleted. An existing but empty journal directory is a valid "nothing to replay"."""
+    problems = []
+    today = timezone.localdate()
+    if since > today:
+        problems.append(
+            _("The replay date %(since)s is after today (%(today)s): no backup was taken then.")
+            % {"since": since.isoformat(), "today": today.isoformat()}
+        )
+    if not directory.exists():
+        problems.append(
+            _(
+                "The replay journal directory %(path)s does not exist: restore it from its own backup first "
+                "(or create it empty if no sweep or erasure has ever run)."
+            )
+            % {"path": directory}
+        )
+    elif not directory.is_dir():
+        problems.append(
+            _("%(path)s is not a directory: give the replay journal directory, which holds the monthly .jsonl files.")
+            % {"path": directory}
+        )
+    elif not os.access(directory, os.R_OK | os.X_OK):
+        problems.append(_("The replay journal directory %(path)s cannot be read.") % {"path": directory})
+    if problems:
+        raise ValidationError(problems)
+
+
 def replay_since(
     *, since: datetime.date, directory: Path | None = None, log: Callable[[str], None] = lambda msg: None
 ) -> SweepRun:
     """Re-applies every deletion and anonymisation recorded since the local day `since`; returns the replay
-    run, with `run.skipped` (model label -> rows whose id matched but that were created later)."""
+    run, with `run.skipped` (model label -> rows whose id matched but that were created later).
+
+    Raises ValidationError, with nothing written, for a day after today or a journal directory that is missing,
+    unreadable or not a directory (see replay_check)."""
+    directory = directory or journal_dir()
+    replay_check(since=since, directory=directory)
     run = SweepRun.objects.create(kind=SweepRun.Kind.REPLAY, today=timezone.localdate())
     run.skipped = {}  # model label -> rows skipped as newer than their protocol entry (not stored)
     rules = {r.code: r for r in DeletionRule.objects.all()}
