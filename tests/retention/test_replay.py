@@ -189,3 +189,52 @@ def test_an_empty_journal_directory_is_nothing_to_replay(today):
 def test_reading_a_journal_that_is_not_a_directory_fails_rather_than_finding_nothing(tmp_path):
     with pytest.raises(NotADirectoryError):
         list(journal_read(since=D(2026, 11, 1), directory=tmp_path / "missing"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_damaged_journal_lines_are_skipped_and_reported_and_the_others_replayed(today, caplog):
+    ad = _restored_after_a_sweep()
+    head = '{"at": "2026-11-25T09:00:00+00:00", "run": 9, "model": "subjects.Order", "rule": "x"'
+    damaged = [
+        f'{head}, "action": "delete", "id_hashes": "zz", "note": "Erika Mustermann"}}',  # not hex
+        f'{head}, "action": "delete"}}',  # no hashes at all
+        f'{head}, "action": "delete", "id_hashes": "{"ab" * 31}"}}',  # a hash cut short
+        f'{head}, "action": "shred", "id_hashes": "{"ab" * 32}"}}',  # an action the replay does not know
+        '{"run": 9, "model": "subjects.Order", "action": "delete", "id_hashes": ""}',  # no time
+        '["Erika Mustermann"]',  # no JSON object
+        '{"at": "2026-11-25T09:00:00+00:00", "run": 9, "mod',  # cut short by a failed write
+    ]
+    with (journal_dir() / "2026-11.jsonl").open("a", encoding="utf-8") as out:
+        out.write("\n".join(damaged) + "\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Wiederholung mit Fehlern beendet"):
+        call_command("retention_replay", "--since", "2026-11-25", stdout=out)
+    assert not AdConversion.objects.filter(pk=ad.pk).exists()  # the intact line still counts
+    run = SweepRun.objects.get()
+    assert (run.status, run.total) == (SweepRun.Status.FAILED, 1)
+    lines = list(range(2, 9))
+    assert run.errors == [{"journal": "2026-11.jsonl", "lines": lines, "count": 7, "error": "damaged lines"}]
+    assert "2026-11.jsonl: 7 Journalzeilen können nicht gelesen werden" in out.getvalue()
+    assert "Mustermann" not in out.getvalue() + caplog.text
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_a_replay_that_dies_is_marked_failed_not_left_running(today, monkeypatch, error):
+    from retention import replay as replay_module
+
+    f.OrderFactory(pk=7)  # restored
+    _journal_batch(datetime.datetime(2026, 11, 25, 10, tzinfo=datetime.UTC))  # its deletion, journalled
+
+    def dies(*args, **kwargs):
+        raise error("Erika Mustermann")
+
+    monkeypatch.setattr(replay_module, "_replay_batch", dies)
+    if error is KeyboardInterrupt:
+        with pytest.raises(KeyboardInterrupt):
+            replay_since(since=D(2026, 11, 25))
+    else:
+        with pytest.raises(CommandError, match="Wiederholung mit Fehlern beendet"):
+            replay("--since", "2026-11-25")
+    run = SweepRun.objects.get()
+    assert (run.status, run.errors) == (SweepRun.Status.FAILED, [{"error": error.__name__}])
+    assert run.finished_at is not None
