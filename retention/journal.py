@@ -12,13 +12,14 @@ import datetime
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
-from .models.protocol import split_digests
+from .models.protocol import DIGEST_SIZE, split_digests
+from .models.rules import Action
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +60,12 @@ def journal_append(line: str, *, at: datetime.datetime) -> None:
         out.write(line.encode("utf-8"))
 
 
-def _batches(directory: Path, *, first_month: str) -> Iterator[dict]:
-    """The journal's lines (one per batch, or per record in old journals) from the file of `first_month` on."""
+def _batches(directory: Path, *, first_month: str) -> Iterator[tuple[str, int, dict | None]]:
+    """(file name, line number, batch) of the journal's lines (one per batch, or per record in old journals) from
+    the file of `first_month` on; the batch is None for a line that is no JSON object (cut short by a failed write).
+    Raises NotADirectoryError for a path that is no directory: read as empty, a typo would replay nothing."""
     if not directory.is_dir():
-        return
+        raise NotADirectoryError(f"retention journal {directory} is not a directory")
     for path in sorted(directory.glob("*.jsonl")):
         if path.stem < first_month:
             continue
@@ -71,11 +74,10 @@ def _batches(directory: Path, *, first_month: str) -> Iterator[dict]:
                 if not line.strip():
                     continue
                 try:
-                    yield json.loads(line)
+                    batch = json.loads(line)
                 except json.JSONDecodeError:
-                    # A line cut short by a failed write: its batch is in the database's protocol
-                    # (retention_journal --run writes it again); the other lines still count.
-                    logger.warning("retention journal %s: line %s is not complete, skipped", path.name, number)
+                    batch = None
+                yield path.name, number, batch if isinstance(batch, dict) else None
 
 
 def _month_before(day: datetime.date) -> str:
@@ -83,24 +85,66 @@ def _month_before(day: datetime.date) -> str:
     return f"{day.replace(day=1) - datetime.timedelta(days=1):%Y-%m}"
 
 
-def journal_read(*, since: datetime.date, directory: Path | None = None) -> Iterator[dict]:
-    """Every journal entry (one per record) from the local day `since` on, oldest first."""
-    for batch in _batches(directory or journal_dir(), first_month=_month_before(since)):
-        if timezone.localdate(datetime.datetime.fromisoformat(batch["at"])) < since:
+def _batch_day(batch: dict) -> datetime.date:
+    return timezone.localdate(datetime.datetime.fromisoformat(batch["at"]))
+
+
+def _batch_hashes(batch: dict) -> list[str]:
+    """The batch's id hashes, after checking every field the replay uses; KeyError, TypeError or ValueError when
+    the line is damaged (a hash cut short would match nothing, an unknown action would be taken for another)."""
+    if not (isinstance(batch["model"], str) and batch["action"] in Action.values):
+        raise ValueError("model or action")
+    if not isinstance(batch.get("rule", ""), str):
+        raise TypeError("rule")
+    if "id_hashes" in batch:
+        digests = bytes.fromhex(batch["id_hashes"])
+        if len(digests) % DIGEST_SIZE:
+            raise ValueError("id_hashes")
+        return split_digests(digests)
+    # Journals written before batches were one line per record carry a single "id_hash".
+    digest = bytes.fromhex(batch["id_hash"])
+    if len(digest) != DIGEST_SIZE:
+        raise ValueError("id_hash")
+    return [digest.hex()]
+
+
+def journal_read(
+    *,
+    since: datetime.date,
+    directory: Path | None = None,
+    skipped: Callable[[str, int], None] = lambda name, number: None,
+) -> Iterator[dict]:
+    """Every journal entry (one per record) from the local day `since` on, oldest first.
+
+    A line that cannot be read (cut short by a failed write, or damaged) is skipped, logged and passed to
+    `skipped(file name, line number)`, never its content; the other lines still count."""
+    for name, number, batch in _batches(directory or journal_dir(), first_month=_month_before(since)):
+        try:
+            if batch is None:
+                raise ValueError("not a JSON object")
+            if _batch_day(batch) < since:
+                continue
+            hashes = _batch_hashes(batch)
+        except (KeyError, TypeError, ValueError):
+            # A write cut short leaves its batch in the database's protocol (retention_journal --run writes it
+            # again); a damaged line's batch may be lost with a restore: the caller reports it.
+            logger.warning("retention journal %s: line %s cannot be read, skipped", name, number)
+            skipped(name, number)
             continue
-        # Journals written before batches were one line per record carry a single "id_hash".
-        hashes = batch.pop("id_hashes", None)
-        for id_hash in split_digests(bytes.fromhex(hashes)) if hashes is not None else [batch.pop("id_hash")]:
-            yield {**batch, "id_hash": id_hash}
+        fields = {k: v for k, v in batch.items() if k not in ("id_hashes", "id_hash")}
+        for id_hash in hashes:
+            yield {**fields, "id_hash": id_hash}
 
 
 def journal_write_run(run) -> int:
     """Appends the lines of `run`'s protocol batches that the journal lacks (a write failed after the batch
     committed); returns how many. Running it again writes nothing."""
+    directory = journal_dir()
+    first_month = _month_before(timezone.localdate(run.started_at))
+    # No directory yet: no line is present, and journal_append creates it.
+    lines = _batches(directory, first_month=first_month) if directory.is_dir() else ()
     present = {
-        (b["model"], b["action"], b.get("id_hashes"))
-        for b in _batches(journal_dir(), first_month=_month_before(timezone.localdate(run.started_at)))
-        if b.get("run") == run.pk
+        (b.get("model"), b.get("action"), b.get("id_hashes")) for _, _, b in lines if b and b.get("run") == run.pk
     }
     written = 0
     for batch in run.batches.select_related("rule").order_by("pk").iterator(chunk_size=100):

@@ -14,18 +14,21 @@ record, and is skipped (and reported).
 
 import datetime
 import logging
+import os
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .actions import IDENTITY_BLANK, anonymise_subjects, apply_action
-from .journal import journal_read
+from .journal import journal_dir, journal_read
 from .models import Action, DeletionRule, ProtocolBatch, SweepRun
 from .models.protocol import record_hash, split_digests
 from .protocol import protocol_write
@@ -38,11 +41,14 @@ SCAN_CHUNK = 10_000
 Wanted = tuple[str, str, datetime.datetime]
 
 
-def _wanted(since: datetime.date, directory: Path | None) -> dict[str, dict[str, Wanted]]:
-    """model label -> id hash -> (action, rule code, batch time), from the journal and the database's protocol."""
+def _wanted(
+    since: datetime.date, directory: Path | None, *, skipped: Callable[[str, int], None]
+) -> dict[str, dict[str, Wanted]]:
+    """model label -> id hash -> (action, rule code, batch time), from the journal and the database's protocol.
+    `skipped(file name, line number)`: a journal line that cannot be read."""
     wanted: dict[str, dict[str, Wanted]] = defaultdict(dict)
     at_text, at = None, None
-    for entry in journal_read(since=since, directory=directory):
+    for entry in journal_read(since=since, directory=directory, skipped=skipped):
         if entry["at"] != at_text:  # parsed once per batch, not per record
             at_text, at = entry["at"], datetime.datetime.fromisoformat(entry["at"])
         wanted[entry["model"]][entry["id_hash"]] = (entry["action"], entry.get("rule", ""), at)
@@ -72,15 +78,80 @@ def _matches(model, hashes: dict[str, Wanted]):
                 yield pk, created_at, found
 
 
+def replay_check(*, since: datetime.date, directory: Path) -> None:
+    """Refuses a replay that could only find nothing by mistake (ValidationError naming every problem): a
+    missing, unreadable or wrong journal, or a day after today, would report "0 done" while the restore
+    keeps what was deleted. An existing but empty journal directory is a valid "nothing to replay"."""
+    problems = []
+    today = timezone.localdate()
+    if since > today:
+        problems.append(
+            _("The replay date %(since)s is after today (%(today)s): no backup was taken then.")
+            % {"since": since.isoformat(), "today": today.isoformat()}
+        )
+    if not directory.exists():
+        problems.append(
+            _(
+                "The replay journal directory %(path)s does not exist: restore it from its own backup first "
+                "(or create it empty if no sweep or erasure has ever run)."
+            )
+            % {"path": directory}
+        )
+    elif not directory.is_dir():
+        problems.append(
+            _("%(path)s is not a directory: give the replay journal directory, which holds the monthly .jsonl files.")
+            % {"path": directory}
+        )
+    elif not os.access(directory, os.R_OK | os.X_OK):
+        problems.append(_("The replay journal directory %(path)s cannot be read.") % {"path": directory})
+    if problems:
+        raise ValidationError(problems)
+
+
 def replay_since(
     *, since: datetime.date, directory: Path | None = None, log: Callable[[str], None] = lambda msg: None
 ) -> SweepRun:
     """Re-applies every deletion and anonymisation recorded since the local day `since`; returns the replay
-    run, with `run.skipped` (model label -> rows whose id matched but that were created later)."""
+    run, with `run.skipped` (model label -> rows whose id matched but that were created later).
+
+    Raises ValidationError, with nothing written, for a day after today or a journal directory that is missing,
+    unreadable or not a directory (see replay_check). A journal line that cannot be read is skipped and is an error
+    of the run, and so is whatever stops the replay: the run ends as failed, never left "running"."""
+    directory = directory or journal_dir()
+    replay_check(since=since, directory=directory)
     run = SweepRun.objects.create(kind=SweepRun.Kind.REPLAY, today=timezone.localdate())
     run.skipped = {}  # model label -> rows skipped as newer than their protocol entry (not stored)
+    try:
+        _replay(run, since=since, directory=directory, log=log)
+    except BaseException as exc:
+        # Whatever stopped it, the run says it failed: left "running", it would read as still at work. Only the
+        # kind of error is kept (messages can quote values); the log has the traceback.
+        run.errors.append({"error": type(exc).__name__})
+        run.finish()
+        if not isinstance(exc, Exception):
+            raise  # Ctrl-C, a worker's shutdown: stop as asked
+        logger.exception("retention replay %s failed", run.pk)
+        return run
+    return run.finish()
+
+
+def _replay(run: SweepRun, *, since: datetime.date, directory: Path, log: Callable[[str], None]) -> None:
+    damaged: dict[str, list[int]] = defaultdict(list)  # journal file -> numbers of the lines skipped
+    wanted = _wanted(since, directory, skipped=lambda name, number: damaged[name].append(number))
+    for name, numbers in damaged.items():
+        # By file and line number only: a damaged line may hold anything.
+        run.errors.append({"journal": name, "lines": numbers[:20], "count": len(numbers), "error": "damaged lines"})
+        shown = ", ".join(map(str, numbers[:20])) + (", …" if len(numbers) > 20 else "")
+        log(
+            ngettext(
+                "%(file)s: %(n)s journal line cannot be read and was skipped (line %(lines)s).",
+                "%(file)s: %(n)s journal lines cannot be read and were skipped (lines %(lines)s).",
+                len(numbers),
+            )
+            % {"file": name, "n": len(numbers), "lines": shown}
+        )
     rules = {r.code: r for r in DeletionRule.objects.all()}
-    for label, hashes in _wanted(since, directory).items():
+    for label, hashes in wanted.items():
         try:
             model = apps.get_model(label)
         except LookupError:
@@ -108,7 +179,6 @@ def replay_since(
             for start in range(0, len(pks), 1000):
                 _replay_batch(run, model, pks[start : start + 1000], action=action, rule=rules.get(code))
             log(f"{label} {action}: {len(pks)}")
-    return run.finish()
 
 
 @transaction.atomic

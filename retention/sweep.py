@@ -44,7 +44,8 @@ from .registration import register_pending
 
 logger = logging.getLogger(__name__)
 
-# A sweep date further ahead than this is a typing error, not a plan (it would delete early).
+# A dry run (a forecast) further ahead than this is a typing error, not a plan. A real run never looks ahead:
+# as of a later day it would delete or anonymise records before they are due.
 MAX_DAYS_AHEAD = 365
 # The error a run records when the replay journal cannot be written (nothing is touched then).
 JOURNAL_NOT_WRITABLE = "replay journal not writable"
@@ -129,11 +130,22 @@ def steps_for(rule: DeletionRule, *, today: datetime.date, candidates=None, gone
             yield Step(rule, model, Action.RESTRICT, ended.order_by("purpose_ended_on"))
 
 
-def check_sweep_date(today: datetime.date) -> None:
-    limit = timezone.localdate() + datetime.timedelta(days=MAX_DAYS_AHEAD)
+def check_sweep_date(today: datetime.date, *, dry_run: bool = False) -> None:
+    """Refuses (ValidationError) a real run as of a day after today, and a dry run more than MAX_DAYS_AHEAD
+    days ahead."""
+    now = timezone.localdate()
+    if not dry_run and today > now:
+        raise ValidationError(
+            _(
+                "A sweep as of %(day)s, a day after today (%(today)s), is refused: it would delete data before it is "
+                "due. Only a dry run may look ahead."
+            )
+            % {"day": today.isoformat(), "today": now.isoformat()}
+        )
+    limit = now + datetime.timedelta(days=MAX_DAYS_AHEAD)
     if today > limit:
         raise ValidationError(
-            _("A sweep date more than %(days)s days ahead (after %(limit)s) is refused: it would delete data early.")
+            _("A dry run more than %(days)s days ahead (after %(limit)s) is refused: that far ahead is a typing error.")
             % {"days": MAX_DAYS_AHEAD, "limit": limit.isoformat()}
         )
 
@@ -249,15 +261,15 @@ def sweep_run(
 ) -> SweepRun:
     """One retention sweep (see the module docstring). Returns the run with its counts and errors.
 
-    `today` defaults to the local date; a date more than a year ahead, or a batch size below 1, is refused
-    (ValidationError). Nothing is touched when the replay journal cannot be written (the run fails).
+    `today` defaults to the local date; a day after it (a dry run: more than a year after it), or a batch size
+    below 1, is refused (ValidationError). Nothing is touched when the replay journal cannot be written (the run fails).
     With `dry_run`, records are registered (bookkeeping only, so the counts are exact) and counted;
     nothing is deleted, anonymised or restricted, and nothing is written to the protocol.
     """
     from django.conf import settings
 
     today = today or timezone.localdate()
-    check_sweep_date(today)
+    check_sweep_date(today, dry_run=dry_run)
     if batch_size is not None and batch_size < 1:
         raise ValidationError(_("The batch size must be at least 1 (got %(n)s).") % {"n": batch_size})
     batch_size = batch_size or settings.RETENTION_BATCH_SIZE

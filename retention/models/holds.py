@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,9 @@ from subjects.models import DataSubject
 
 # No hold is planned to end after this year; a later date stands for "no end".
 LATEST_END_YEAR = 2200
+# A hold is placed when a claim, audit or request is in sight: a start further ahead than this is a typing error
+# ("9999-12-31" meant for the end) and would leave the data unprotected until then.
+MAX_START_DAYS_AHEAD = 365
 
 
 class HoldReason(models.TextChoices):
@@ -135,6 +139,20 @@ class LegalHold(models.Model):
         errors: dict[str, ValidationError] = {}
         if self.content_type_id is not None:
             errors.update(self._record_errors())
+        today = timezone.localdate()
+        # Only when the hold is placed: its start is history afterwards, and its end may pass or be moved back
+        # (LegalHoldForm asks first when that releases data).
+        placing = self._state.adding
+        latest_start = today + datetime.timedelta(days=MAX_START_DAYS_AHEAD)
+        if placing and self.starts_on and self.starts_on > latest_start:
+            errors["starts_on"] = ValidationError(
+                _(
+                    "A legal hold cannot start more than a year ahead (after %(day)s): until then it would protect "
+                    "nothing. Place it from today, or when it is due."
+                ),
+                code="legal_hold_start_too_far",
+                params={"day": date_format(latest_start, "SHORT_DATE_FORMAT")},
+            )
         if self.ends_on and self.ends_on.year > LATEST_END_YEAR:
             # "9999-12-31" meant "no end": say so, instead of counting what it would release then.
             errors["ends_on"] = ValidationError(
@@ -143,6 +161,15 @@ class LegalHold(models.Model):
         elif self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             errors["ends_on"] = ValidationError(
                 _("A legal hold cannot end before it starts."), code="legal_hold_ends_before_start"
+            )
+        elif placing and self.ends_on and self.ends_on < today:
+            errors["ends_on"] = ValidationError(
+                _(
+                    "A new legal hold cannot end before today (%(day)s): it would protect nothing. Enter today or a "
+                    "later day, or leave the end empty."
+                ),
+                code="legal_hold_ended",
+                params={"day": date_format(today, "SHORT_DATE_FORMAT")},
             )
         if errors:
             raise ValidationError(errors)

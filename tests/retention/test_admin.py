@@ -346,3 +346,21 @@ def test_a_hold_with_two_targets_is_refused_in_english(dpo_client, today):
         "A legal hold applies to exactly one data subject, one record or one data category."
     ]
     assert not LegalHold.objects.exists()
+
+
+def test_a_hold_that_starts_in_the_far_future_or_ended_long_ago_is_refused_in_english(dpo_client, today):
+    subject = f.DataSubjectFactory()
+    url = reverse("admin:retention_legalhold_add")
+    english = {"accept-language": "en"}
+    response = dpo_client.post(url, _hold_form(subject=subject.pk, starts_on="9999-12-31"), headers=english)
+    assert response.context["adminform"].form.errors["starts_on"] == [
+        "A legal hold cannot start more than a year ahead (after 25/11/2027): until then it would protect nothing. "
+        "Place it from today, or when it is due."
+    ]
+    form = _hold_form(subject=subject.pk, starts_on="1800-01-01", ends_on="1800-01-02")
+    response = dpo_client.post(url, form, headers=english)
+    assert response.context["adminform"].form.errors["ends_on"] == [
+        "A new legal hold cannot end before today (25/11/2026): it would protect nothing. Enter today or a later "
+        "day, or leave the end empty."
+    ]
+    assert not LegalHold.objects.exists()

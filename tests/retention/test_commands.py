@@ -2,6 +2,8 @@ import datetime
 import io
 
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
@@ -48,16 +50,31 @@ def test_its_columns_fit_the_longest_kind_of_record(today):
 
 
 def test_it_sweeps_as_of_a_given_day(today):
-    f.AdConversionFactory(collected_on=D(2026, 11, 20))
+    f.AdConversionFactory(collected_on=D(2026, 11, 20))  # due from 20 December
     assert "Summe (erledigt): 0" in sweep()
-    with translation.override("en"):
-        assert "total (did): 1" in sweep("--today", "2026-12-21")
+    with time_machine.travel(datetime.datetime(2026, 12, 21, 10, tzinfo=datetime.UTC), tick=False):
+        assert "Summe (erledigt): 0" in sweep("--today", "2026-12-19")
+        with translation.override("en"):
+            assert "total (did): 1" in sweep("--today", "2026-12-21")
 
 
-def test_it_refuses_a_day_more_than_a_year_ahead(today):
+@pytest.mark.parametrize("day", ["2026-11-26", "2027-11-20", "2028-01-01"])
+def test_it_refuses_a_real_sweep_as_of_a_day_after_today(today, day):
+    f.AdConversionFactory(collected_on=D(2026, 11, 20))  # due from 20 December
+    with pytest.raises(CommandError, match=f"Ein Löschlauf zum {day}, einem Tag nach heute"):
+        sweep("--today", day)
+    with translation.override("en"), pytest.raises(CommandError, match="Only a dry run may look ahead"):
+        sweep("--today", day)
+    assert not SweepRun.objects.exists() and AdConversion.objects.count() == 1
+
+
+def test_a_dry_run_looks_up_to_a_year_ahead(today):
+    f.AdConversionFactory(collected_on=D(2026, 11, 20))
+    assert "Summe (würde): 1" in sweep("--dry-run", "--today", "2027-11-20")
+    assert AdConversion.objects.count() == 1
     with pytest.raises(CommandError, match="365"):
-        sweep("--today", "2028-01-01")
-    assert not SweepRun.objects.exists()
+        sweep("--dry-run", "--today", "2027-11-26")
+    assert SweepRun.objects.count() == 1
 
 
 def test_it_exits_non_zero_when_a_batch_failed(today, monkeypatch):
@@ -80,6 +97,13 @@ def test_the_task_runs_the_same_sweep(today):
     result = run_retention_sweep.delay().get()
     assert result["total"] == 2 and result["status"] == "finished"
     assert run_retention_sweep.delay().get()["total"] == 0
+
+
+def test_the_task_refuses_a_day_after_today_too(today):
+    f.AdConversionFactory(collected_on=D(2026, 11, 20))
+    with pytest.raises(ValidationError):
+        run_retention_sweep.delay("2026-12-21").get()
+    assert AdConversion.objects.count() == 1 and not SweepRun.objects.filter(today=D(2026, 12, 21)).exists()
 
 
 @pytest.mark.parametrize("size", ["0", "-5"])

@@ -1,12 +1,13 @@
 import datetime
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from dpo_portal.models import DataCategory
 from retention.models import HoldReason, LegalHold
-from retention.services import hold_lift, hold_place
+from retention.services import hold_change, hold_lift, hold_place
 from retention.sweep import sweep_run
 from subjects.models import AdConversion
 from tests import factories as f
@@ -73,7 +74,8 @@ def test_lifting_a_hold_makes_what_is_due_due_again(today):
 
 def test_a_hold_that_ended_no_longer_holds(today):
     (held,) = ads(1)
-    hold_place(reason=HoldReason.LITIGATION, subject=held.subject, starts_on=D(2026, 1, 1), ends_on=D(2026, 11, 24))
+    with time_machine.travel(datetime.datetime(2026, 1, 1, 10, tzinfo=datetime.UTC), tick=False):  # placed then
+        hold_place(reason=HoldReason.LITIGATION, subject=held.subject, ends_on=D(2026, 11, 24))
     assert sweep_run().total == 1
 
 
@@ -145,3 +147,43 @@ def test_the_constraints_speak_the_language_of_the_page(today):
         "A legal hold cannot end before it starts.",
     ]
     assert {e.code for e in exc.value.error_dict["__all__"]} == {"legal_hold_target", "legal_hold_ends_before_start"}
+
+
+def test_a_hold_cannot_start_more_than_a_year_ahead(today):
+    subject = f.DataSubjectFactory()
+    with pytest.raises(ValidationError) as exc:
+        hold_place(reason=HoldReason.LITIGATION, subject=subject, starts_on=D(9999, 12, 31))
+    assert exc.value.message_dict == {
+        "starts_on": [
+            "Eine Löschsperre kann nicht mehr als ein Jahr im Voraus beginnen (nach dem 25.11.2027): Bis dahin würde "
+            "sie nichts schützen. Lassen Sie sie heute beginnen oder legen Sie sie an, wenn sie beginnen soll."
+        ]
+    }
+    with pytest.raises(ValidationError, match="starts_on"):
+        hold_place(reason=HoldReason.LITIGATION, subject=subject, starts_on=D(2027, 11, 26))
+    assert not LegalHold.objects.exists()
+    assert hold_place(reason=HoldReason.LITIGATION, subject=subject, starts_on=D(2027, 11, 25)).pk
+
+
+def test_a_new_hold_cannot_end_before_today(today):
+    subject = f.DataSubjectFactory()
+    with pytest.raises(ValidationError) as exc:
+        hold_place(reason=HoldReason.LITIGATION, subject=subject, starts_on=D(1800, 1, 1), ends_on=D(1800, 1, 2))
+    assert exc.value.message_dict == {
+        "ends_on": [
+            "Eine neue Löschsperre kann nicht vor heute (25.11.2026) enden: Sie würde nichts schützen. Geben Sie "
+            "heute oder einen späteren Tag an oder lassen Sie das Ende leer."
+        ]
+    }
+    with pytest.raises(ValidationError, match="ends_on"):
+        hold_place(reason=HoldReason.LITIGATION, subject=subject, starts_on=D(2026, 1, 1), ends_on=D(2026, 11, 24))
+    assert not LegalHold.objects.exists()
+    hold = hold_place(reason=HoldReason.LITIGATION, subject=subject, starts_on=D(1800, 1, 1), ends_on=D(2026, 11, 25))
+    assert hold.is_active_on(D(2026, 11, 25))
+
+
+def test_a_hold_whose_end_has_passed_can_still_be_changed(today):
+    with time_machine.travel(datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC), tick=False):
+        hold = hold_place(reason=HoldReason.LITIGATION, subject=f.DataSubjectFactory(), ends_on=D(2026, 6, 30))
+    hold.note = "Verfahren abgeschlossen"
+    assert hold_change(hold=hold, fields=["note"]).note == "Verfahren abgeschlossen"

@@ -3,7 +3,8 @@ import io
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from retention.journal import journal_append, journal_dir, journal_line, journal_read
 from retention.models import ProtocolBatch, SweepRun
@@ -127,3 +128,113 @@ def test_a_line_cut_short_by_a_failed_write_does_not_block_the_journal(tmp_path,
         journal_line(at=at, run=2, model="subjects.AdConversion", action="delete", rule="r", digests=digests[1]), at=at
     )
     assert [e["id_hash"] for e in journal_read(since=datetime.date(2026, 11, 25))] == [d.hex() for d in digests]
+
+
+def _restored_after_a_sweep() -> AdConversion:
+    """An ad conversion the sweep deleted (journalled) and the restore brought back with the old protocol."""
+    ad = f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    backup = AdConversion.objects.get(pk=ad.pk)
+    sweep_run()
+    ProtocolBatch.objects.all().delete()
+    SweepRun.objects.all().delete()
+    AdConversion.objects.bulk_create([backup])
+    return ad
+
+
+def replay(*args: str) -> str:
+    out = io.StringIO()
+    call_command("retention_replay", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("journal", "message"),
+    [
+        ("missing", "Das Verzeichnis des Wiederholungsjournals .*missing existiert nicht"),
+        ("2026-11.jsonl", "2026-11.jsonl ist kein Verzeichnis"),
+    ],
+)
+def test_a_journal_that_is_missing_or_a_file_is_refused_and_nothing_is_written(today, tmp_path, journal, message):
+    ad = _restored_after_a_sweep()
+    (tmp_path / "2026-11.jsonl").write_text("")
+    with pytest.raises(CommandError, match=message):
+        replay("--since", "2026-11-25", "--journal", str(tmp_path / journal))
+    assert not SweepRun.objects.exists()
+    assert AdConversion.objects.filter(pk=ad.pk).exists()
+    replay("--since", "2026-11-25")  # the journal directory the sweep wrote
+    assert not AdConversion.objects.filter(pk=ad.pk).exists()
+
+
+def test_a_replay_date_after_today_is_refused_and_nothing_is_written(today):
+    journal_dir().mkdir(parents=True)
+    with translation.override("en"), pytest.raises(CommandError, match=r"The replay date 2026-11-26 is after today"):
+        replay("--since", "2026-11-26")
+    assert not SweepRun.objects.exists()
+
+
+def test_a_default_journal_directory_that_does_not_exist_is_refused(today):
+    with translation.override("en"), pytest.raises(CommandError, match="does not exist"):
+        replay("--since", "2026-11-25")
+    assert not SweepRun.objects.exists()
+
+
+def test_an_empty_journal_directory_is_nothing_to_replay(today):
+    journal_dir().mkdir(parents=True)
+    with translation.override("en"):
+        assert "total (did): 0" in replay("--since", "2026-11-25")
+    assert SweepRun.objects.get().status == SweepRun.Status.FINISHED
+
+
+def test_reading_a_journal_that_is_not_a_directory_fails_rather_than_finding_nothing(tmp_path):
+    with pytest.raises(NotADirectoryError):
+        list(journal_read(since=D(2026, 11, 1), directory=tmp_path / "missing"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_damaged_journal_lines_are_skipped_and_reported_and_the_others_replayed(today, caplog):
+    ad = _restored_after_a_sweep()
+    head = '{"at": "2026-11-25T09:00:00+00:00", "run": 9, "model": "subjects.Order", "rule": "x"'
+    damaged = [
+        f'{head}, "action": "delete", "id_hashes": "zz", "note": "Erika Mustermann"}}',  # not hex
+        f'{head}, "action": "delete"}}',  # no hashes at all
+        f'{head}, "action": "delete", "id_hashes": "{"ab" * 31}"}}',  # a hash cut short
+        f'{head}, "action": "shred", "id_hashes": "{"ab" * 32}"}}',  # an action the replay does not know
+        '{"run": 9, "model": "subjects.Order", "action": "delete", "id_hashes": ""}',  # no time
+        '["Erika Mustermann"]',  # no JSON object
+        '{"at": "2026-11-25T09:00:00+00:00", "run": 9, "mod',  # cut short by a failed write
+    ]
+    with (journal_dir() / "2026-11.jsonl").open("a", encoding="utf-8") as out:
+        out.write("\n".join(damaged) + "\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Wiederholung mit Fehlern beendet"):
+        call_command("retention_replay", "--since", "2026-11-25", stdout=out)
+    assert not AdConversion.objects.filter(pk=ad.pk).exists()  # the intact line still counts
+    run = SweepRun.objects.get()
+    assert (run.status, run.total) == (SweepRun.Status.FAILED, 1)
+    lines = list(range(2, 9))
+    assert run.errors == [{"journal": "2026-11.jsonl", "lines": lines, "count": 7, "error": "damaged lines"}]
+    assert "2026-11.jsonl: 7 Journalzeilen können nicht gelesen werden" in out.getvalue()
+    assert "Mustermann" not in out.getvalue() + caplog.text
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_a_replay_that_dies_is_marked_failed_not_left_running(today, monkeypatch, error):
+    from retention import replay as replay_module
+
+    f.OrderFactory(pk=7)  # restored
+    _journal_batch(datetime.datetime(2026, 11, 25, 10, tzinfo=datetime.UTC))  # its deletion, journalled
+
+    def dies(*args, **kwargs):
+        raise error("Erika Mustermann")
+
+    monkeypatch.setattr(replay_module, "_replay_batch", dies)
+    if error is KeyboardInterrupt:
+        with pytest.raises(KeyboardInterrupt):
+            replay_since(since=D(2026, 11, 25))
+    else:
+        with pytest.raises(CommandError, match="Wiederholung mit Fehlern beendet"):
+            replay("--since", "2026-11-25")
+    run = SweepRun.objects.get()
+    assert (run.status, run.errors) == (SweepRun.Status.FAILED, [{"error": error.__name__}])
+    assert run.finished_at is not None

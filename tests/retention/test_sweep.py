@@ -217,9 +217,17 @@ def test_an_event_registration_waits_for_its_health_data(today):
     assert EventRegistration.objects.filter(pk=registration.pk, anonymised_at=None).exists()  # waits for it
 
 
-def test_it_refuses_a_sweep_date_more_than_a_year_ahead(today):
+def test_it_refuses_a_real_sweep_as_of_a_day_after_today(today):
+    ad = f.AdConversionFactory(collected_on=D(2026, 11, 20))  # due from 20 December
+    with pytest.raises(ValidationError, match="Tag nach heute"):
+        sweep_run(today=D(2026, 11, 26))
+    assert not SweepRun.objects.exists() and AdConversion.objects.filter(pk=ad.pk).exists()
+    assert sweep_run(today=D(2026, 11, 25)).status == SweepRun.Status.FINISHED
+
+
+def test_it_refuses_a_dry_run_more_than_a_year_ahead(today):
     with pytest.raises(ValidationError, match="365"):
-        sweep_run(today=D(2027, 11, 26))
+        sweep_run(today=D(2027, 11, 26), dry_run=True)
     assert not SweepRun.objects.exists()
     assert sweep_run(today=D(2027, 11, 25), dry_run=True).status == SweepRun.Status.FINISHED
 

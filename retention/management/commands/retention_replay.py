@@ -1,6 +1,7 @@
 import datetime
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--journal", type=Path, help="Journal directory (default RETENTION_JOURNAL_DIR).")
 
     def handle(self, *args, since, journal=None, **options):
-        run = replay_since(since=since, directory=journal, log=self.stdout.write)
+        try:
+            run = replay_since(since=since, directory=journal, log=self.stdout.write)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
         for line in run_report_lines(run):
             self.stdout.write(line)
         if run.errors:
