@@ -78,10 +78,20 @@ def effective_action(action: str, model: type[PersonalRecord]) -> str:
     return Action.DELETE if action == Action.ANONYMISE and not can_anonymise(model) else action
 
 
+def protecting_holds(today: datetime.date, *, ignoring=()) -> models.QuerySet:
+    """The holds that keep records from a sweep as of `today`: those in force that day and, for a day in the past,
+    those in force now too (a hold placed since protects what it holds). `ignoring`: ids to count as lifted."""
+    holds = LegalHold.objects.active(today)
+    now = timezone.localdate()
+    if today < now:
+        holds = holds | LegalHold.objects.active(now)
+    return holds.exclude(pk__in=ignoring)
+
+
 def not_held(qs: models.QuerySet, *, today: datetime.date, ignoring=()) -> models.QuerySet:
     """Excludes records under an active legal hold on their data subject or on themselves, and records the
     data subject had restricted to keep them (KEPT_FOR_THE_SUBJECT). `ignoring`: ids of holds to count as lifted."""
-    holds = LegalHold.objects.active(today).exclude(pk__in=ignoring)
+    holds = protecting_holds(today, ignoring=ignoring)
     content_type = ContentType.objects.get_for_model(qs.model)
     return qs.exclude(restriction_ground__in=KEPT_FOR_THE_SUBJECT).filter(
         ~Exists(holds.filter(subject_id=OuterRef("subject_id"))),
@@ -90,7 +100,7 @@ def not_held(qs: models.QuerySet, *, today: datetime.date, ignoring=()) -> model
 
 
 def held_category_ids(today: datetime.date, *, ignoring=()) -> set[int]:
-    holds = LegalHold.objects.active(today).exclude(pk__in=ignoring)
+    holds = protecting_holds(today, ignoring=ignoring)
     return set(holds.filter(category__isnull=False).values_list("category_id", flat=True))
 
 
@@ -220,7 +230,7 @@ def erased_subjects_waiting(today: datetime.date, *, gone=None, ignoring=()) -> 
         if gone is not None:
             records = records.exclude(gone(model))
         qs = qs.filter(~Exists(records))
-    holds = LegalHold.objects.active(today).exclude(pk__in=ignoring)
+    holds = protecting_holds(today, ignoring=ignoring)
     return qs.filter(~Exists(holds.filter(subject_id=OuterRef("pk"))))
 
 

@@ -287,3 +287,18 @@ def test_data_a_retention_duty_keeps_stays_until_the_duty_ends(today):
     order.refresh_from_db()
     assert order.deletable_from == D(2034, 1, 1)
     assert order.restricted_at is not None
+
+
+def test_a_sweep_dated_in_the_past_keeps_what_a_hold_placed_since_holds(today):
+    """Holds as of the sweep's day alone would leave out one placed after it: it protects all the same."""
+    on_subject, on_record, free = (f.AdConversionFactory(collected_on=D(2026, 9, 1)) for _ in range(3))  # due 2 Oct
+    f.LegalHoldFactory(subject=on_subject.subject, starts_on=D(2026, 11, 20))
+    f.LegalHoldFactory(
+        subject=None, content_type_id=_ct(AdConversion), object_id=on_record.pk, starts_on=D(2026, 11, 20)
+    )
+    assert sweep_run(today=D(2026, 11, 1)).total == 1
+    assert set(AdConversion.objects.values_list("pk", flat=True)) == {on_subject.pk, on_record.pk}
+    # A whole category held since.
+    f.LegalHoldFactory(subject=None, category=free.category, starts_on=D(2026, 11, 24))
+    f.AdConversionFactory(collected_on=D(2026, 9, 1))
+    assert sweep_run(today=D(2026, 11, 1)).total == 0
