@@ -50,8 +50,9 @@ def check_encryption_keys(app_configs, **kwargs):
 
 @register(Tags.security)
 def check_encryption_key_format(app_configs, **kwargs):
-    """Run by every command and server start, not only `check --deploy`: otherwise a bad key fails only at the first
-    read or write of encrypted data, with a traceback (`rotate_field_keys` among them). The key is never shown."""
+    """Run by every manage.py command (runserver, migrate, rotate_field_keys …), not only `check --deploy`: otherwise
+    a bad key fails only at the first read or write of encrypted data, with a traceback. The key is never shown.
+    (Gunicorn and Celery workers run no system checks: the deployment runs `check --deploy` and `migrate` first.)"""
     errors = []
     for position, key in enumerate(settings.FIELD_ENCRYPTION_KEYS, start=1):
         try:

@@ -12,6 +12,7 @@ import datetime
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -60,10 +61,10 @@ def journal_append(line: str, *, at: datetime.datetime) -> None:
         out.write(line.encode("utf-8"))
 
 
-def _batches(directory: Path, *, first_month: str) -> Iterator[tuple[str, int, dict | None]]:
-    """(file name, line number, batch) of the journal's lines (one per batch, or per record in old journals) from
-    the file of `first_month` on; the batch is None for a line that is no JSON object (cut short by a failed write).
-    Raises NotADirectoryError for a path that is no directory: read as empty, a typo would replay nothing."""
+def _batches(directory: Path, *, first_month: str) -> Iterator[tuple[str, int, dict | None, str]]:
+    """(file name, line number, batch, line) of the journal's lines (one per batch, or per record in old journals)
+    from the file of `first_month` on; the batch is None for a line that is no JSON object (cut short by a failed
+    write). Raises NotADirectoryError for a path that is no directory: read as empty, a typo would replay nothing."""
     if not directory.is_dir():
         raise NotADirectoryError(f"retention journal {directory} is not a directory")
     for path in sorted(directory.glob("*.jsonl")):
@@ -77,7 +78,7 @@ def _batches(directory: Path, *, first_month: str) -> Iterator[tuple[str, int, d
                     batch = json.loads(line)
                 except json.JSONDecodeError:
                     batch = None
-                yield path.name, number, batch if isinstance(batch, dict) else None
+                yield path.name, number, batch if isinstance(batch, dict) else None, line.rstrip("\n")
 
 
 def _month_before(day: datetime.date) -> str:
@@ -118,7 +119,10 @@ def journal_read(
 
     A line that cannot be read (cut short by a failed write, or damaged) is skipped, logged and passed to
     `skipped(file name, line number)`, never its content; the other lines still count."""
-    for name, number, batch in _batches(directory or journal_dir(), first_month=_month_before(since)):
+    directory = directory or journal_dir()
+    first_month = _month_before(since)
+    cut: dict[tuple[str, int], str] = {}  # lines cut short that name their batch: reported at the end
+    for name, number, batch, line in _batches(directory, first_month=first_month):
         try:
             if batch is None:
                 raise ValueError("not a JSON object")
@@ -126,14 +130,38 @@ def journal_read(
                 continue
             hashes = _batch_hashes(batch)
         except (KeyError, TypeError, ValueError):
-            # A write cut short leaves its batch in the database's protocol (retention_journal --run writes it
-            # again); a damaged line's batch may be lost with a restore: the caller reports it.
-            logger.warning("retention journal %s: line %s cannot be read, skipped", name, number)
-            skipped(name, number)
+            if batch is None and _CUT_BATCH.match(line):
+                cut[name, number] = line
+                continue
+            _skipped(name, number, skipped)
             continue
         fields = {k: v for k, v in batch.items() if k not in ("id_hashes", "id_hash")}
         for id_hash in hashes:
             yield {**fields, "id_hash": id_hash}
+    if cut:
+        rewritten = _written_again(directory, first_month=first_month, cut=cut)
+        for name, number in sorted(cut.keys() - rewritten):
+            _skipped(name, number, skipped)
+
+
+# A line cut short after its batch's header and at least one whole hash: enough to know the batch written again.
+_CUT_BATCH = re.compile(r'\{"at": "[^"]+", "run": \d+, .*"id_hashes": "[0-9a-f]{64}')
+
+
+def _skipped(name: str, number: int, skipped: Callable[[str, int], None]) -> None:
+    # A damaged line's batch may be lost with a restore: the caller reports it (by place only, never the content).
+    logger.warning("retention journal %s: line %s cannot be read, skipped", name, number)
+    skipped(name, number)
+
+
+def _written_again(directory: Path, *, first_month: str, cut: dict[tuple[str, int], str]) -> set[tuple[str, int]]:
+    """The cut lines whose batch retention_journal --run wrote again whole: a whole line begins with the cut one
+    (the same batch gives the same line). They are no loss, and not reported."""
+    found = set()
+    for _name, _number, batch, line in _batches(directory, first_month=first_month):
+        if batch is not None:
+            found.update(key for key, start in cut.items() if line.startswith(start))
+    return found
 
 
 def journal_write_run(run) -> int:
@@ -144,7 +172,9 @@ def journal_write_run(run) -> int:
     # No directory yet: no line is present, and journal_append creates it.
     lines = _batches(directory, first_month=first_month) if directory.is_dir() else ()
     present = {
-        (b.get("model"), b.get("action"), b.get("id_hashes")) for _, _, b in lines if b and b.get("run") == run.pk
+        (b.get("model"), b.get("action"), b.get("id_hashes"))
+        for _, _, b, _line in lines
+        if b and b.get("run") == run.pk
     }
     written = 0
     for batch in run.batches.select_related("rule").order_by("pk").iterator(chunk_size=100):

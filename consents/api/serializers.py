@@ -24,7 +24,10 @@ class AwareDateTimeField(serializers.DateTimeField):
     """A time with its time zone (docs/api.md): DRF would read one without as the server's local time."""
 
     def to_internal_value(self, value):
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well formed but no such time (30 February): DRF's own parsing says it is invalid
+            parsed = None
         if parsed is not None and parsed.tzinfo is None:
             raise serializers.ValidationError(_("Give the time with its time zone."), code="invalid")
         return super().to_internal_value(value)

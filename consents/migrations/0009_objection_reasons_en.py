@@ -11,7 +11,8 @@ MARKETING = (
 
 def english_reasons(apps, schema_editor):
     Objection = apps.get_model("consents", "Objection")
-    Objection.objects.filter(is_marketing=True, reasons=MARKETING[0]).update(reasons_en=MARKETING[1])
+    # A desk switched to English had stored the English reasons in the German field.
+    Objection.objects.filter(is_marketing=True, reasons__in=MARKETING).update(reasons=MARKETING[0], reasons_en=MARKETING[1])
 
 
 class Migration(migrations.Migration):

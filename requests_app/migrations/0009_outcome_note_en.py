@@ -12,13 +12,20 @@ DATA_SUBJECT = ("die betroffene Person", "the data subject")
 
 
 def english_notes(apps, schema_editor):
+    """Each note in both languages; a desk switched to English had stored the English one in the German field."""
     RequestItem = apps.get_model("requests_app", "RequestItem")
-    RequestItem.objects.filter(outcome_note=MARKETING[0]).update(outcome_note_en=MARKETING[1])
-    copies = RequestItem.objects.filter(kind="copy", outcome_note__startswith=COPY_PREFIX[0])
+    RequestItem.objects.filter(outcome_note__in=MARKETING).update(outcome_note=MARKETING[0], outcome_note_en=MARKETING[1])
+    copies = RequestItem.objects.filter(kind="copy").filter(
+        models.Q(outcome_note__startswith=COPY_PREFIX[0]) | models.Q(outcome_note__startswith=COPY_PREFIX[1])
+    )
     for item in copies.only("pk", "outcome_note").iterator():
-        recipient = item.outcome_note.removeprefix(COPY_PREFIX[0])
-        english = DATA_SUBJECT[1] if recipient == DATA_SUBJECT[0] else recipient  # a named controller as written
-        RequestItem.objects.filter(pk=item.pk).update(outcome_note_en=COPY_PREFIX[1] + english)
+        prefix = COPY_PREFIX[0] if item.outcome_note.startswith(COPY_PREFIX[0]) else COPY_PREFIX[1]
+        recipient = item.outcome_note.removeprefix(prefix)
+        # The data subject in either language, a named controller as written.
+        german, english = DATA_SUBJECT if recipient in DATA_SUBJECT else (recipient, recipient)
+        RequestItem.objects.filter(pk=item.pk).update(
+            outcome_note=COPY_PREFIX[0] + german, outcome_note_en=COPY_PREFIX[1] + english
+        )
 
 
 class Migration(migrations.Migration):

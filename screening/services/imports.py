@@ -22,12 +22,9 @@ from screening.parsers.eu_xml import parse_eu_xml
 from screening.parsers.ofac_csv import parse_ofac_csv
 
 FORMATS = {"eu-xml": "eu", "ofac-csv": "ofac"}
-# A new version with fewer than this share of the active one's entries is refused as probably
-# truncated (a cut at a line boundary still parses); --allow-shrink accepts it.
-MIN_SHARE_OF_ACTIVE = 0.5
 # Delistings come a few at a time: a new version missing more than this share of the active one's entries is
-# refused as probably truncated too, however many entries it adds (a cut of OFAC's sdn.csv after 10 of 17 lines
-# still kept over half).
+# refused as probably truncated (a cut at a line boundary still parses), however many entries it adds; a count
+# alone missed a cut of OFAC's sdn.csv after 10 of 17 lines. --allow-shrink accepts it.
 MAX_SHARE_REMOVED = 0.1
 # The aliases and address countries of entries in both versions may fall to this share.
 MIN_SHARE_KEPT = 0.8
@@ -92,15 +89,7 @@ def list_import(*, parsed: ParsedList, allow_shrink: bool = False) -> tuple[List
 
 def _refuse_shrink(active: ListVersion, parsed: ParsedList) -> None:
     """ListFormatError when the new version lost too much of the active one's entries, aliases or addresses."""
-    new, old = len(parsed.entries), active.entry_count
-    if new < old * MIN_SHARE_OF_ACTIVE:
-        raise ListFormatError(
-            _(
-                "The new list has %(new)s entries, the active one %(old)s: the file is probably truncated. "
-                "Use --allow-shrink if the list really shrank."
-            )
-            % {"new": new, "old": old}
-        )
+    old = active.entry_count
     kept = {e.external_id[:64] for e in parsed.entries}
     removed = sum(
         1

@@ -328,6 +328,13 @@ def test_a_time_without_its_time_zone_is_refused_and_nothing_is_written(api, lan
     assert api("consents/", {**CONSENT, "given_at": "2026-11-01T00:00:00+01:00"}).status_code == 201
 
 
+@pytest.mark.parametrize("moment", ["2026-02-30T10:00:00+01:00", "2026-11-01T25:00:00Z", "2026-13-01T10:00"])
+def test_a_time_that_does_not_exist_is_invalid_not_a_server_error(api, moment):
+    response = api("consents/", {**CONSENT, "given_at": moment})
+    assert response.status_code == 400 and response.json()["error"] == "invalid"
+    assert list(response.json()["fields"]) == ["given_at"] and not Consent.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("language", "message"),
     [("en", "Send the data as a JSON object."), ("de", "Senden Sie die Daten als JSON-Objekt.")],

@@ -59,8 +59,9 @@ def test_it_sweeps_as_of_a_given_day(today):
 
 
 @pytest.mark.parametrize("day", ["2026-11-26", "2027-11-20", "2028-01-01"])
-def test_it_refuses_a_real_sweep_as_of_a_day_after_today(today, day):
-    f.AdConversionFactory(collected_on=D(2026, 11, 20))  # due from 20 December
+def test_in_production_it_refuses_a_real_sweep_as_of_a_day_after_today(today, settings, day):
+    settings.DEMO_MODE = False
+    f.AdConversionFactory(collected_on=D(2026, 11, 20))  # due from 21 December
     with pytest.raises(CommandError, match=f"Ein Löschlauf zum {day}, einem Tag nach heute"):
         sweep("--today", day)
     with translation.override("en"), pytest.raises(CommandError, match="Only a dry run may look ahead"):
@@ -99,7 +100,8 @@ def test_the_task_runs_the_same_sweep(today):
     assert run_retention_sweep.delay().get()["total"] == 0
 
 
-def test_the_task_refuses_a_day_after_today_too(today):
+def test_in_production_the_task_refuses_a_day_after_today_too(today, settings):
+    settings.DEMO_MODE = False
     f.AdConversionFactory(collected_on=D(2026, 11, 20))
     with pytest.raises(ValidationError):
         run_retention_sweep.delay("2026-12-21").get()

@@ -10,6 +10,7 @@ from retention.journal import journal_append, journal_dir, journal_line, journal
 from retention.models import ProtocolBatch, SweepRun
 from retention.models.protocol import record_digest
 from retention.replay import replay_since
+from retention.selectors import protocol_hashes
 from retention.sweep import sweep_run
 from subjects.models import AdConversion, Order
 from tests import factories as f
@@ -238,3 +239,30 @@ def test_a_replay_that_dies_is_marked_failed_not_left_running(today, monkeypatch
     run = SweepRun.objects.get()
     assert (run.status, run.errors) == (SweepRun.Status.FAILED, [{"error": error.__name__}])
     assert run.finished_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cut_line_whose_batch_was_written_again_is_no_error(today):
+    """The disk ran full in the middle of a batch's line; once `retention_journal --run` has written the batch again
+    whole, the cut line is no loss, and a replay must not report it for ever."""
+    from retention.journal import journal_write_run
+
+    f.AdConversionFactory.create_batch(2, collected_on=D(2026, 9, 1))
+    run = sweep_run()
+    path = journal_dir() / "2026-11.jsonl"
+    whole = path.read_text(encoding="utf-8")
+    path.write_text(whole[: whole.index('"id_hashes": "') + len('"id_hashes": "') + 74], encoding="utf-8")
+    skipped = []
+    list(journal_read(since=D(2026, 11, 25), skipped=lambda name, number: skipped.append(number)))
+    assert skipped == [1]  # the batch is missing from the journal: reported
+    assert journal_write_run(run) == 1
+    skipped.clear()
+    hashes = [
+        e["id_hash"] for e in journal_read(since=D(2026, 11, 25), skipped=lambda n, number: skipped.append(number))
+    ]
+    assert skipped == [] and sorted(hashes) == sorted(protocol_hashes(run.batches.all()))
+    # A cut line of another batch, never written again, is still reported.
+    with path.open("a", encoding="utf-8") as out:
+        out.write(whole.replace(f'"run": {run.pk}', f'"run": {run.pk + 1}')[:200] + "\n")
+    list(journal_read(since=D(2026, 11, 25), skipped=lambda name, number: skipped.append(number)))
+    assert skipped == [3]

@@ -217,17 +217,30 @@ def test_an_event_registration_waits_for_its_health_data(today):
     assert EventRegistration.objects.filter(pk=registration.pk, anonymised_at=None).exists()  # waits for it
 
 
-def test_it_refuses_a_real_sweep_as_of_a_day_after_today(today):
-    ad = f.AdConversionFactory(collected_on=D(2026, 11, 20))  # due from 20 December
+def test_in_production_it_refuses_a_real_sweep_as_of_a_day_after_today(today, settings):
+    settings.DEMO_MODE = False
+    ad = f.AdConversionFactory(collected_on=D(2026, 11, 20))  # due from 21 December
     with pytest.raises(ValidationError, match="Tag nach heute"):
         sweep_run(today=D(2026, 11, 26))
     assert not SweepRun.objects.exists() and AdConversion.objects.filter(pk=ad.pk).exists()
     assert sweep_run(today=D(2026, 11, 25)).status == SweepRun.Status.FINISHED
+    assert sweep_run(today=D(2026, 12, 25), dry_run=True).total == 1  # a forecast may look ahead
 
 
-def test_it_refuses_a_dry_run_more_than_a_year_ahead(today):
+def test_in_the_demo_a_real_sweep_ahead_makes_data_come_due(today, settings):
+    """CONTRACT.md's `retention_sweep --today`: how the demo and outside test suites move time without a clock."""
+    settings.DEMO_MODE = True
+    ad = f.AdConversionFactory(collected_on=D(2026, 11, 20))
+    assert sweep_run(today=D(2026, 12, 20)).total == 0  # its 30 days end that day
+    assert sweep_run(today=D(2026, 12, 21)).total == 1
+    assert not AdConversion.objects.filter(pk=ad.pk).exists()
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_it_refuses_a_sweep_more_than_a_year_ahead(today, settings, dry_run):
+    settings.DEMO_MODE = True
     with pytest.raises(ValidationError, match="365"):
-        sweep_run(today=D(2027, 11, 26), dry_run=True)
+        sweep_run(today=D(2027, 11, 26), dry_run=dry_run)
     assert not SweepRun.objects.exists()
     assert sweep_run(today=D(2027, 11, 25), dry_run=True).status == SweepRun.Status.FINISHED
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dpo_portal.demo import demo_load
 
@@ -17,4 +18,5 @@ class Command(BaseCommand):
         if count < 1:
             raise CommandError(_("The number of demo data subjects must be at least 1."))
         made = demo_load(count=count, log=self.stdout.write)
-        self.stdout.write(self.style.SUCCESS(_("%(n)d demo data subjects created.") % {"n": made}))
+        message = ngettext("%(n)d demo data subject created.", "%(n)d demo data subjects created.", made)
+        self.stdout.write(self.style.SUCCESS(message % {"n": made}))
