@@ -122,7 +122,12 @@ class DeletionRule(models.Model):
         ordering = ["category__name_de", "-is_active", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["category"], condition=models.Q(is_active=True), name="one_active_deletion_rule_per_category"
+                fields=["category"],
+                condition=models.Q(is_active=True),
+                name="one_active_deletion_rule_per_category",
+                violation_error_message=_(
+                    "This data category already has an active deletion rule: deactivate that one first, or change it."
+                ),
             )
         ]
 

@@ -364,3 +364,25 @@ def test_a_hold_that_starts_in_the_far_future_or_ended_long_ago_is_refused_in_en
         "day, or leave the end empty."
     ]
     assert not LegalHold.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("de", "Diese Datenkategorie hat bereits eine aktive Löschregel"),
+        ("en", "This data category already has an active deletion rule"),
+    ],
+)
+def test_a_second_active_rule_for_a_category_is_refused_in_words_not_by_constraint_name(
+    dpo_client, today, language, message
+):
+    from retention.models import DeletionRule
+    from retention.selectors import rule_for_category
+
+    rule = rule_for_category(f.OrderFactory().category)
+    rules = DeletionRule.objects.count()
+    data = _rule_form(rule, code="second-rule-for-orders")
+    response = dpo_client.post(reverse("admin:retention_deletionrule_add"), data, HTTP_ACCEPT_LANGUAGE=language)
+    page = response.content.decode()
+    assert response.status_code == 200 and message in page
+    assert "one_active_deletion_rule_per_category" not in page and DeletionRule.objects.count() == rules
