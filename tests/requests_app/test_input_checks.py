@@ -32,3 +32,16 @@ def test_a_legal_reference_of_200_characters_is_kept(dpo_client, register):
     dpo_client.post(step_url(req, "transition"), data)
     req.refresh_from_db()
     assert (req.state, req.rejection_reference) == (State.REJECTED, "x" * 200)
+
+
+def test_a_note_with_an_unknown_channel_is_refused(dpo_client, register):
+    req = DataSubjectRequestFactory()
+    before = req.timeline.count()
+    data = {"kind": "in", "text": "Anruf", "channel": "x" * 150}
+    response = dpo_client.post(step_url(req, "note"), data, follow=True)
+    assert _errors(response) == ["Wählen Sie einen Kanal aus der Liste."]
+    assert req.timeline.count() == before
+    response = dpo_client.post(step_url(req, "note"), data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert _errors(response) == ["Choose a channel from the list."]
+    dpo_client.post(step_url(req, "note"), {**data, "channel": "email"})
+    assert req.timeline.latest("pk").channel == "email"
