@@ -1,8 +1,12 @@
 """Bad input on the request page's workflow buttons and the intake is refused, translated, and changes nothing."""
 
-import pytest
+import datetime
 
-from requests_app.models import DataSubjectRequest, IdentityResult, TimelineEntry
+import pytest
+from django.utils import timezone
+
+from dpo_portal.models import Recipient
+from requests_app.models import DataSubjectRequest, IdentityResult, RecipientNotification, RequestType
 from tests.factories import DataSubjectRequestFactory
 
 from .helpers import step_url
@@ -45,3 +49,59 @@ def test_a_note_with_an_unknown_channel_is_refused(dpo_client, register):
     assert _errors(response) == ["Choose a channel from the list."]
     dpo_client.post(step_url(req, "note"), {**data, "channel": "email"})
     assert req.timeline.latest("pk").channel == "email"
+
+
+def _notification(req, **kwargs):
+    return RecipientNotification.objects.create(
+        request=req, recipient=Recipient.objects.order_by("pk").first(), kind=RequestType.ERASURE, **kwargs
+    )
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "received-1", "tomorrow", ""])
+def test_a_recipient_tick_off_on_an_impossible_day_is_refused(dpo_client, register, day):
+    req = DataSubjectRequestFactory()
+    notification = _notification(req)
+    days = {
+        "received-1": req.received_on - datetime.timedelta(days=1),
+        "tomorrow": timezone.localdate() + datetime.timedelta(days=1),
+    }
+    data = {"notification": notification.pk, "notified_on": str(days.get(day, day))}
+    response = dpo_client.post(step_url(req, "notified"), data, follow=True)
+    assert _errors(response) == [
+        "Geben Sie den Tag an, an dem der Empfänger unterrichtet wurde (nicht in der Zukunft, nicht vor dem Eingang "
+        "des Antrags)."
+    ]
+    notification.refresh_from_db()
+    assert notification.notified_on is None
+    response = dpo_client.post(step_url(req, "notified"), data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert _errors(response) == [
+        "Enter the day the recipient was told (not in the future, not before the request was received)."
+    ]
+
+
+def test_a_recipient_tick_off_with_a_too_long_note_is_refused(dpo_client, register):
+    req = DataSubjectRequestFactory()
+    notification = _notification(req)
+    data = {"notification": notification.pk, "notified_on": str(req.received_on), "note": "x" * 400}
+    response = dpo_client.post(step_url(req, "notified"), data, follow=True)
+    assert _errors(response) == ["Die Notiz darf höchstens 300 Zeichen haben (sie hat 400)."]
+    notification.refresh_from_db()
+    assert (notification.notified_on, notification.note) == (None, "")
+    response = dpo_client.post(step_url(req, "notified"), data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert _errors(response) == ["The note can have at most 300 characters (it has 400)."]
+    dpo_client.post(step_url(req, "notified"), {**data, "note": "x" * 300})
+    notification.refresh_from_db()
+    assert (notification.notified_on, notification.note) == (req.received_on, "x" * 300)
+
+
+def test_a_recipient_already_ticked_off_is_not_ticked_again(dpo_client, dpo_user, register):
+    req = DataSubjectRequestFactory()
+    told = req.received_on
+    notification = _notification(req, notified_on=told, notified_by=dpo_user, note="per Brief")
+    data = {"notification": notification.pk, "notified_on": str(timezone.localdate()), "note": "neu"}
+    response = dpo_client.post(step_url(req, "notified"), data, follow=True)
+    assert _errors(response) == ["Dieser Empfänger wurde bereits abgehakt."]
+    response = dpo_client.post(step_url(req, "notified"), data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert _errors(response) == ["This recipient has already been ticked off."]
+    notification.refresh_from_db()
+    assert (notification.notified_on, notification.note) == (told, "per Brief")
