@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from dpo_portal.models import Recipient
 from requests_app.models import DataSubjectRequest, IdentityResult, RecipientNotification, RequestType
-from tests.factories import DataSubjectRequestFactory
+from tests.factories import DataSubjectRequestFactory, request_with, subject_with_everything
 
-from .helpers import step_url
+from .helpers import item_url, step_url
 
 pytestmark = pytest.mark.django_db
 State = DataSubjectRequest.State
@@ -105,3 +105,23 @@ def test_a_recipient_already_ticked_off_is_not_ticked_again(dpo_client, dpo_user
     assert _errors(response) == ["This recipient has already been ticked off."]
     notification.refresh_from_db()
     assert (notification.notified_on, notification.note) == (told, "per Brief")
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "received-1"])
+def test_lifting_a_restriction_told_before_the_receipt_is_refused(dpo_client, register, day):
+    subject = subject_with_everything()
+    req = request_with({"kind": RequestType.RESTRICTION, "restriction_ground": "accuracy"}, subject=subject)
+    dpo_client.post(item_url(req.items.get(), "restriction"))
+    told_on = str(req.received_on - datetime.timedelta(days=1)) if day == "received-1" else day
+    response = dpo_client.post(step_url(req, "lift"), {"told_on": told_on}, follow=True)
+    assert _errors(response) == [
+        "Geben Sie den Tag an, an dem die betroffene Person über die Aufhebung der Einschränkung unterrichtet wurde "
+        "(nicht in der Zukunft, nicht vor dem Eingang des Antrags)."
+    ]
+    subject.refresh_from_db()
+    assert subject.restricted_at is not None
+    response = dpo_client.post(step_url(req, "lift"), {"told_on": told_on}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "(not in the future, not before the request was received)" in _errors(response)[0]
+    dpo_client.post(step_url(req, "lift"), {"told_on": str(req.received_on)})
+    subject.refresh_from_db()
+    assert subject.restricted_at is None
