@@ -58,7 +58,10 @@ class IntakeForm(DraftMixin, forms.Form):
     """One request with one or more rights; fields left empty are filled from an uploaded .eml."""
 
     subject = SubjectChoiceField(
-        queryset=DataSubject.objects.filter(erased_at__isnull=True), required=False, widget=forms.HiddenInput
+        label=_("data subject"),
+        queryset=DataSubject.objects.filter(erased_at__isnull=True),
+        required=False,
+        widget=forms.HiddenInput,
     )
     create_subject = forms.BooleanField(
         label=_("Not found: create a new data subject from the requester's name"), required=False
@@ -300,7 +303,10 @@ class ContactCheckForm(DraftMixin, forms.Form):
     """May the company contact a person for a purpose on a channel (R22): a chosen person or an e-mail address."""
 
     subject = SubjectChoiceField(
-        queryset=DataSubject.objects.filter(erased_at__isnull=True), required=False, widget=forms.HiddenInput
+        label=_("Data subject"),
+        queryset=DataSubject.objects.filter(erased_at__isnull=True),
+        required=False,
+        widget=forms.HiddenInput,
     )
     email = forms.EmailField(
         label=_("E-mail address"),

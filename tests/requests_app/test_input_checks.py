@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from dpo_portal.models import Recipient
 from requests_app.models import DataSubjectRequest, IdentityResult, RecipientNotification, RequestType
-from tests.factories import DataSubjectRequestFactory, request_with, subject_with_everything
+from subjects.models import DataSubject
+from tests.factories import DataSubjectFactory, DataSubjectRequestFactory, request_with, subject_with_everything
 
-from .helpers import item_url, step_url
+from .helpers import intake, item_url, step_url
 
 pytestmark = pytest.mark.django_db
 State = DataSubjectRequest.State
@@ -125,3 +126,21 @@ def test_lifting_a_restriction_told_before_the_receipt_is_refused(dpo_client, re
     dpo_client.post(step_url(req, "lift"), {"told_on": str(req.received_on)})
     subject.refresh_from_db()
     assert subject.restricted_at is None
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "message"),
+    [("de", "Betroffene Person", "keine betroffene Person"), ("en", "Data subject", "no data subject")],
+)
+def test_an_erased_subject_at_intake_is_named_and_explained(support_client, register, language, label, message):
+    subject = DataSubjectFactory()
+    DataSubject.objects.filter(pk=subject.pk).update(erased_at=timezone.now())
+    support_client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    response = intake(support_client, kinds=["access"], subject=subject.pk)
+    page = response.content.decode()
+    summary = page[page.index('id="error-summary"') : page.index("</ul>", page.index('id="error-summary"'))]
+    assert f'<a href="#id_q">{label}</a>' in summary
+    errors = page[page.index('id="subject-errors"') :]
+    assert message in errors[: errors.index("</div>")]
+    assert page.index('id="subject-errors"') < page.index('id="intake-form"')  # up where the person is chosen
+    assert not DataSubjectRequest.objects.exists()
