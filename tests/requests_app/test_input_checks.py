@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from dpo_portal.models import Recipient
@@ -144,3 +145,39 @@ def test_an_erased_subject_at_intake_is_named_and_explained(support_client, regi
     assert message in errors[: errors.index("</div>")]
     assert page.index('id="subject-errors"') < page.index('id="intake-form"')  # up where the person is chosen
     assert not DataSubjectRequest.objects.exists()
+
+
+def _admin_change(client, req, **changes):
+    """Posts the request's admin change page as shown, with `changes`."""
+    url = reverse("admin:requests_app_datasubjectrequest_change", args=[req.pk])
+    page = client.get(url).context
+    forms = [page["adminform"].form]
+    data = {}
+    for inline in page["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += [formset.management_form, *formset.forms]
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            data[form.add_prefix(name)] = "" if value is None else value
+    return client.post(url, {**data, **changes})
+
+
+@pytest.mark.parametrize(("language", "message"), [("de", "keine Telefonnummer"), ("en", "not a phone number")])
+def test_intake_refuses_a_phone_number_that_is_none(support_client, register, language, message):
+    support_client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    response = intake(support_client, kinds=["access"], requester_phone="abc")
+    assert message in str(response.context["form"].errors["requester_phone"])
+    assert not DataSubjectRequest.objects.exists()
+
+
+def test_the_admin_refuses_a_phone_number_that_is_none(dpo_client, register):
+    req = DataSubjectRequestFactory(requester_email="", requester_phone="+49 4102 12345")
+    response = _admin_change(dpo_client, req, requester_phone="abc")
+    assert response.status_code == 200
+    assert "keine Telefonnummer" in str(response.context["adminform"].form.errors["requester_phone"])
+    req.refresh_from_db()
+    assert req.requester_phone == "+49 4102 12345"
+    assert _admin_change(dpo_client, req, requester_phone="+49 4102 54321").status_code == 302
+    req.refresh_from_db()
+    assert req.requester_phone == "+49 4102 54321"
