@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -333,7 +334,7 @@ class ContactCheckForm(DraftMixin, forms.Form):
 
 class DataSubjectRequestAdminForm(forms.ModelForm):
     """The request's change page in the admin: the requester's phone checked as at intake (a form check: a model
-    validator would need a migration)."""
+    validator would need a migration), and only persons not erased to choose from."""
 
     class Meta:
         model = DataSubjectRequest
@@ -346,6 +347,15 @@ class DataSubjectRequestAdminForm(forms.ModelForm):
             "subject",
             "description",
         )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "subject" in self.fields:
+            field = self.fields["subject"]
+            # An erased person is no one to link a request to; the one already linked stays choosable, so that the
+            # request of a person erased at their own request can still be edited.
+            field.queryset = field.queryset.filter(Q(erased_at__isnull=True) | Q(pk=self.instance.subject_id))
+            field.error_messages["invalid_choice"] = _("Choose a data subject who has not been erased.")
 
     def clean_requester_phone(self):
         phone = self.cleaned_data.get("requester_phone") or ""

@@ -181,3 +181,19 @@ def test_the_admin_refuses_a_phone_number_that_is_none(dpo_client, register):
     assert _admin_change(dpo_client, req, requester_phone="+49 4102 54321").status_code == 302
     req.refresh_from_db()
     assert req.requester_phone == "+49 4102 54321"
+
+
+def test_the_admin_refuses_an_erased_person_as_the_subject(dpo_client, register):
+    req = DataSubjectRequestFactory()
+    linked = req.subject_id
+    erased = DataSubjectFactory()
+    DataSubject.objects.filter(pk=erased.pk).update(erased_at=timezone.now())
+    response = _admin_change(dpo_client, req, subject=erased.pk)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["subject"]
+    assert errors == ["Wählen Sie eine betroffene Person, die nicht gelöscht wurde."]
+    req.refresh_from_db()
+    assert req.subject_id == linked
+    # The person already linked stays, erased or not: the request can still be saved.
+    DataSubject.objects.filter(pk=linked).update(erased_at=timezone.now())
+    assert _admin_change(dpo_client, req, requester_name="Erika M.").status_code == 302
