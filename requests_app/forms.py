@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -13,12 +14,14 @@ from consents.selectors import Reason
 from consents.selectors import purpose_choices as consent_purposes
 from dpo_portal.models import ProcessingActivity
 from subjects.models import DataSubject
+from subjects.validators import validate_phone
 
 from .eml import ParsedEmail, max_bytes, parse_eml
 from .models import (
     ART18_GROUNDS,
     Channel,
     CopyRecipient,
+    DataSubjectRequest,
     ExportFormat,
     IdentityMethod,
     IdentityResult,
@@ -58,7 +61,10 @@ class IntakeForm(DraftMixin, forms.Form):
     """One request with one or more rights; fields left empty are filled from an uploaded .eml."""
 
     subject = SubjectChoiceField(
-        queryset=DataSubject.objects.filter(erased_at__isnull=True), required=False, widget=forms.HiddenInput
+        label=_("data subject"),
+        queryset=DataSubject.objects.filter(erased_at__isnull=True),
+        required=False,
+        widget=forms.HiddenInput,
     )
     create_subject = forms.BooleanField(
         label=_("Not found: create a new data subject from the requester's name"), required=False
@@ -79,7 +85,9 @@ class IntakeForm(DraftMixin, forms.Form):
     )
     requester_name = forms.CharField(label=_("requester's name"), max_length=200, required=False)
     requester_email = forms.EmailField(label=_("requester's e-mail"), required=False)
-    requester_phone = forms.CharField(label=_("requester's phone"), max_length=40, required=False)
+    requester_phone = forms.CharField(
+        label=_("requester's phone"), max_length=40, required=False, validators=[validate_phone]
+    )
     requester_address = forms.CharField(
         label=_("requester's postal address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -300,7 +308,10 @@ class ContactCheckForm(DraftMixin, forms.Form):
     """May the company contact a person for a purpose on a channel (R22): a chosen person or an e-mail address."""
 
     subject = SubjectChoiceField(
-        queryset=DataSubject.objects.filter(erased_at__isnull=True), required=False, widget=forms.HiddenInput
+        label=_("Data subject"),
+        queryset=DataSubject.objects.filter(erased_at__isnull=True),
+        required=False,
+        widget=forms.HiddenInput,
     )
     email = forms.EmailField(
         label=_("E-mail address"),
@@ -319,3 +330,35 @@ class ContactCheckForm(DraftMixin, forms.Form):
         if not data.get("subject") and not data.get("email") and "email" not in self.errors:
             self.add_error("email", _("Choose the person above or enter an e-mail address."))
         return data
+
+
+class DataSubjectRequestAdminForm(forms.ModelForm):
+    """The request's change page in the admin: the requester's phone checked as at intake (a form check: a model
+    validator would need a migration), and only persons not erased to choose from."""
+
+    class Meta:
+        model = DataSubjectRequest
+        fields = (
+            "requester_name",
+            "requester_email",
+            "requester_phone",
+            "requester_address",
+            "language",
+            "subject",
+            "description",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "subject" in self.fields:
+            field = self.fields["subject"]
+            # An erased person is no one to link a request to; the one already linked stays choosable, so that the
+            # request of a person erased at their own request can still be edited.
+            field.queryset = field.queryset.filter(Q(erased_at__isnull=True) | Q(pk=self.instance.subject_id))
+            field.error_messages["invalid_choice"] = _("Choose a data subject who has not been erased.")
+
+    def clean_requester_phone(self):
+        phone = self.cleaned_data.get("requester_phone") or ""
+        if phone.strip():
+            validate_phone(phone)
+        return phone

@@ -13,6 +13,7 @@ from audit.admin_mixins import AuditedAdminMixin
 from subjects.admin import record_list_filters, register_subject_inline
 
 from .. import services
+from ..forms import DataSubjectRequestAdminForm
 from ..models import DataSubjectRequest, RecipientNotification, RequestItem, TimelineEntry
 from ..selectors import with_purpose_names
 from . import workflow_views
@@ -194,6 +195,7 @@ class DataSubjectRequestAdmin(RequestColumns, AuditedAdminMixin, admin.ModelAdmi
         "subject__last_name",
         "=subject__customer_number",
     )
+    form = DataSubjectRequestAdminForm
     autocomplete_fields = ("subject",)
     date_hierarchy = "received_at"
     show_full_result_count = False

@@ -344,6 +344,17 @@ class DataSubjectRequest(PersonalRecord):
             raise TransitionNotAllowed(_("Choose a reason for the rejection."), code="reason")
         if reason == RejectionReason.LEGAL_EXCEPTION and not reference.strip():
             raise TransitionNotAllowed(_("Name the legal exception the rejection rests on."), code="reference")
+        limit = self._meta.get_field("rejection_reference").max_length
+        if len(reference.strip()) > limit:
+            raise TransitionNotAllowed(
+                {
+                    "rejection_reference": ValidationError(
+                        _("The legal reference can have at most %(limit)s characters (it has %(length)s)."),
+                        code="reference_length",
+                        params={"limit": limit, "length": len(reference.strip())},
+                    )
+                }
+            )
         if reason == RejectionReason.IDENTITY and self.identity_result == IdentityResult.VERIFIED:
             raise TransitionNotAllowed(_("The requester's identity has been verified."), code="identity")
         self._move(self.State.REJECTED)

@@ -58,12 +58,28 @@ def notifications_list(
 def notification_mark_done(
     *, notification: RecipientNotification, notified_on: datetime.date, actor, note: str = ""
 ) -> RecipientNotification:
-    """Ticks a recipient off: told on `notified_on` (not in the future)."""
-    if notified_on is None or notified_on > timezone.localdate():
-        raise ValidationError(_("Enter the day the recipient was told (not in the future)."), code="date")
+    """Ticks a recipient off: told on `notified_on` (not before the request's receipt, not in the future), once."""
+    # Re-read under a row lock: a second tick (another tab) must not overwrite who told the recipient and when.
+    notification = (
+        RecipientNotification.objects.select_for_update(of=("self",)).select_related("request").get(pk=notification.pk)
+    )
+    if notification.notified_on is not None:
+        raise ValidationError(_("This recipient has already been ticked off."), code="already_notified")
+    if notified_on is None or not notification.request.received_on <= notified_on <= timezone.localdate():
+        raise ValidationError(
+            _("Enter the day the recipient was told (not in the future, not before the request was received)."),
+            code="date",
+        )
+    limit = RecipientNotification._meta.get_field("note").max_length
+    if len(note.strip()) > limit:
+        raise ValidationError(
+            _("The note can have at most %(limit)s characters (it has %(length)s)."),
+            code="note_length",
+            params={"limit": limit, "length": len(note.strip())},
+        )
     notification.notified_on = notified_on
     notification.notified_by = actor if getattr(actor, "pk", None) else None
-    notification.note = note.strip()[:300]
+    notification.note = note.strip()
     notification.save(update_fields=["notified_on", "notified_by", "note"])
     audit_record(notification, Action.CHANGE, fields=["notified_on", "note"])
     return notification

@@ -19,6 +19,7 @@ from subjects.models import KEPT_FOR_THE_SUBJECT, DataSubject, Order, Restrictio
 
 from .. import access_report, portability
 from ..models import ART18_GROUNDS, RequestItem, RequestType, TimelineEntry
+from ..models.request import GDPR_APPLIES_FROM
 from ..records import rights_record_models
 from ..selectors import RESTRICTION_LIFTED
 from .art19 import notifications_list, subject_activity_ids, subject_supplier_ids
@@ -305,9 +306,15 @@ def subject_restriction_lift(*, subject: DataSubject, told_on: datetime.date, ac
 
     A restriction for a statutory retention duty stays: it is the law's, not the person's.
     """
-    if told_on is None or told_on > timezone.localdate():
+    # Told before the request came in is a typo (year 1 would also reach the answer letter); without a request,
+    # before the GDPR applied.
+    earliest = request.received_on if request is not None else GDPR_APPLIES_FROM
+    if told_on is None or not earliest <= told_on <= timezone.localdate():
         raise ValidationError(
-            _("Enter the day the data subject was told that the restriction will be lifted (not in the future)."),
+            _(
+                "Enter the day the data subject was told that the restriction will be lifted (not in the future, "
+                "not before the request was received)."
+            ),
             code="told_on",
         )
     grounds = list(ART18_GROUNDS)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import Action, audit_record
 
-from ..models import DataSubjectRequest, IdentityResult, TimelineEntry
+from ..models import Channel, DataSubjectRequest, IdentityResult, TimelineEntry
 from .common import require_open, timeline_add
 
 # action name -> (method on the model, whether it takes a rejection reason)
@@ -117,6 +117,8 @@ def request_note_add(
         raise ValidationError(_("Choose a note or a message."), code="kind")
     if not text.strip():
         raise ValidationError(_("The text is empty."), code="empty")
+    if channel and channel not in Channel.values:
+        raise ValidationError(_("Choose a channel from the list."), code="channel")
     entry = timeline_add(request, kind, actor=actor, text=text.strip(), channel=channel, title=title, at=at)
     audit_record(entry, Action.CREATE, fields=["kind", "text"])
     return entry

@@ -111,10 +111,11 @@ def test_after_a_colon_the_data_is_sie_not_the_polite_sie(register):
 )
 def test_the_answer_after_a_lifted_restriction_says_when_it_was_lifted(register, dpo_user, language, lifted, promise):
     subject = subject_with_everything()
-    req = request_with({"kind": RequestType.RESTRICTION, "restriction_ground": "accuracy"}, subject=subject)
-    req.language = language
-    req.save(update_fields=["language"])
+    # Received before the person was told of the lifting (17.11.).
     with time_machine.travel(datetime.datetime(2026, 11, 16, 9, 0, tzinfo=datetime.UTC), tick=False):
+        req = request_with({"kind": RequestType.RESTRICTION, "restriction_ground": "accuracy"}, subject=subject)
+        req.language = language
+        req.save(update_fields=["language"])
         restriction_item_apply(item=req.items.get(), actor=dpo_user)
     assert promise in letter_html(req, "answer")
     with time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC), tick=False):
