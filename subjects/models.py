@@ -17,7 +17,12 @@ from django_countries.fields import CountryField
 from dpo_portal.fields import EncryptedTextField
 from dpo_portal.models import DataCategory, ProcessingActivity
 
-from .validators import normalise_phone, validate_not_future, validate_plausible_birth_date
+from .validators import (
+    normalise_phone,
+    plausible_date_errors,
+    validate_not_future,
+    validate_plausible_birth_date,
+)
 
 
 class Source(models.TextChoices):
@@ -288,6 +293,20 @@ class PersonalRecord(models.Model):
     def default_codes(self) -> tuple[str, str]:
         """(processing activity code, data category code) a new record of this kind belongs to."""
         return self.default_activity, self.default_category
+
+    def clean_fields(self, exclude=None) -> None:
+        # Checked here rather than in clean(): a form validates only the fields it shows (`exclude` names the others),
+        # and an error on a field the form lacks would be a 500 instead of a message. No field validators: no migration.
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        skip = {*(exclude or ()), *errors}
+        for name, error in plausible_date_errors(self, exclude=skip).items():
+            errors[name] = [error]
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self) -> None:
         super().clean()
