@@ -18,6 +18,7 @@ from dpo_portal.fields import EncryptedTextField
 from dpo_portal.models import DataCategory, ProcessingActivity
 
 from .validators import (
+    normalise_iban,
     normalise_phone,
     plausible_date_errors,
     validate_not_future,
@@ -494,6 +495,14 @@ class PaymentMethod(PersonalRecord):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.masked}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.iban:
+            try:
+                self.iban = normalise_iban(self.iban)
+            except ValidationError as exc:
+                raise ValidationError({"iban": exc.messages}) from None
 
 
 class Communication(PersonalRecord):
