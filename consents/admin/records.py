@@ -19,7 +19,12 @@ from dpo_portal.models import ProcessingActivity
 from requests_app.models import RequestItem
 from requests_app.selectors import open_objection_item
 from requests_app.services import objection_decide_with_request
-from subjects.admin import RecordPageFieldsMixin, record_list_filters, record_page_fields
+from subjects.admin import (
+    RecordPageFieldsMixin,
+    record_list_filters,
+    record_page_fields,
+    register_not_erased_autocomplete,
+)
 from subjects.models import DataSubject
 
 from .. import exports
@@ -220,10 +225,25 @@ class ObjectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "objected_activity" in self.fields:  # absent on the read-only page of an existing objection
             self.fields["objected_activity"].queryset = ProcessingActivity.objects.filter(objection_possible=True)
+        if "subject" in self.fields:
+            self.fields["subject"].queryset = DataSubject.objects.filter(erased_at__isnull=True)
+
+    def clean(self):
+        data = super().clean()
+        # Checked again by the service; here so that the page shows it instead of failing on save.
+        if data.get("subject") and data.get("objected_activity"):
+            try:
+                Objection.check_new(subject=data["subject"], objected_activity=data["objected_activity"])
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
 
 
 class DecideForm(forms.Form):
     reasons = forms.CharField(label=_("Reasons for the decision"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
+
+
+register_not_erased_autocomplete("consents", "objection")
 
 
 @admin.register(Objection)
