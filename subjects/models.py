@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from dpo_portal.fields import EncryptedTextField
+from dpo_portal.fields import EncryptedTextField, UnreadableValue
 from dpo_portal.models import DataCategory, ProcessingActivity
 
 from .validators import (
@@ -498,7 +498,8 @@ class PaymentMethod(PersonalRecord):
 
     def clean(self) -> None:
         super().clean()
-        if self.iban:
+        # An unreadable value (its key not configured) is kept as it is, not checked: the form showed a placeholder.
+        if self.iban and not isinstance(self.iban, UnreadableValue):
             try:
                 self.iban = normalise_iban(self.iban)
             except ValidationError as exc:
