@@ -381,6 +381,9 @@ def objection_record(*, subject: DataSubject, activity_code: str, channel: str, 
             "activity", _("This processing is not open to objection (Art. 21 GDPR)."), "no_objection_possible"
         )
     channel = _check_channel(channel)
+    # The person's row locked: two requests recording the same objection at once would both find none live.
+    DataSubject.objects.select_for_update().filter(pk=subject.pk).first()
+    Objection.check_new(subject=subject, objected_activity=activity)
     now = timezone.now()
     objection = Objection(
         subject=subject,

@@ -75,6 +75,15 @@ def block_reason(subject) -> str:
     return subject.blocked_reason
 
 
+# Fields (app label, model name, field name) whose autocomplete offers only people not erased: they pick a person for
+# something new (an objection), which an erased person cannot have; registered from the other apps' admin modules.
+NOT_ERASED_AUTOCOMPLETES: set[tuple[str, str, str]] = set()
+
+
+def register_not_erased_autocomplete(app_label: str, model_name: str, field_name: str = "subject") -> None:
+    NOT_ERASED_AUTOCOMPLETES.add((app_label, model_name, field_name))
+
+
 # Read-only fields and list filters other apps add to every kind of record's admin (retention: why the record is
 # still kept, R1, and what comes due), each with the permission a user needs to see it (support sees neither):
 # registered from their own admin modules so that the core does not import them.
@@ -355,6 +364,13 @@ class DataSubjectAdmin(NoHardDelete, AuditedAdminMixin, admin.ModelAdmin):
         if obj is None or obj.is_blocked or obj.restricted_at or obj.erased_at:
             return fieldsets
         return [fs for fs in fieldsets if "status_banner" not in fs[1]["fields"]]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        source = tuple(request.GET.get(key, "") for key in ("app_label", "model_name", "field_name"))
+        if source in NOT_ERASED_AUTOCOMPLETES:
+            queryset = queryset.filter(erased_at__isnull=True)
+        return queryset, may_have_duplicates
 
     @admin.display(description=_("restricted"), boolean=True)
     def restricted(self, obj):

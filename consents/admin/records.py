@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,7 +19,12 @@ from dpo_portal.models import ProcessingActivity
 from requests_app.models import RequestItem
 from requests_app.selectors import open_objection_item
 from requests_app.services import objection_decide_with_request
-from subjects.admin import RecordPageFieldsMixin, record_list_filters, record_page_fields
+from subjects.admin import (
+    RecordPageFieldsMixin,
+    record_list_filters,
+    record_page_fields,
+    register_not_erased_autocomplete,
+)
 from subjects.models import DataSubject
 
 from .. import exports
@@ -54,6 +59,17 @@ class NoEditMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _subject_in_query(request) -> DataSubject | None:
+    """The data subject a link names by ?subject=<id>; None without one, 404 for an id that names nobody (a link
+    edited by hand or gone stale)."""
+    raw = request.GET.get("subject")
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        raise Http404
+    return get_object_or_404(DataSubject, pk=int(raw))
 
 
 class WithdrawForm(forms.Form):
@@ -150,7 +166,8 @@ class ConsentAdmin(RecordPageFieldsMixin, AuditedAdminMixin, NoEditMixin, admin.
         """Support or the DPO records a withdrawal on a caller's behalf."""
         if not request.user.has_perm("consents.record_withdrawal"):
             raise PermissionDenied
-        form = WithdrawForm(request.POST or None, initial={"subject": request.GET.get("subject")})
+        subject = _subject_in_query(request)
+        form = WithdrawForm(request.POST or None, initial={"subject": subject.pk if subject else None})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -203,7 +220,9 @@ class ConsentAdmin(RecordPageFieldsMixin, AuditedAdminMixin, NoEditMixin, admin.
         """Consent history of one data subject (?subject=<id>), as CSV for an auditor."""
         if not request.user.has_perm("consents.export_consents"):
             raise PermissionDenied
-        subject = get_object_or_404(DataSubject, pk=request.GET.get("subject") or 0)
+        subject = _subject_in_query(request)
+        if subject is None:
+            raise Http404
         content, count = exports.history_csv(subject=subject)
         audit_export(subject, detail=f"consent history of data subject {subject.pk}: {count} rows")
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")
@@ -220,10 +239,25 @@ class ObjectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "objected_activity" in self.fields:  # absent on the read-only page of an existing objection
             self.fields["objected_activity"].queryset = ProcessingActivity.objects.filter(objection_possible=True)
+        if "subject" in self.fields:
+            self.fields["subject"].queryset = DataSubject.objects.filter(erased_at__isnull=True)
+
+    def clean(self):
+        data = super().clean()
+        # Checked again by the service; here so that the page shows it instead of failing on save.
+        if data.get("subject") and data.get("objected_activity"):
+            try:
+                Objection.check_new(subject=data["subject"], objected_activity=data["objected_activity"])
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
 
 
 class DecideForm(forms.Form):
     reasons = forms.CharField(label=_("Reasons for the decision"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
+
+
+register_not_erased_autocomplete("consents", "objection")
 
 
 @admin.register(Objection)

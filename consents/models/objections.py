@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
@@ -70,6 +71,28 @@ class Objection(PersonalRecord):
         # admin history names objections by id (audit.admin_log), so no name reaches django_admin_log.
         activity = self.objected_activity.name if self.objected_activity_id else "—"
         return f"{activity} ({self.get_status_display()})"
+
+    @classmethod
+    def check_new(cls, *, subject, objected_activity: ProcessingActivity) -> None:
+        """Raises ValidationError unless `subject` can object to `objected_activity` now: an erased person has no
+        data left to object to, and while an objection of theirs to it is pending or upheld, a second one would
+        only be decided twice."""
+        if subject.erased_at is not None:
+            raise ValidationError(
+                {"subject": ValidationError(_("This data subject has been erased."), code="subject_erased")}
+            )
+        live = cls.objects.filter(
+            subject=subject, objected_activity=objected_activity, status__in=[cls.Status.PENDING, cls.Status.UPHELD]
+        )
+        if live.exists():
+            raise ValidationError(
+                {
+                    "objected_activity": ValidationError(
+                        _("This data subject's objection to this processing is already pending or upheld."),
+                        code="objection_exists",
+                    )
+                }
+            )
 
     @staticmethod
     def marketing_reasons() -> str:

@@ -85,7 +85,11 @@ class ConsentPurpose(models.Model):
     def clean(self) -> None:
         super().clean()
         valid = set(ContactChannel.values)
-        if not self.channels or not set(self.channels) <= valid:
+        channels = self.channels
+        # The admin takes any JSON: anything but a list of channel codes is refused, not counted with.
+        if not isinstance(channels, list) or not channels or not all(isinstance(c, str) for c in channels):
+            channels = None
+        if channels is None or not set(channels) <= valid:
             raise ValidationError({"channels": _("Choose one or more of: %(valid)s.") % {"valid": ", ".join(valid)}})
         if self.basis == self.Basis.OPT_OUT and self.double_opt_in:
             raise ValidationError({"double_opt_in": _("An opt-out purpose has no consent to confirm.")})

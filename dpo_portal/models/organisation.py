@@ -79,7 +79,12 @@ class SupervisoryAuthority(ContactDetails):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_competent"], condition=models.Q(is_competent=True), name="one_competent_authority"
+                fields=["is_competent"],
+                condition=models.Q(is_competent=True),
+                name="one_competent_authority",
+                violation_error_message=_(
+                    "Another supervisory authority is already marked as competent for the controller: unmark it first."
+                ),
             ),
         ]
 

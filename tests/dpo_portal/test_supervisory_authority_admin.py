@@ -1,0 +1,27 @@
+"""A second competent supervisory authority is refused with a message the DPO can read, not a constraint name."""
+
+import pytest
+from django.urls import reverse
+
+from dpo_portal.models import SupervisoryAuthority
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("de", "Eine andere Aufsichtsbehörde ist bereits als zuständig"),
+        ("en", "Another supervisory authority is already marked as competent"),
+    ],
+)
+def test_it_refuses_a_second_competent_authority(register, dpo_client, language, message):
+    url = reverse("admin:dpo_portal_supervisoryauthority_add")
+    form = dpo_client.get(url).context["adminform"].form
+    data = {name: ("" if form[name].value() is None else form[name].value()) for name in form.fields}
+    data.update({"name": "Zweite Behörde", "is_competent": "on"})
+    response = dpo_client.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert message in content
+    assert "one_competent_authority" not in content
+    assert SupervisoryAuthority.objects.filter(is_competent=True).count() == 1
