@@ -258,12 +258,13 @@ def digest_requests(today: datetime.date | None = None, *, days: int = 7) -> dic
     }
 
 
-def open_objection_item(objection_id: int) -> RequestItem | None:
-    """The open request line through which objection `objection_id` came in, if any (its decision closes it).
+def open_objection_items(objection_id: int) -> list[RequestItem]:
+    """The open request lines through which objection `objection_id` came in, oldest first (its decision closes them;
+    a person may object again by another request before the first is decided).
 
     A line of a closed request is not open: the objection is then decided in the consents app alone.
     """
-    return (
+    return list(
         RequestItem.objects.filter(
             kind=RequestType.OBJECTION,
             done_at=None,
@@ -271,5 +272,5 @@ def open_objection_item(objection_id: int) -> RequestItem | None:
             request__state__in=_open_states(),
         )
         .select_related("request")
-        .first()
+        .order_by("pk")
     )

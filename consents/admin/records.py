@@ -17,7 +17,7 @@ from audit.admin_mixins import AuditedAdminMixin, audit_export
 from dpo_portal.admin_mixins import titled
 from dpo_portal.models import ProcessingActivity
 from requests_app.models import RequestItem
-from requests_app.selectors import open_objection_item
+from requests_app.selectors import open_objection_items
 from requests_app.services import objection_decide_with_request
 from subjects.admin import (
     RecordPageFieldsMixin,
@@ -338,7 +338,7 @@ class ObjectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
             reverse("admin:consents_objection_decide", args=[obj.pk, "reject"]),
             pgettext_lazy("objection", "Reject"),
         )
-        item = open_objection_item(obj.pk)
+        item = next(iter(open_objection_items(obj.pk)), None)
         if item is None:
             return buttons
         # Came in with a request: decided through it, which must be in progress (its identity verified).

@@ -81,10 +81,7 @@ class Objection(PersonalRecord):
             raise ValidationError(
                 {"subject": ValidationError(_("This data subject has been erased."), code="subject_erased")}
             )
-        live = cls.objects.filter(
-            subject=subject, objected_activity=objected_activity, status__in=[cls.Status.PENDING, cls.Status.UPHELD]
-        )
-        if live.exists():
+        if cls.live_for(subject=subject, objected_activity=objected_activity) is not None:
             raise ValidationError(
                 {
                     "objected_activity": ValidationError(
@@ -93,6 +90,19 @@ class Objection(PersonalRecord):
                     )
                 }
             )
+
+    @classmethod
+    def live_for(cls, *, subject, objected_activity: ProcessingActivity) -> "Objection | None":
+        """The person's objection to this processing that is pending or upheld, if any (at most one: check_new)."""
+        return (
+            cls.objects.filter(
+                subject=subject,
+                objected_activity=objected_activity,
+                status__in=[cls.Status.PENDING, cls.Status.UPHELD],
+            )
+            .order_by("pk")
+            .first()
+        )
 
     @staticmethod
     def marketing_reasons() -> str:

@@ -183,3 +183,48 @@ def test_the_objection_page_leads_to_the_request_it_came_in_with(support_client,
     dpo_client.post(step_url(req, "transition"), {"action": "process"})
     page = dpo_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert request_link in page and reverse("admin:consents_objection_decide", args=[objection.pk, "uphold"]) in page
+
+
+def test_an_objection_made_again_by_another_request_joins_the_first_and_is_decided_once(
+    support_client, dpo_client, register
+):
+    """consents refuses a second live objection to the same processing: the second request's line joins the first
+    objection (it was refused at intake and could never be decided), and the decision closes both lines."""
+    subject = subject_with_everything()
+    for _ in range(2):  # the second time, support confirms that it is a new request
+        intake(
+            support_client,
+            subject=subject.pk,
+            kinds=["objection"],
+            objection_activity=_activity("surveys").pk,
+            confirm_duplicate="on",
+        )
+    first, second = RequestItem.objects.order_by("pk")
+    objection = Objection.objects.get(subject=subject)
+    assert first.result["objection_id"] == second.result["objection_id"] == objection.pk
+    assert not first.is_done and not second.is_done
+    for item in (first, second):
+        dpo_client.post(step_url(item.request, "transition"), {"action": "process"})
+    dpo_client.post(item_url(first), {"decision": "upheld", "reasons": "Keine zwingenden Gründe."})
+    objection.refresh_from_db()
+    assert objection.status == Objection.Status.UPHELD
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.outcome == second.outcome == RequestItem.Outcome.UPHELD
+    assert second.outcome_note == "Keine zwingenden Gründe."
+
+
+def test_a_marketing_objection_made_again_is_done_at_once(support_client, register):
+    subject = subject_with_everything()
+    for _ in range(2):
+        page = intake(
+            support_client,
+            subject=subject.pk,
+            kinds=["objection"],
+            objection_activity=_activity("existing-customer-marketing").pk,
+            confirm_duplicate="on",
+        ).content.decode()
+        assert "konnte noch nicht" not in page
+    assert Objection.objects.filter(subject=subject).count() == 1
+    items = RequestItem.objects.all()
+    assert len(items) == 2 and all(i.outcome == RequestItem.Outcome.UPHELD for i in items)
