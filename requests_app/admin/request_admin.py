@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.admin_mixins import AuditedAdminMixin
-from subjects.admin import record_list_filters, register_subject_inline
+from subjects.admin import record_list_filters, register_not_erased_autocomplete, register_subject_inline
 
 from .. import services
 from ..forms import DataSubjectRequestAdminForm
@@ -165,6 +165,10 @@ class RequestColumns:
     @admin.display(description=_("answered within the deadline"))
     def in_time(self, obj):
         return deadline_kept(obj)
+
+
+# A request's person is chosen from the living: an erased person's request is already linked (and stays so).
+register_not_erased_autocomplete("requests_app", "datasubjectrequest")
 
 
 @admin.register(DataSubjectRequest)

@@ -197,3 +197,10 @@ def test_the_admin_refuses_an_erased_person_as_the_subject(dpo_client, register)
     # The person already linked stays, erased or not: the request can still be saved.
     DataSubject.objects.filter(pk=linked).update(erased_at=timezone.now())
     assert _admin_change(dpo_client, req, requester_name="Erika M.").status_code == 302
+
+
+def test_the_autocomplete_for_a_requests_person_offers_no_erased_person(dpo_client, register):
+    DataSubjectFactory(last_name="Weber")
+    DataSubjectFactory(last_name="Weber", erased_at=timezone.now())
+    params = {"term": "Weber", "app_label": "requests_app", "model_name": "datasubjectrequest", "field_name": "subject"}
+    assert len(dpo_client.get(reverse("admin:autocomplete"), params).json()["results"]) == 1
