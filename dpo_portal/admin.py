@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -65,8 +66,15 @@ class TransferFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ContactDetailsAdminMixin:
+    """A website typed without its scheme is taken as https (Django 6's default; Django 5 warns while it assumes
+    http)."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ContactDetailsAdminMixin, admin.ModelAdmin):
     list_display = ("name", "role", "city", "country", "email")
     list_filter = ("role", "country")
     search_fields = ("name", "city", "email")
@@ -75,7 +83,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupervisoryAuthority)
-class SupervisoryAuthorityAdmin(admin.ModelAdmin):
+class SupervisoryAuthorityAdmin(ContactDetailsAdminMixin, admin.ModelAdmin):
     list_display = ("name", "city", "is_competent", "email", "website")
     list_filter = ("is_competent",)
     search_fields = ("name", "city")

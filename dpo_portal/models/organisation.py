@@ -52,7 +52,14 @@ class Organisation(ContactDetails):
         ordering = ["role", "name"]
         constraints = [
             # One controller: the register describes one company's processing.
-            models.UniqueConstraint(fields=["role"], condition=models.Q(role="controller"), name="one_controller"),
+            models.UniqueConstraint(
+                fields=["role"],
+                condition=models.Q(role="controller"),
+                name="one_controller",
+                violation_error_message=_(
+                    "Another organisation is already the controller: the register describes one company's processing."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
