@@ -57,15 +57,20 @@ class DraftMixin:
         }
 
 
-class IntakeForm(DraftMixin, forms.Form):
-    """One request with one or more rights; fields left empty are filled from an uploaded .eml."""
-
-    subject = SubjectChoiceField(
-        label=_("data subject"),
+def chosen_subject_field() -> SubjectChoiceField:
+    """The person chosen from the desk's search (hidden): only people not erased; named in error summaries."""
+    return SubjectChoiceField(
+        label=_("Data subject"),
         queryset=DataSubject.objects.filter(erased_at__isnull=True),
         required=False,
         widget=forms.HiddenInput,
     )
+
+
+class IntakeForm(DraftMixin, forms.Form):
+    """One request with one or more rights; fields left empty are filled from an uploaded .eml."""
+
+    subject = chosen_subject_field()
     create_subject = forms.BooleanField(
         label=_("Not found: create a new data subject from the requester's name"), required=False
     )
@@ -307,12 +312,7 @@ CONTACT_REASONS = {
 class ContactCheckForm(DraftMixin, forms.Form):
     """May the company contact a person for a purpose on a channel (R22): a chosen person or an e-mail address."""
 
-    subject = SubjectChoiceField(
-        label=_("Data subject"),
-        queryset=DataSubject.objects.filter(erased_at__isnull=True),
-        required=False,
-        widget=forms.HiddenInput,
-    )
+    subject = chosen_subject_field()
     email = forms.EmailField(
         label=_("E-mail address"),
         required=False,
@@ -338,27 +338,15 @@ class DataSubjectRequestAdminForm(forms.ModelForm):
 
     class Meta:
         model = DataSubjectRequest
-        fields = (
-            "requester_name",
-            "requester_email",
-            "requester_phone",
-            "requester_address",
-            "language",
-            "subject",
-            "description",
-        )
+        fields = ()  # the admin passes the fields of its fieldsets
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "requester_phone" in self.fields:
+            self.fields["requester_phone"].validators.append(validate_phone)  # as at intake
         if "subject" in self.fields:
             field = self.fields["subject"]
             # An erased person is no one to link a request to; the one already linked stays choosable, so that the
             # request of a person erased at their own request can still be edited.
             field.queryset = field.queryset.filter(Q(erased_at__isnull=True) | Q(pk=self.instance.subject_id))
             field.error_messages["invalid_choice"] = _("Choose a data subject who has not been erased.")
-
-    def clean_requester_phone(self):
-        phone = self.cleaned_data.get("requester_phone") or ""
-        if phone.strip():
-            validate_phone(phone)
-        return phone
